@@ -1,0 +1,67 @@
+import json
+import socket
+import time
+
+import pytest
+
+from lakelab.emulator import Emulator, EmulatorError
+from lakelab.emulator.server import probe
+
+
+def test_health_identifies_the_emulator(emulator):
+    assert probe(emulator.endpoint)["service"] == "lakelab-emulator"
+
+
+def test_probe_of_a_closed_port_is_none():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert probe(f"http://127.0.0.1:{port}") is None
+
+
+def test_port_in_use_gets_a_clear_message():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        with pytest.raises(EmulatorError, match="already in use"):
+            Emulator(port=sock.getsockname()[1]).start()
+
+
+def test_reset_forgets_resources(emulator, client):
+    client("s3").create_bucket(Bucket="lakelab-reset-test")
+    emulator.reset()
+    assert client("s3").list_buckets()["Buckets"] == []
+
+
+def test_s3_notification_is_delivered_after_the_put_returns(emulator, client, monkeypatch):
+    """The PUT answers before delivery (as on AWS), and the event still arrives."""
+    from moto.s3 import notifications
+
+    s3, sqs = client("s3"), client("sqs")
+    s3.create_bucket(Bucket="lakelab-async")
+    queue_url = sqs.create_queue(QueueName="lakelab-async-q")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    s3.put_bucket_notification_configuration(
+        Bucket="lakelab-async",
+        NotificationConfiguration={"QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]},
+    )
+    assert getattr(notifications.send_event, "_lakelab", False), "S3 extension not installed"
+
+    from lakelab.emulator import dispatch
+
+    gate = __import__("threading").Event()
+    dispatch.submit(lambda: gate.wait(10))  # hold the dispatcher: delivery must wait, the PUT must not
+    started = time.perf_counter()
+    s3.put_object(Bucket="lakelab-async", Key="raw/a b.csv", Body=b"x")
+    assert time.perf_counter() - started < 2
+    body = _bodies(sqs, queue_url, wait=0)
+    assert not any("Records" in b for b in body), "delivered inside the PUT"
+    gate.set()
+    emulator.drain()
+    records = [r for b in _bodies(sqs, queue_url, wait=1) for r in b.get("Records", [])]
+    assert [r["s3"]["object"]["key"] for r in records] == ["raw/a+b.csv"]
+
+
+def _bodies(sqs, queue_url, wait):
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait).get("Messages", [])
+    return [json.loads(m["Body"]) for m in messages]
