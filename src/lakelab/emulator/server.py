@@ -58,7 +58,11 @@ def _json(start_response: Any, body: dict[str, Any]) -> list[bytes]:
 class Emulator:
     """moto's server with Lake Labs extensions, on ``host:port`` (port 0 picks a free one)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, log_requests: bool = False) -> None:
+        import logging
+
+        # One line per request drowns a notebook's output; `lakelab serve --verbose` keeps them.
+        logging.getLogger("werkzeug").setLevel(logging.INFO if log_requests else logging.WARNING)
         self.host = host
         self.requested_port = port
         self._server: Any = None

@@ -1,0 +1,52 @@
+"""Read and write the emulator's S3 objects in-process, without an HTTP round trip.
+
+Extensions that compute (Athena, crawlers, jobs) read the data where moto keeps it: going
+through the HTTP endpoint would copy whole objects for every ranged read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlparse
+
+DEFAULT_ACCOUNT = "123456789012"
+
+
+def backend(account_id: str = DEFAULT_ACCOUNT) -> Any:
+    from moto.s3.models import s3_backends
+
+    return s3_backends[account_id]["global"]
+
+
+def split_uri(uri: str) -> tuple[str, str]:
+    """``s3://bucket/some/key`` -> ``("bucket", "some/key")``."""
+    parsed = urlparse(uri)
+    if parsed.scheme not in ("s3", "s3a", "s3n") or not parsed.netloc:
+        raise ValueError(f"not an S3 location: {uri!r} (expected s3://bucket/key)")
+    return parsed.netloc, parsed.path.lstrip("/")
+
+
+def iter_objects(bucket: str, prefix: str = "", account_id: str = DEFAULT_ACCOUNT) -> Iterator[tuple[str, int]]:
+    """(key, size) of the current version of every object under ``prefix``, sorted by key."""
+    store = backend(account_id).get_bucket(bucket).keys
+    for key_name in sorted(k for k in store.keys() if k.startswith(prefix)):
+        key = store.get(key_name)
+        if key is not None and not getattr(key, "is_delete_marker", False):
+            yield key_name, key.size
+
+
+def read_bytes(bucket: str, key: str, account_id: str = DEFAULT_ACCOUNT) -> bytes:
+    found = backend(account_id).get_object(bucket, key)
+    if found is None:
+        raise FileNotFoundError(f"s3://{bucket}/{key}")
+    return bytes(found.value)
+
+
+def write_bytes(bucket: str, key: str, data: bytes, account_id: str = DEFAULT_ACCOUNT) -> None:
+    """Write an object as the service itself would (no notification for engine output files)."""
+    backend(account_id).put_object(bucket, key, data, disable_notification=True)
+
+
+def delete(bucket: str, key: str, account_id: str = DEFAULT_ACCOUNT) -> None:
+    backend(account_id).delete_object(bucket, key)
