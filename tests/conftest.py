@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import boto3
@@ -10,16 +9,7 @@ import pytest
 
 from lakelab.emulator import Emulator
 
-# Unit tests never touch a real account, whatever the developer's shell has configured.
-for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-    os.environ.pop(_name, None)
-os.environ.update(
-    AWS_ACCESS_KEY_ID="testing",
-    AWS_SECRET_ACCESS_KEY="testing",
-    AWS_DEFAULT_REGION="us-east-1",
-    LAKELAB_TARGET="local",
-    LAKELAB_EMBEDDED="1",
-)
+# The environment (local target, test credentials, no real account) is set by the root conftest.py.
 
 
 @pytest.fixture(scope="session")

@@ -65,3 +65,20 @@ def test_s3_notification_is_delivered_after_the_put_returns(emulator, client, mo
 def _bodies(sqs, queue_url, wait):
     messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait).get("Messages", [])
     return [json.loads(m["Body"]) for m in messages]
+
+
+def test_tls_only_bucket_policy_does_not_lock_the_bucket(client):
+    """Requests stand in for AWS's HTTPS endpoint: a deny-without-TLS policy must not deny them."""
+    s3 = client("s3")
+    s3.create_bucket(Bucket="lakelab-tls")
+    statement = {"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                 "Resource": ["arn:aws:s3:::lakelab-tls", "arn:aws:s3:::lakelab-tls/*"]}
+    tls_only = dict(statement, Condition={"Bool": {"aws:SecureTransport": "false"}})
+    s3.put_bucket_policy(Bucket="lakelab-tls", Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only]}))
+    s3.put_object(Bucket="lakelab-tls", Key="a", Body=b"1")
+    answer = s3.delete_objects(Bucket="lakelab-tls", Delete={"Objects": [{"Key": "a"}]})
+    assert not answer.get("Errors")
+    # A deny with no condition still denies: the policy is evaluated, not ignored.
+    s3.put_bucket_policy(Bucket="lakelab-tls", Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    answer = s3.delete_objects(Bucket="lakelab-tls", Delete={"Objects": [{"Key": "b"}]})
+    assert answer["Errors"][0]["Code"] == "AccessDenied"

@@ -4,6 +4,8 @@
   a slow consumer would hold the learner's ``put_object`` call. A dispatcher thread delivers, in order.
 - Keys encoded as AWS encodes them: URL-encoded with spaces as ``+`` but ``/`` kept
   (moto also encodes ``/`` as ``%2F``).
+- Bucket policies see ``aws:SecureTransport`` as true: the emulator stands in for AWS's HTTPS
+  endpoint, and moto, given no value, lets a "deny without TLS" statement deny every request.
 """
 
 from __future__ import annotations
@@ -16,7 +18,60 @@ from lakelab.emulator import dispatch
 SERVICES = ("s3",)
 
 
+# What every request to AWS carries and moto's policy evaluation would otherwise miss.
+REQUEST_CONDITION_VALUES = {"aws:SecureTransport": "true"}
+
+
 def install() -> None:
+    _install_notifications()
+    _install_policy_context()
+
+
+def _bool_equals(expected: Any, actual: str) -> bool:
+    options = expected if isinstance(expected, list) else [expected]
+    return str(actual).lower() in [str(option).lower() for option in options]
+
+
+def bucket_permission(policy: dict, action: str, resource: str) -> Any:
+    """A bucket policy's verdict, where a statement whose condition does not hold does not apply.
+
+    (moto answers DENIED whenever a condition fails, which turns a conditional Deny into a Deny
+    of everything and a conditional Allow into a Deny.)
+    """
+    from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+
+    statements = policy["Statement"] if isinstance(policy["Statement"], list) else [policy["Statement"]]
+    permitted = False
+    for statement in statements:
+        if statement.get("Condition") and not IAMPolicyStatement(statement)._check_conditions(REQUEST_CONDITION_VALUES):
+            continue
+        unconditional = {key: value for key, value in statement.items() if key != "Condition"}
+        verdict = IAMPolicyStatement(unconditional).is_action_permitted(action, resource)
+        if verdict == PermissionResult.DENIED:
+            return verdict
+        permitted = permitted or verdict == PermissionResult.PERMITTED
+    return PermissionResult.PERMITTED if permitted else PermissionResult.NEUTRAL
+
+
+def _install_policy_context() -> None:
+    import json
+
+    from moto.iam import policy_conditions
+    from moto.iam.access_control import PermissionResult
+    from moto.s3.models import FakeBucket
+
+    # moto evaluates only StringEquals and treats every other operator as met.
+    policy_conditions.CONDITION_OPERATIONS.setdefault("Bool", _bool_equals)
+
+    def get_permission(bucket: Any, action: str, resource: str) -> Any:
+        if bucket.policy is None:
+            return PermissionResult.NEUTRAL
+        return bucket_permission(json.loads(bucket.policy), action, resource)
+
+    FakeBucket.get_permission = get_permission
+
+
+def _install_notifications() -> None:
     from moto.s3 import notifications
 
     if getattr(notifications.send_event, "_lakelab", False):

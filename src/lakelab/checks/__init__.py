@@ -1,0 +1,10 @@
+"""Self-checks: one function per exercise, inspecting AWS state (never the learner's variables).
+
+A check prints ``✅ <number> <title>`` or raises :class:`CheckFailed` (an ``AssertionError``)
+saying what was expected, what was found, and a hint. Grading calls the same functions from
+its own process, so nothing a notebook redefines can change a result.
+"""
+
+from lakelab.checks.framework import Check, CheckFailed, checks_for, exercise, expect
+
+__all__ = ["Check", "CheckFailed", "checks_for", "exercise", "expect"]

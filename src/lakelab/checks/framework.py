@@ -1,0 +1,81 @@
+"""The machinery shared by every week's checks: registration, messages, AWS errors."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+
+class CheckFailed(AssertionError):
+    """An exercise's check did not pass; ``str()`` is the message a learner reads."""
+
+    def __init__(self, number: str, title: str, expected: str, found: str, hint: str) -> None:
+        self.number, self.title, self.expected, self.found, self.hint = number, title, expected, found, hint
+        super().__init__(
+            f"❌ {number} {title}\n   expected: {expected}\n   found:    {found}\n   hint:     {hint}"
+        )
+
+
+class _Problem(Exception):
+    def __init__(self, expected: str, found: str, hint: str | None) -> None:
+        super().__init__(expected)
+        self.expected, self.found, self.hint = expected, found, hint
+
+
+def expect(condition: object, *, expected: str, found: object, hint: str | None = None) -> None:
+    """Inside a check: stop with expected/found (and a hint more precise than the check's own)."""
+    if not condition:
+        raise _Problem(expected, str(found), hint)
+
+
+@dataclass(frozen=True)
+class Check:
+    week: int
+    number: str
+    title: str
+    hint: str
+    function: Callable[[], None]
+    stretch: bool = False
+
+    def __call__(self) -> None:
+        try:
+            self.function()
+        except _Problem as problem:
+            raise CheckFailed(self.number, self.title, problem.expected, problem.found,
+                              problem.hint or self.hint) from None
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "error")
+            found = f"AWS answered {code}: {error.response.get('Error', {}).get('Message', '')}".rstrip(": ")
+            raise CheckFailed(self.number, self.title, "the resource to exist", found, self.hint) from None
+        except BotoCoreError as error:
+            raise CheckFailed(self.number, self.title, "the target to answer", str(error),
+                              "run the Setup cell first, then this exercise") from None
+        print(f"✅ {self.number} {self.title}")
+
+
+_REGISTRY: dict[int, list[Check]] = {}
+
+
+def exercise(week: int, number: str, title: str, *, hint: str, stretch: bool = False):
+    """Register a check function as the check of exercise ``number``."""
+
+    def register(function: Callable[[], None]) -> Check:
+        check = Check(week, number, title, hint, function, stretch)
+        _REGISTRY.setdefault(week, []).append(check)
+        return check
+
+    return register
+
+
+def checks_for(week: int) -> list[Check]:
+    """Every registered check of a week, in exercise order."""
+    importlib.import_module(f"lakelab.checks.week{week:02d}")
+    return sorted(_REGISTRY.get(week, []), key=_exercise_order)
+
+
+def _exercise_order(check: Check) -> tuple:
+    parts = check.number.split(".")
+    return (check.stretch, *((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts))

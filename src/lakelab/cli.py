@@ -1,0 +1,120 @@
+"""``lakelab``: the course's command line (serve, lab, build, execute, teardown, data)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from lakelab.emulator import Emulator
+
+    emulator = Emulator(host=args.host, port=args.port, log_requests=args.verbose).start()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"Lake Labs emulator answering on {emulator.endpoint} (Ctrl-C stops it)", flush=True)
+    stop.wait()
+    emulator.stop()
+    print("Lake Labs emulator stopped.", flush=True)
+    return 0
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from lakelab.launcher import run_lab
+
+    return run_lab(open_browser=not args.no_browser)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from lakelab.labgen import build
+
+    stale = build(check_only=args.check)
+    if args.check and stale:
+        print(f"labs are not in sync with solutions ({', '.join(stale)}): run `lakelab build` (or `make build`)")
+        return 1
+    print("labs are in sync with solutions" if args.check else f"wrote {len(stale)} lab(s)")
+    return 0
+
+
+def _execute(args: argparse.Namespace) -> int:
+    from lakelab.labgen import build
+    from lakelab.notebooks import execute, solution_paths
+
+    for path in solution_paths(args.notebooks):
+        print(f"executing {path.name} ...", flush=True)
+        print(f"  done in {execute(path):.1f} s")
+    build()
+    return 0
+
+
+def _teardown(args: argparse.Namespace) -> int:
+    from lakelab import target, teardown
+
+    chosen = target.activate()
+    print(chosen.summary())
+    dry_run = chosen.kind == "aws" and not args.yes
+    if dry_run:
+        print("Dry run on a real account: nothing is removed until you add --yes.")
+    teardown.teardown(week=args.week, dry_run=dry_run)
+    return 0
+
+
+def _data_generate(args: argparse.Namespace) -> int:
+    from lakelab import datasets
+
+    written = datasets.generate(Path(args.out), rows=args.rows, seed=args.seed, progress=True)
+    for name, path in written.items():
+        print(f"{name:<16} {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="lakelab", description="Lake Labs course kit")
+    commands = top.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the shared emulator until Ctrl-C")
+    serve.add_argument("--port", type=int, default=None, help="port (default: LAKELAB_PORT or 5055)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--verbose", action="store_true", help="log every request")
+    serve.set_defaults(run=_serve)
+    lab = commands.add_parser("lab", help="start the emulator and JupyterLab at the course")
+    lab.add_argument("--no-browser", action="store_true")
+    lab.set_defaults(run=_lab)
+    build = commands.add_parser("build", help="generate labs/ from solutions/")
+    build.add_argument("--check", action="store_true", help="only report labs that are out of date")
+    build.set_defaults(run=_build)
+    execute = commands.add_parser("execute", help="re-run solution notebooks and store their outputs")
+    execute.add_argument("notebooks", nargs="*", help="parts of solution names (default: all)")
+    execute.set_defaults(run=_execute)
+    teardown = commands.add_parser("teardown", help="remove what the course created")
+    teardown.add_argument("--week", type=int, default=None, help="only this week's resources")
+    teardown.add_argument("--yes", action="store_true", help="really remove on the aws target")
+    teardown.set_defaults(run=_teardown)
+    data = commands.add_parser("data", help="datasets").add_subparsers(dest="data_command", required=True)
+    generate = data.add_parser("generate", help="write larger versions of the course datasets")
+    generate.add_argument("--rows", type=int, required=True, help="number of orders (others scale with it)")
+    generate.add_argument("--out", required=True, help="folder to write into")
+    generate.add_argument("--seed", type=int, default=20240601)
+    generate.set_defaults(run=_data_generate)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    from lakelab.emulator import EmulatorError
+    from lakelab.target import TargetError, course_port
+
+    args = parser().parse_args(argv)
+    try:
+        if getattr(args, "port", "unset") is None:
+            args.port = course_port()
+        return args.run(args)
+    except (TargetError, EmulatorError) as error:
+        print(f"lakelab: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""What a notebook's Setup cell calls: connect to the target, name the lab's resources, load its checks."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+
+from lakelab import curriculum, naming, target, teardown
+from lakelab.checks import CheckFailed
+
+# What each week creates, as (kind, purpose); the Setup cell lists them before anything is made.
+RESOURCES: dict[int, list[tuple[str, str]]] = {
+    1: [("bucket", "lake"), ("queue", "raw-events")],
+}
+
+
+@dataclass
+class Lab:
+    week: curriculum.Week
+    target: target.Target
+    names: naming.Names
+    check: ModuleType
+
+    def resources(self) -> list[str]:
+        lines = []
+        for kind, purpose in RESOURCES.get(self.week.number, []):
+            name = self.names.bucket(purpose) if kind == "bucket" else self.names.resource(purpose)
+            lines.append(f"  • {kind:<7} {name}")
+        return lines
+
+    def clean_up(self) -> None:
+        """Remove what this week created (on a real account too: the learner ran this cell on purpose)."""
+        teardown.teardown(week=self.week.number)
+
+
+def start(week: int) -> Lab:
+    """Connect to the target chosen by the environment and print what this lab will create."""
+    chosen = target.activate()
+    names = naming.for_week(week)
+    lab = Lab(curriculum.week(week), chosen, names, importlib.import_module(f"lakelab.checks.week{week:02d}"))
+    print(chosen.summary())
+    print(f"This lab creates (tagged course={naming.COURSE}, week={week:02d}, learner={names.learner}):")
+    print("\n".join(lab.resources()))
+    _show_check_failures_plainly()
+    _show_aws_responses_without_metadata()
+    return lab
+
+
+def _show_aws_responses_without_metadata() -> None:
+    """A boto3 answer shown as a cell's result hides its ResponseMetadata (request ids, dates):
+    what the call returned stays readable, and re-running the cell shows the same thing."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    from IPython.lib.pretty import _dict_pprinter_factory
+
+    plain_dict = _dict_pprinter_factory("{", "}")
+
+    def pretty_response(answer: dict, printer, cycle: bool) -> None:
+        if "ResponseMetadata" not in answer or cycle:
+            plain_dict(answer, printer, cycle)
+            return
+        status = answer["ResponseMetadata"].get("HTTPStatusCode", "?")
+        content = {key: value for key, value in answer.items() if key != "ResponseMetadata"}
+        printer.text(f"HTTP {status}" + ("" if content else " (no content)"))
+        if content:
+            printer.break_()
+            printer.pretty(content)
+
+    shell.display_formatter.formatters["text/plain"].for_type(dict, pretty_response)
+
+
+def _show_check_failures_plainly() -> None:
+    """In a notebook a failed check shows its message, not a traceback into the kit."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def show(shell, etype, value, tb, tb_offset=None):
+        shell._showtraceback(etype, value, [str(value)])  # an error whose whole traceback is the message
+        return [str(value)]
+
+    shell.set_custom_exc((CheckFailed,), show)

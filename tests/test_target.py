@@ -1,0 +1,117 @@
+"""Target selection: the default, bad values, LocalStack that is down, and the aws guardrails."""
+
+import os
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from lakelab import target, targets
+from lakelab.target import TargetError
+
+
+@pytest.fixture(autouse=True)
+def fresh_target(monkeypatch):
+    """Resolving a target rewrites AWS_* variables: give them back afterwards."""
+    saved = dict(os.environ)
+    target.forget()
+    yield
+    target.forget()
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_default_is_local(monkeypatch):
+    monkeypatch.delenv("LAKELAB_TARGET", raising=False)
+    assert target.selected() == "local"
+
+
+def test_unknown_target_lists_the_valid_ones(monkeypatch):
+    monkeypatch.setenv("LAKELAB_TARGET", "azure")
+    with pytest.raises(TargetError, match="local, localstack, aws"):
+        target.selected()
+
+
+def test_bad_port_is_refused(monkeypatch):
+    monkeypatch.setenv("LAKELAB_PORT", "fifty")
+    with pytest.raises(TargetError, match="not a port number"):
+        target.course_port()
+
+
+def test_local_embedded_points_boto3_at_its_own_emulator(monkeypatch):
+    monkeypatch.setenv("LAKELAB_EMBEDDED", "1")
+    chosen = target.activate()
+    assert chosen.emulator is not None and os.environ["AWS_ENDPOINT_URL"] == chosen.endpoint
+    boto3.client("s3").create_bucket(Bucket="lakelab-embedded-check")
+    assert "lakelab-embedded-check" in [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]]
+
+
+def test_local_attaches_to_a_running_emulator(emulator, monkeypatch, capsys):
+    monkeypatch.setenv("LAKELAB_EMBEDDED", "0")
+    monkeypatch.setenv("LAKELAB_PORT", str(emulator.port))
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    chosen = target.activate()
+    assert chosen.emulator is None and chosen.endpoint == emulator.endpoint
+    assert "shared emulator" in chosen.summary()
+
+
+def test_local_without_a_server_says_so_and_embeds(monkeypatch, capsys):
+    monkeypatch.setenv("LAKELAB_EMBEDDED", "0")
+    monkeypatch.setenv("LAKELAB_PORT", "1")  # nothing answers on port 1
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    chosen = target.activate()
+    assert chosen.emulator is not None
+    assert "No `lakelab serve` answers on port 1" in capsys.readouterr().out
+
+
+def test_localstack_that_does_not_answer_says_how_to_start_it(monkeypatch):
+    monkeypatch.setenv("LAKELAB_TARGET", "localstack")
+    monkeypatch.setenv("LOCALSTACK_HOST", "127.0.0.1:1")
+    with pytest.raises(TargetError, match="docker compose up -d localstack"):
+        target.activate()
+
+
+@pytest.fixture
+def aws_account(monkeypatch):
+    """A pretend real account: moto's in-process mock, with no endpoint configured."""
+    monkeypatch.setenv("LAKELAB_TARGET", "aws")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield "123456789012"
+
+
+def test_aws_requires_an_explicit_account(aws_account, monkeypatch):
+    monkeypatch.delenv("LAKELAB_AWS_ACCOUNT", raising=False)
+    with pytest.raises(TargetError, match="LAKELAB_AWS_ACCOUNT"):
+        target.activate()
+
+
+def test_aws_refuses_a_different_account(aws_account, monkeypatch):
+    monkeypatch.setenv("LAKELAB_AWS_ACCOUNT", "999999999999")
+    with pytest.raises(TargetError, match="not LAKELAB_AWS_ACCOUNT=999999999999"):
+        target.activate()
+
+
+def test_aws_refuses_a_production_alias(aws_account, monkeypatch):
+    monkeypatch.setenv("LAKELAB_AWS_ACCOUNT", aws_account)
+    boto3.client("iam").create_account_alias(AccountAlias="acme-prod-main")
+    with pytest.raises(TargetError, match="looks like production"):
+        target.activate()
+
+
+def test_aws_refuses_an_endpoint_override(aws_account, monkeypatch):
+    monkeypatch.setenv("LAKELAB_AWS_ACCOUNT", aws_account)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:4566")
+    with pytest.raises(TargetError, match="AWS_ENDPOINT_URL_S3"):
+        target.activate()
+
+
+def test_aws_accepts_the_named_sandbox(aws_account, monkeypatch):
+    monkeypatch.setenv("LAKELAB_AWS_ACCOUNT", aws_account)
+    chosen = target.activate()
+    assert (chosen.kind, chosen.account, chosen.region) == ("aws", aws_account, "us-east-1")
+    assert "account 123456789012 · region us-east-1" in chosen.summary()
+
+
+def test_resolvers_cover_every_target():
+    assert set(targets.RESOLVERS) == set(target.TARGETS)
