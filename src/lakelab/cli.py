@@ -66,7 +66,12 @@ def _teardown(args: argparse.Namespace) -> int:
 def _data_generate(args: argparse.Namespace) -> int:
     from lakelab import datasets
 
-    written = datasets.generate(Path(args.out), rows=args.rows, seed=args.seed, progress=True)
+    args.seed = datasets.DEFAULT_SEED if args.seed is None else args.seed
+    try:
+        written = datasets.generate(Path(args.out), rows=args.rows, seed=args.seed, progress=True)
+    except ValueError as error:
+        print(f"lakelab data generate: {error}", file=sys.stderr)
+        return 2
     for name, path in written.items():
         print(f"{name:<16} {path}")
     return 0
@@ -97,7 +102,7 @@ def parser() -> argparse.ArgumentParser:
     generate = data.add_parser("generate", help="write larger versions of the course datasets")
     generate.add_argument("--rows", type=int, required=True, help="number of orders (others scale with it)")
     generate.add_argument("--out", required=True, help="folder to write into")
-    generate.add_argument("--seed", type=int, default=20240601)
+    generate.add_argument("--seed", type=int, default=None, help="default: the seed of the committed files")
     generate.set_defaults(run=_data_generate)
     return top
 
