@@ -34,8 +34,11 @@ def _start_emulator(port: int) -> subprocess.Popen | None:
 
 
 def _jupyter_command(open_browser: bool) -> list[str]:
-    return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT}",
-            "--LabApp.default_url=/lab/tree/labs", f"--ServerApp.open_browser={open_browser}"]
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT}",
+               "--LabApp.default_url=/lab/tree/labs", f"--ServerApp.open_browser={open_browser}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and cloud desktops often run as root
+    return command
 
 
 def run_lab(open_browser: bool = True) -> int:
