@@ -82,3 +82,15 @@ def test_tls_only_bucket_policy_does_not_lock_the_bucket(client):
     s3.put_bucket_policy(Bucket="lakelab-tls", Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
     answer = s3.delete_objects(Bucket="lakelab-tls", Delete={"Objects": [{"Key": "b"}]})
     assert answer["Errors"][0]["Code"] == "AccessDenied"
+
+
+def test_aws_managed_policies_exist_on_first_use(client):
+    iam = client("iam")
+    iam.create_role(RoleName="lakelab-policy-test", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    arn = "arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole"
+    iam.attach_role_policy(RoleName="lakelab-policy-test", PolicyArn=arn)
+    attached = iam.list_attached_role_policies(RoleName="lakelab-policy-test")["AttachedPolicies"]
+    assert attached == [{"PolicyName": "AWSGlueServiceRole", "PolicyArn": arn}]
+    assert "glue:*" in json.dumps(iam.get_policy_version(PolicyArn=arn, VersionId=iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"])["PolicyVersion"]["Document"])
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.attach_role_policy(RoleName="lakelab-policy-test", PolicyArn="arn:aws:iam::aws:policy/NoSuchPolicyAnywhere")

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from lakelab import teardown
@@ -50,3 +52,31 @@ def test_dry_run_removes_nothing(course_and_other_resources):
     teardown.teardown(dry_run=True, report=lines.append)
     assert "lakelab-jd-lake" in _bucket_names(s3)
     assert lines[0].startswith("would remove bucket") and lines[-1].startswith("Would remove 3 resource(s)")
+
+
+def test_teardown_sweeps_glue_athena_and_iam(client, monkeypatch):
+    monkeypatch.setenv("LAKELAB_LEARNER", "jd")
+    tags = {"course": "lakelab", "learner": "jd", "week": "02"}
+    glue, athena, iam = client("glue"), client("athena"), client("iam")
+    iam.create_role(RoleName="lakelab-jd-glue-crawler", AssumeRolePolicyDocument="{}",
+                    Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+    read_lake = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::lakelab-jd-lake/*"}]}
+    iam.put_role_policy(RoleName="lakelab-jd-glue-crawler", PolicyName="read-lake", PolicyDocument=json.dumps(read_lake))
+    iam.attach_role_policy(RoleName="lakelab-jd-glue-crawler",
+                           PolicyArn="arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole")
+    iam.create_role(RoleName="lakelab-jd-not-ours", AssumeRolePolicyDocument="{}")
+    glue.create_database(DatabaseInput={"Name": "lakelab_jd_lake"}, Tags=tags)
+    glue.create_table(DatabaseName="lakelab_jd_lake", TableInput={"Name": "orders"})
+    glue.create_database(DatabaseInput={"Name": "lakelab_jd_untagged"})
+    glue.create_crawler(Name="lakelab-jd-raw", Role="lakelab-jd-glue-crawler", DatabaseName="lakelab_jd_lake",
+                        Targets={"S3Targets": [{"Path": "s3://lakelab-jd-lake/raw/"}]}, Tags=tags)
+    athena.create_work_group(Name="lakelab-jd-wg", Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+    removed = teardown.teardown(week=2, report=lambda line: None)
+    assert [(r.kind, r.name) for r in removed] == [
+        ("crawler", "lakelab-jd-raw"), ("workgroup", "lakelab-jd-wg"), ("database", "lakelab_jd_lake"),
+        ("role", "lakelab-jd-glue-crawler")]
+    assert [d["Name"] for d in glue.get_databases()["DatabaseList"]] == ["lakelab_jd_untagged"]
+    assert sorted(r["RoleName"] for r in iam.list_roles()["Roles"]) == ["lakelab-jd-not-ours"]
+    assert glue.list_crawlers()["CrawlerNames"] == []
+    assert "lakelab-jd-wg" not in [w["Name"] for w in athena.list_work_groups()["WorkGroups"]]

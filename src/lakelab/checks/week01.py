@@ -6,18 +6,13 @@ import json
 
 import boto3
 
-from lakelab import datasets, naming
+from lakelab import datasets, naming, prerequisites
 from lakelab.checks.framework import exercise, expect
 
 WEEK = 1
 # Where each course dataset lands in the raw zone: one folder per table, as crawlers expect
 # (the lab's upload table says the same).
-RAW_LAYOUT = {
-    "orders": "raw/orders/orders.csv",
-    "customers": "raw/customers/customers.csv",
-    "clickstream": "raw/clickstream/clickstream.jsonl",
-    **{name: f"raw/{relative}" for name, relative in datasets.FILES.items() if name.startswith("dms_")},
-}
+RAW_LAYOUT = prerequisites.RAW_LAYOUT
 
 
 def _names() -> naming.Names:

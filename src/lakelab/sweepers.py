@@ -1,0 +1,148 @@
+"""One sweeper per kind of resource: list the course-prefixed ones with their tags and a remover.
+
+Each sweeper yields ``(name, tags, remove)``; teardown keeps only those whose tags say the course
+made them, so a resource that merely shares the prefix is never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import boto3
+from botocore.exceptions import ClientError
+
+Found = Iterator[tuple[str, dict[str, str], Callable[[], str]]]
+
+
+def _tag_dict(tags: list[dict[str, str]]) -> dict[str, str]:
+    return {tag["Key"]: tag["Value"] for tag in tags}
+
+
+def buckets(prefix: str) -> Found:
+    s3 = boto3.client("s3")
+    for bucket in sorted(b["Name"] for b in s3.list_buckets().get("Buckets", [])):
+        if bucket.startswith(prefix):
+            try:
+                tags = _tag_dict(s3.get_bucket_tagging(Bucket=bucket)["TagSet"])
+            except ClientError:
+                tags = {}
+            yield bucket, tags, lambda b=bucket: empty_and_delete_bucket(s3, b)
+
+
+def empty_and_delete_bucket(s3, bucket: str) -> str:
+    """A versioned bucket only deletes once every version and delete marker is gone."""
+    # List everything first: deleting while paginating would move the pagination markers.
+    versions = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
+                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+    for start in range(0, len(versions), 1000):
+        answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": versions[start:start + 1000], "Quiet": True})
+        if answer.get("Errors"):
+            first = answer["Errors"][0]
+            raise RuntimeError(f"could not empty {bucket}: {first['Key']}: {first['Message']}")
+    for upload in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
+        s3.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+    s3.delete_bucket(Bucket=bucket)
+    return f"{len(versions)} object version(s)"
+
+
+def queues(prefix: str) -> Found:
+    sqs = boto3.client("sqs")
+    for url in sorted(sqs.list_queues(QueueNamePrefix=prefix).get("QueueUrls", [])):
+        tags = sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
+        yield url.rsplit("/", 1)[-1], tags, lambda u=url: _quietly(sqs.delete_queue, QueueUrl=u)
+
+
+def crawlers(prefix: str) -> Found:
+    glue = boto3.client("glue")
+    names = _every(glue.list_crawlers, "CrawlerNames")
+    for name in sorted(n for n in names if n.startswith(prefix)):
+        tags = glue.get_tags(ResourceArn=_glue_arn("crawler", name)).get("Tags", {})
+        yield name, tags, lambda n=name: _delete_crawler(glue, n)
+
+
+def _delete_crawler(glue, name: str) -> str:
+    if glue.get_crawler(Name=name)["Crawler"]["State"] == "RUNNING":
+        glue.stop_crawler(Name=name)
+    return _quietly(glue.delete_crawler, Name=name)
+
+
+def databases(prefix: str) -> Found:
+    glue = boto3.client("glue")
+    glue_prefix = prefix.replace("-", "_")
+    listed = [d["Name"] for page in glue.get_paginator("get_databases").paginate() for d in page["DatabaseList"]]
+    for name in sorted(n for n in listed if n.startswith(glue_prefix)):
+        tags = glue.get_tags(ResourceArn=_glue_arn("database", name)).get("Tags", {})
+        yield name, tags, lambda n=name: _delete_database(glue, n)
+
+
+def _delete_database(glue, name: str) -> str:
+    tables = [t["Name"] for page in glue.get_paginator("get_tables").paginate(DatabaseName=name)
+              for t in page["TableList"]]
+    glue.delete_database(Name=name)  # deletes its tables and partitions with it
+    return f"{len(tables)} table(s)"
+
+
+def workgroups(prefix: str) -> Found:
+    athena = boto3.client("athena")
+    listed = [w["Name"] for w in _every(athena.list_work_groups, "WorkGroups")]
+    for name in sorted(n for n in listed if n.startswith(prefix)):
+        arn = f"arn:aws:athena:{athena.meta.region_name}:{_account()}:workgroup/{name}"
+        tags = _tag_dict(athena.list_tags_for_resource(ResourceARN=arn).get("Tags", []))
+        yield name, tags, lambda n=name: _quietly(athena.delete_work_group, WorkGroup=n, RecursiveDeleteOption=True)
+
+
+def roles(prefix: str) -> Found:
+    iam = boto3.client("iam")
+    listed = [r["RoleName"] for page in iam.get_paginator("list_roles").paginate() for r in page["Roles"]]
+    for name in sorted(n for n in listed if n.startswith(prefix)):
+        tags = _tag_dict(iam.list_role_tags(RoleName=name).get("Tags", []))
+        yield name, tags, lambda n=name: _delete_role(iam, n)
+
+
+def _delete_role(iam, name: str) -> str:
+    """A role deletes only once its policies are detached and its inline policies gone."""
+    for policy in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName=name, PolicyArn=policy["PolicyArn"])
+    for policy_name in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=name, PolicyName=policy_name)
+    iam.delete_role(RoleName=name)
+    return ""
+
+
+def _every(call: Callable[..., dict], key: str) -> list:
+    """All items of a NextToken-paged call (for those botocore has no paginator for)."""
+    items, token = [], None
+    while True:
+        page = call(**({"NextToken": token} if token else {}))
+        items += page.get(key, [])
+        token = page.get("NextToken")
+        if not token:
+            return items
+
+
+def _quietly(call: Callable[..., object], **arguments: object) -> str:
+    call(**arguments)
+    return ""
+
+
+def _glue_arn(kind: str, name: str) -> str:
+    return f"arn:aws:glue:{boto3.session.Session().region_name}:{_account()}:{kind}/{name}"
+
+
+def _account() -> str:
+    from lakelab import target
+
+    return (target.current() or target.identity()).account
+
+
+# Dependency order: what uses a resource goes before it (crawlers before their database and role,
+# buckets, whose notifications point at queues, before the queues), roles last.
+ORDER: list[tuple[str, Callable[[str], Found]]] = [
+    ("crawler", crawlers),
+    ("workgroup", workgroups),
+    ("database", databases),
+    ("bucket", buckets),
+    ("queue", queues),
+    ("role", roles),
+]
