@@ -9,6 +9,7 @@ from collections.abc import Callable
 # moto backend name -> extension modules (relative to lakelab.emulator) that extend it.
 EXTENSIONS: dict[str, tuple[str, ...]] = {
     "s3": ("s3",),
+    "iam": ("iam",),
 }
 
 _installed: set[str] = set()
