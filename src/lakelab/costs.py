@@ -67,3 +67,13 @@ def sources(*keys: str) -> str:
         f"{'' if PRICES[key].confirmed else ' (unconfirmed: check the pricing page)'}"
         for key in keys
     )
+
+
+MB = 1024**2
+TB = 1024**4
+
+
+def athena_query(scanned_bytes: int) -> float:
+    """Athena's bill for one query: scanned bytes rounded up to the MB, at least 10 MB, at $5 per TB."""
+    billed_megabytes = max(10, -(-scanned_bytes // MB))
+    return billed_megabytes * MB / TB * PRICES["athena_per_tb"].usd

@@ -6,12 +6,13 @@ import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
-from lakelab import curriculum, naming, target, teardown
+from lakelab import curriculum, naming, prerequisites, target, teardown
 from lakelab.checks import CheckFailed
 
 # What each week creates, as (kind, purpose); the Setup cell lists them before anything is made.
 RESOURCES: dict[int, list[tuple[str, str]]] = {
     1: [("bucket", "lake"), ("queue", "raw-events")],
+    2: [("database", "lake"), ("role", "glue-crawler"), ("crawler", "raw-crawler"), ("workgroup", "analytics")],
 }
 
 
@@ -24,14 +25,15 @@ class Lab:
 
     def resources(self) -> list[str]:
         lines = []
+        naming_of = {"bucket": self.names.bucket, "database": self.names.database}
         for kind, purpose in RESOURCES.get(self.week.number, []):
-            name = self.names.bucket(purpose) if kind == "bucket" else self.names.resource(purpose)
-            lines.append(f"  • {kind:<7} {name}")
+            lines.append(f"  • {kind:<9} {naming_of.get(kind, self.names.resource)(purpose)}")
         return lines
 
     def clean_up(self) -> None:
-        """Remove what this week created (on a real account too: the learner ran this cell on purpose)."""
-        teardown.teardown(week=self.week.number)
+        """Remove everything the course created, this week's and the earlier weeks' it rebuilt:
+        on a real account that is what leaves nothing billable (the learner ran this on purpose)."""
+        teardown.teardown()
 
 
 def start(week: int) -> Lab:
@@ -42,6 +44,8 @@ def start(week: int) -> Lab:
     print(chosen.summary())
     print(f"This lab creates (tagged course={naming.COURSE}, week={week:02d}, learner={names.learner}):")
     print("\n".join(lab.resources()))
+    for line in prerequisites.ensure(week):
+        print(f"Earlier weeks: {line}")
     _show_check_failures_plainly()
     _show_aws_responses_without_metadata()
     return lab
