@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 # moto backend name -> extension modules (relative to lakelab.emulator) that extend it.
 EXTENSIONS: dict[str, tuple[str, ...]] = {
-    "s3": ("s3",),
+    "s3": ("s3", "awslambda.triggers"),  # S3 checks a Lambda destination's permission
+    "awslambda": ("awslambda",),  # moto names the Lambda backend "awslambda", not "lambda"
     "iam": ("iam",),
 }
 
