@@ -115,3 +115,42 @@ def test_aws_accepts_the_named_sandbox(aws_account, monkeypatch):
 
 def test_resolvers_cover_every_target():
     assert set(targets.RESOLVERS) == set(target.TARGETS)
+
+
+def test_localstack_that_answers_becomes_the_endpoint(monkeypatch):
+    """A stand-in for LocalStack's health route: the path is validated without Docker."""
+    import http.server
+    import threading
+
+    class Health(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b'{"services": {"s3": "running"}}' if self.path == "/_localstack/health" else b"{}"
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("LAKELAB_TARGET", "localstack")
+        monkeypatch.setenv("LOCALSTACK_HOST", f"127.0.0.1:{server.server_port}")
+        chosen = target.activate()
+        assert chosen.endpoint == f"http://127.0.0.1:{server.server_port}"
+        assert os.environ["AWS_ENDPOINT_URL"] == chosen.endpoint and chosen.account == "000000000000"
+    finally:
+        server.shutdown()
+
+
+def test_localstack_free_tier_warning_names_the_paid_services(monkeypatch):
+    from lakelab import curriculum
+    from lakelab.lab import localstack_tier_warning
+
+    monkeypatch.delenv("LOCALSTACK_AUTH_TOKEN", raising=False)
+    assert "glue, athena" in localstack_tier_warning("localstack", curriculum.week(2))
+    assert localstack_tier_warning("localstack", curriculum.week(1)) is None
+    assert localstack_tier_warning("local", curriculum.week(2)) is None
+    monkeypatch.setenv("LOCALSTACK_AUTH_TOKEN", "token")
+    assert localstack_tier_warning("localstack", curriculum.week(2)) is None

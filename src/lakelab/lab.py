@@ -42,6 +42,9 @@ def start(week: int) -> Lab:
     names = naming.for_week(week)
     lab = Lab(curriculum.week(week), chosen, names, importlib.import_module(f"lakelab.checks.week{week:02d}"))
     print(chosen.summary())
+    warning = localstack_tier_warning(chosen.kind, curriculum.week(week))
+    if warning:
+        print(warning)
     print(f"This lab creates (tagged course={naming.COURSE}, week={week:02d}, learner={names.learner}):")
     print("\n".join(lab.resources()))
     for line in prerequisites.ensure(week):
@@ -49,6 +52,20 @@ def start(week: int) -> Lab:
     _show_check_failures_plainly()
     _show_aws_responses_without_metadata()
     return lab
+
+
+# LocalStack's free tier lacks these services; the weeks that use them say so at set-up.
+LOCALSTACK_PAID = ("glue", "athena", "emr", "mwaa", "lakeformation", "dms", "cloudtrail")
+
+
+def localstack_tier_warning(kind: str, week: curriculum.Week) -> str | None:
+    import os
+
+    paid = [service for service in week.services if service in LOCALSTACK_PAID]
+    if kind != "localstack" or not paid or os.environ.get("LOCALSTACK_AUTH_TOKEN"):
+        return None
+    return (f"⚠ This lab uses {', '.join(paid)}, which LocalStack offers only with a paid auth token: "
+            f"set LOCALSTACK_AUTH_TOKEN (and restart LocalStack), or unset LAKELAB_TARGET to use the local emulator.")
 
 
 def _show_aws_responses_without_metadata() -> None:
