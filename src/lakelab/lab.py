@@ -71,11 +71,7 @@ def localstack_tier_warning(kind: str, week: curriculum.Week) -> str | None:
 def _show_aws_responses_without_metadata() -> None:
     """A boto3 answer shown as a cell's result hides its ResponseMetadata (request ids, dates):
     what the call returned stays readable, and re-running the cell shows the same thing."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
+    shell = _shell()
     if shell is None:
         return
 
@@ -97,13 +93,18 @@ def _show_aws_responses_without_metadata() -> None:
     shell.display_formatter.formatters["text/plain"].for_type(dict, pretty_response)
 
 
-def _show_check_failures_plainly() -> None:
-    """In a notebook a failed check shows its message, not a traceback into the kit."""
+def _shell():
+    """The IPython shell running this code, or None outside a notebook."""
     try:
         from IPython import get_ipython
     except ImportError:
-        return
-    shell = get_ipython()
+        return None
+    return get_ipython()
+
+
+def _show_check_failures_plainly() -> None:
+    """In a notebook a failed check shows its message, not a traceback into the kit."""
+    shell = _shell()
     if shell is None:
         return
 
