@@ -10,6 +10,7 @@ from collections.abc import Callable
 EXTENSIONS: dict[str, tuple[str, ...]] = {
     "s3": ("s3", "awslambda.triggers"),  # S3 checks a Lambda destination's permission
     "awslambda": ("awslambda",),  # moto names the Lambda backend "awslambda", not "lambda"
+    "glue": ("glue_crawlers",),
     "iam": ("iam",),
 }
 

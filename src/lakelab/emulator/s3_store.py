@@ -43,6 +43,21 @@ def read_bytes(bucket: str, key: str, account_id: str = DEFAULT_ACCOUNT) -> byte
     return bytes(found.value)
 
 
+def read_range(bucket: str, key: str, start: int, stop: int | None = None, account_id: str = DEFAULT_ACCOUNT) -> bytes:
+    """Bytes ``[start:stop]`` of an object, slice-style (negative offsets count from the end).
+
+    Readers that need a file's head or footer only (format sniffing, Parquet metadata) would
+    otherwise copy the whole object.
+    """
+    found = backend(account_id).get_object(bucket, key)
+    if found is None:
+        raise FileNotFoundError(f"s3://{bucket}/{key}")
+    begin, end, _ = slice(start, stop).indices(found.size)
+    with found.lock:
+        found._value_buffer.seek(begin)
+        return bytes(found._value_buffer.read(max(0, end - begin)))
+
+
 def write_bytes(bucket: str, key: str, data: bytes, account_id: str = DEFAULT_ACCOUNT) -> None:
     """Write an object as the service itself would (no notification for engine output files)."""
     backend(account_id).put_object(bucket, key, data, disable_notification=True)
