@@ -11,6 +11,7 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "s3": ("s3", "awslambda.triggers"),  # S3 checks a Lambda destination's permission
     "awslambda": ("awslambda",),  # moto names the Lambda backend "awslambda", not "lambda"
     "glue": ("glue_crawlers",),
+    "athena": ("athena",),
     "iam": ("iam",),
 }
 
