@@ -135,3 +135,29 @@ def test_runtime_statistics_count_rows(athena):
 def test_results_of_an_unknown_execution_are_an_error(athena):
     with pytest.raises(ClientError, match="was not found"):
         athena.athena.get_query_results(QueryExecutionId="nope")
+
+
+def test_a_query_over_the_workgroup_scan_limit_is_cancelled(athena):
+    athena.put("limits/data.csv", "n\n" + "\n".join(str(i) for i in range(1_500_000)) + "\n")  # ~11 MB
+    athena.ok(f"CREATE EXTERNAL TABLE limited (n int) ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' "
+              f"LOCATION 's3://{LAKE}/limits/' TBLPROPERTIES ('skip.header.line.count'='1')")
+    configuration = {"ResultConfiguration": {"OutputLocation": f"s3://{RESULTS}/capped/"},
+                     "BytesScannedCutoffPerQuery": 10_000_000}  # AWS's smallest limit
+    athena.athena.create_work_group(Name="capped", Configuration=configuration)
+    query_id = athena.athena.start_query_execution(QueryString="SELECT sum(n) FROM limited", WorkGroup="capped",
+                                                   QueryExecutionContext={"Database": "lab"})["QueryExecutionId"]
+    execution = athena.wait(query_id)
+    assert execution["Status"]["State"] == "CANCELLED"
+    assert execution["Status"]["StateChangeReason"] == "Query cancelled! : Bytes scanned limit was exceeded"
+    assert execution["Statistics"]["DataScannedInBytes"] == 10_000_000
+    assert athena.ok("SELECT sum(n) FROM limited")["Status"]["State"] == "SUCCEEDED"  # no limit in primary
+
+
+def test_an_unknown_workgroup_is_refused_as_aws_refuses_it(athena):
+    for call in (lambda: athena.athena.get_work_group(WorkGroup="missing-wg"),
+                 lambda: athena.athena.list_query_executions(WorkGroup="missing-wg")):
+        with pytest.raises(ClientError) as raised:
+            call()
+        assert raised.value.response["Error"]["Code"] == "InvalidRequestException"
+        assert raised.value.response["Error"]["Message"] == "WorkGroup missing-wg is not found."
+    assert athena.athena.get_work_group(WorkGroup="primary")["WorkGroup"]["Name"] == "primary"

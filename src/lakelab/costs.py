@@ -24,7 +24,15 @@ PRICES = {
     "s3_get_per_1000": Price(0.0004, "1,000 GET requests", "AWS S3 pricing (transcribed)", "2026-03"),
     "sqs_per_million": Price(0.40, "1M standard-queue requests after the first 1M free", "widely quoted", "2026-11", False),
     "athena_per_tb": Price(5.00, "TB scanned (10 MB minimum per query)", "Athena pricing", "2026-11"),
+    "lambda_per_million_requests": Price(0.20, "1M requests (always free: the first 1M a month)",
+                                         "AWS whitepaper \"How AWS Pricing Works\" (Lambda); api-evangelist/aws-lambda",
+                                         "2026-09-20"),
+    "lambda_gb_second_x86": Price(0.0000166667, "GB-second on x86, billed per ms (always free: 400,000 a month)",
+                                  "AWS whitepaper \"How AWS Pricing Works\" (Lambda); api-evangelist/aws-lambda",
+                                  "2026-09-20"),
 }
+LAMBDA_FREE_REQUESTS = 1_000_000  # per month, on every account (not the 12-month or credit-based tier)
+LAMBDA_FREE_GB_SECONDS = 400_000
 GB = 1024**3
 
 
@@ -38,13 +46,26 @@ class Line:
 def s3_lab(stored_bytes: int, put_requests: int, get_requests: int, days: float = 1.0) -> list[Line]:
     """Storage for ``days`` plus requests: what a lab's bucket costs if left up that long."""
     storage = stored_bytes / GB * PRICES["s3_standard_gb_month"].usd * days / 30
+    return [Line("S3 Standard storage", f"{stored_bytes / 1e6:.2f} MB for {days:g} day(s)", storage),
+            *s3_requests(put_requests, get_requests)]
+
+
+def s3_requests(put_requests: int, get_requests: int) -> list[Line]:
+    """PUT-class (PUT, COPY, POST, LIST) and GET-class (GET, HEAD) requests; DELETE is free."""
     puts = put_requests / 1000 * PRICES["s3_put_per_1000"].usd
     gets = get_requests / 1000 * PRICES["s3_get_per_1000"].usd
-    return [
-        Line("S3 Standard storage", f"{stored_bytes / 1e6:.2f} MB for {days:g} day(s)", storage),
-        Line("S3 PUT/LIST requests", f"{put_requests}", puts),
-        Line("S3 GET requests", f"{get_requests}", gets),
-    ]
+    return [Line("S3 PUT/LIST requests", f"{put_requests:,}", puts), Line("S3 GET requests", f"{get_requests:,}", gets)]
+
+
+def lambda_invocations(requests: int, billed_ms: int, memory_mb: int, free_requests_left: int = LAMBDA_FREE_REQUESTS,
+                       free_gb_seconds_left: float = LAMBDA_FREE_GB_SECONDS) -> list[Line]:
+    """Lambda's two meters: requests, and compute in GB-seconds (billed duration × memory), after the free tier."""
+    gb_seconds = billed_ms / 1000 * memory_mb / 1024
+    requests_usd = max(0, requests - free_requests_left) / 1e6 * PRICES["lambda_per_million_requests"].usd
+    compute_usd = max(0.0, gb_seconds - free_gb_seconds_left) * PRICES["lambda_gb_second_x86"].usd
+    return [Line("Lambda requests", f"{requests:,} (first 1M a month free)", requests_usd),
+            # The quantity leaves the duration out: a measured one changes from run to run.
+            Line("Lambda compute (x86)", f"at {memory_mb} MB (400,000 GB-s free)", compute_usd)]
 
 
 def sqs_requests(requests: int, free_tier_left: int = 1_000_000) -> Line:
@@ -63,10 +84,15 @@ def table(lines: list[Line]) -> str:
 
 def sources(*keys: str) -> str:
     return "\n".join(
-        f"- {key}: ${PRICES[key].usd} per {PRICES[key].unit} — {PRICES[key].source}, {PRICES[key].as_of}"
+        f"- {key}: ${_dollars(PRICES[key].usd)} per {PRICES[key].unit} — {PRICES[key].source}, {PRICES[key].as_of}"
         f"{'' if PRICES[key].confirmed else ' (unconfirmed: check the pricing page)'}"
         for key in keys
     )
+
+
+def _dollars(usd: float) -> str:
+    """A price as written on pricing pages: 0.0000166667, not Python's 1.66667e-05."""
+    return f"{usd:.10f}".rstrip("0") if "e" in repr(usd) else repr(usd)
 
 
 MB = 1024**2

@@ -154,3 +154,39 @@ def dms_table_defined() -> None:
     expect(location == f"s3://{names.bucket('lake')}/raw/dms/sales/orders", expected="location raw/dms/sales/orders/",
            found=location)
     expect(succeeded_queries("dms_orders"), expected="a SUCCEEDED query on dms_orders", found="none")
+
+
+def current_order_count() -> int:
+    """Orders alive after applying the DMS full load and every change, newest change per order."""
+    changes = pd.concat(
+        pd.read_csv(path, header=None, names=list(datasets.DMS_COLUMNS), dtype=str)
+        for path in [datasets.path("dms_full_load"), *datasets.cdc_files()]
+    )
+    latest = changes.sort_values("cdc_ts").groupby("order_id").tail(1)
+    return int((latest["Op"] != "D").sum())
+
+
+def _run_in_workgroup(sql: str) -> dict:
+    athena, names = boto3.client("athena"), _names()
+    query_id = athena.start_query_execution(QueryString=sql, WorkGroup=names.resource("analytics"),
+                                            QueryExecutionContext={"Database": names.database("lake")})["QueryExecutionId"]
+    for _ in range(600):
+        execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+        if execution["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+            return execution
+    return execution
+
+
+@exercise(WEEK, "S.1", "current_orders applies every change: one row per live order", stretch=True,
+          hint="CREATE VIEW current_orders: the newest row per order_id (row_number() over cdc_ts descending) "
+               "from dms_orders, without deletes")
+def current_orders_view() -> None:
+    table = _table("current_orders")
+    expect(table.get("TableType") == "VIRTUAL_VIEW", expected="a view", found=table.get("TableType"))
+    execution = _run_in_workgroup("SELECT count(*) AS orders, count(DISTINCT order_id) AS ids FROM current_orders")
+    expect(execution["Status"]["State"] == "SUCCEEDED", expected="the view to answer",
+           found=execution["Status"].get("StateChangeReason"))
+    row = _result_rows(execution)[0]
+    expected = current_order_count()
+    expect(row == {"orders": str(expected), "ids": str(expected)},
+           expected=f"{expected} rows, one per order", found=f"{row['orders']} rows for {row['ids']} orders")

@@ -55,7 +55,8 @@ def start_query_execution(self: Any) -> str:
         raise InvalidRequestException("Query string must not be empty")
     execution = Execution(backend.account_id, backend.region_name, query, workgroup_name, output,
                           configuration, dict(self._get_param("QueryExecutionContext") or {}),
-                          self._get_param("ExecutionParameters"))
+                          self._get_param("ExecutionParameters"),
+                          workgroup.configuration.get("BytesScannedCutoffPerQuery"))
     execution.result_configuration["OutputLocation"] = execution.output_file
     backend.executions[execution.id] = execution
     if token:
@@ -137,8 +138,22 @@ def batch_get_query_execution(self: Any) -> str:
     return json.dumps({"QueryExecutions": found, "UnprocessedQueryExecutionIds": missing})
 
 
+def _existing_workgroup(self: Any) -> Any:
+    """The request's workgroup; AWS refuses an unknown one where moto answers with nothing."""
+    name = self._get_param("WorkGroup") or "primary"
+    workgroup = _backend(self).work_groups.get(name)
+    if workgroup is None:
+        raise InvalidRequestException(f"WorkGroup {name} is not found.")
+    return workgroup
+
+
+def get_work_group(self: Any) -> str:
+    workgroup = _existing_workgroup(self)
+    return json.dumps({"WorkGroup": _backend(self).get_work_group(workgroup.name)}, default=str)
+
+
 def list_query_executions(self: Any) -> str:
-    workgroup = self._get_param("WorkGroup") or "primary"
+    workgroup = _existing_workgroup(self).name
     limit = min(int(self._get_param("MaxResults") or 50), 50)
     ordered = sorted((e for e in list(_backend(self).executions.values())
                       if isinstance(e, Execution) and e.workgroup == workgroup),
@@ -190,5 +205,5 @@ HANDLERS = {
     "start_query_execution": start_query_execution, "get_query_execution": get_query_execution,
     "batch_get_query_execution": batch_get_query_execution, "list_query_executions": list_query_executions,
     "stop_query_execution": stop_query_execution, "get_query_results": get_query_results,
-    "get_query_runtime_statistics": get_query_runtime_statistics,
+    "get_query_runtime_statistics": get_query_runtime_statistics, "get_work_group": get_work_group,
 }

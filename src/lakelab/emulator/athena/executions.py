@@ -39,6 +39,7 @@ class Execution:
     result_configuration: dict[str, Any]
     query_context: dict[str, Any]
     execution_parameters: list[str] | None = None
+    scan_limit: int | None = None  # the workgroup's BytesScannedCutoffPerQuery
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     state: str = "QUEUED"
     reason: str | None = None
@@ -148,6 +149,11 @@ def _execute(execution: Execution, connection: Any) -> None:
                       execution.output_folder, connection)
     result = statements.run(context, statement)
     execution.engine_done = time.time()
+    if execution.scan_limit and context.scanned_bytes > execution.scan_limit:
+        # Athena cancels mid-scan; here the limit is checked once the engine has read the data,
+        # so the answer is the same (no result) and the bill is capped at the limit.
+        execution.scanned_bytes = execution.scan_limit
+        _finish(execution, "CANCELLED", "Query cancelled! : Bytes scanned limit was exceeded")
     if execution.state not in FINAL_STATES:
         _deliver(execution, context, result)
 
