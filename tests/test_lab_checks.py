@@ -1,5 +1,6 @@
 """Every self-check, in both states: it passes on the state the solution builds, and fails with
-its hint on the state the untouched lab leaves. Also: teardown after the solution leaves nothing.
+its hint on the state the untouched lab leaves. Also: teardown after the solution leaves nothing
+of that week (earlier weeks' resources, which Setup rebuilds, go with the teardown of all weeks).
 
 Each notebook runs in a kernel attached to this process's emulator, so the checks read the very
 state the notebook built, from outside the kernel, as the grader does.
@@ -12,11 +13,10 @@ import os
 import re
 from contextlib import redirect_stdout
 
-import boto3
 import nbformat
 import pytest
 
-from lakelab import labgen, notebooks, teardown
+from lakelab import labgen, naming, notebooks, sweepers, teardown
 from lakelab.checks import CheckFailed, checks_for
 
 WEEKS = sorted(int(re.match(r"week(\d+)_", p.name).group(1)) for p in labgen.SOLUTIONS.glob("week*.ipynb"))
@@ -61,7 +61,9 @@ def solution_run(request, attached):
     executed, outcomes = _run_then_check(attached, labgen.SOLUTIONS, week)
     lines = []
     teardown.teardown(week=week, report=lines.append)
-    return week, executed, outcomes, _leftovers()
+    after_week = _leftovers(week)
+    teardown.teardown(report=lines.append)  # what the lab's Clean up cell does
+    return week, executed, outcomes, after_week + _leftovers()
 
 
 @pytest.fixture(scope="module", params=WEEKS)
@@ -69,10 +71,12 @@ def lab_run(request, attached):
     return request.param, *_run_then_check(attached, labgen.LABS, request.param)
 
 
-def _leftovers() -> list[str]:
-    buckets = [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]]
-    queues = boto3.client("sqs").list_queues().get("QueueUrls", [])
-    return [name for name in buckets + queues if "lakelab-" in name]
+def _leftovers(week: int | None = None) -> list[str]:
+    """Resources of every kind named with the course's prefix, tagged or not; after one week's
+    teardown, less those tagged as an earlier week's (Setup rebuilt them; their own week removes them)."""
+    prefix, earlier = f"{naming.COURSE}-{naming.learner()}-", {f"{n:02d}" for n in range(1, week or 1)}
+    return [f"{kind} {name}" for kind, sweeper in sweepers.ORDER for name, tags, _ in sweeper(prefix)
+            if not (naming.is_course_resource(tags) and tags.get("week") in earlier)]
 
 
 def test_solution_runs_without_errors(solution_run):

@@ -91,8 +91,8 @@ def sources(*keys: str) -> str:
 
 
 def _dollars(usd: float) -> str:
-    """A price as written on pricing pages: 0.0000166667, not Python's 1.66667e-05."""
-    return f"{usd:.10f}".rstrip("0") if "e" in repr(usd) else repr(usd)
+    """A price as written on pricing pages: 0.0000166667 (not 1.66667e-05), 5 (not 5.0)."""
+    return f"{usd:.10f}".rstrip("0").rstrip(".")
 
 
 MB = 1024**2

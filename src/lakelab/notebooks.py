@@ -71,3 +71,44 @@ def solution_paths(names: list[str] | None = None) -> list[Path]:
     if names:
         paths = [p for p in paths if any(n in p.name for n in names)]
     return paths
+
+
+KERNEL_PORTS_START, KERNEL_PORTS_PER_SLOT, KERNEL_PORT_SLOTS = 20000, 2000, 5
+
+
+def use_private_kernel_ports(slot: int) -> None:
+    """Give kernels started by this process ports from a range of their own.
+
+    jupyter_client picks a kernel's five ports by binding port 0 and releasing it; the kernel
+    binds them a second later. Meanwhile every emulator (which also binds port 0) and every
+    other test process can take the same port, and the kernel dies at start. A range below the
+    ephemeral ports, one per process slot, closes that window.
+    """
+    import itertools
+    import socket
+    import threading
+
+    from jupyter_client.connect import LocalPortCache
+
+    first = KERNEL_PORTS_START + (slot % KERNEL_PORT_SLOTS) * KERNEL_PORTS_PER_SLOT
+    candidates = itertools.cycle(range(first, first + KERNEL_PORTS_PER_SLOT))
+    lock = threading.Lock()
+
+    def bindable(ip: str, port: int) -> bool:
+        with socket.socket() as probe:
+            try:
+                probe.bind((ip, port))
+                return True
+            except OSError:
+                return False
+
+    def find_available_port(cache: LocalPortCache, ip: str) -> int:
+        with lock:
+            for _ in range(KERNEL_PORTS_PER_SLOT):
+                port = next(candidates)
+                if port not in cache.currently_used_ports and bindable(ip, port):
+                    cache.currently_used_ports.add(port)
+                    return port
+        raise RuntimeError(f"no free port for a kernel between {first} and {first + KERNEL_PORTS_PER_SLOT}")
+
+    LocalPortCache.find_available_port = find_available_port
