@@ -40,3 +40,7 @@ def test_a_lab_of_lambda_invocations_costs_nothing_inside_the_free_tier():
     assert [line.usd for line in lines] == [0.0, 0.0]
     assert costs.table(lines).endswith("under $0.01")
     assert "$0.0000166667 per GB-second" in costs.sources("lambda_per_million_requests", "lambda_gb_second_x86")
+
+
+def test_sources_write_prices_as_pricing_pages_do():
+    assert "$5 per TB" in costs.sources("athena_per_tb") and "$0.0004 per" in costs.sources("s3_get_per_1000")

@@ -80,3 +80,56 @@ def test_teardown_sweeps_glue_athena_and_iam(client, monkeypatch):
     assert sorted(r["RoleName"] for r in iam.list_roles()["Roles"]) == ["lakelab-jd-not-ours"]
     assert glue.list_crawlers()["CrawlerNames"] == []
     assert "lakelab-jd-wg" not in [w["Name"] for w in athena.list_work_groups()["WorkGroups"]]
+
+
+def _zip(source: str) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", source)
+    return buffer.getvalue()
+
+
+def _function(client, name, tags=None):
+    """A deployed function that has run once, so Lambda created its (untagged) log group."""
+    aws_lambda, iam = client("lambda"), client("iam")
+    try:
+        role = iam.get_role(RoleName="test-lambda")["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        role = iam.create_role(RoleName="test-lambda", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    aws_lambda.create_function(FunctionName=name, Runtime="python3.13", Role=role,
+                        Handler="app.handler", Code={"ZipFile": _zip("def handler(event, context):\n    print('hi')\n")},
+                        Tags=tags or {})
+    aws_lambda.invoke(FunctionName=name, Payload=b"{}")
+
+
+def test_teardown_sweeps_functions_their_mappings_and_log_groups(client, monkeypatch):
+    monkeypatch.setenv("LAKELAB_LEARNER", "jd")
+    tags = {"course": "lakelab", "learner": "jd", "week": "03"}
+    sqs, aws_lambda, logs = client("sqs"), client("lambda"), client("logs")
+    queue_url = sqs.create_queue(QueueName="lakelab-jd-arrivals", tags=tags)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    _function(client, "lakelab-jd-validator", tags)
+    aws_lambda.create_event_source_mapping(FunctionName="lakelab-jd-validator", EventSourceArn=queue_arn)
+    _function(client, "lakelab-jd-not-ours")  # the course's prefix, no course tags: its log group stays too
+    logs.create_log_group(logGroupName="/aws/lambda/lakelab-jd-precreated", tags=tags)  # tagged by the learner
+    lines = []
+    removed = teardown.teardown(week=3, report=lines.append)
+    assert [(r.kind, r.name) for r in removed] == [
+        ("function", "lakelab-jd-validator"), ("log group", "/aws/lambda/lakelab-jd-precreated"),
+        ("log group", "/aws/lambda/lakelab-jd-validator"), ("queue", "lakelab-jd-arrivals")]
+    assert lines[0] == "removed function lakelab-jd-validator (week 03) · 1 event source mapping(s)"
+    assert lines[2] == "removed log group /aws/lambda/lakelab-jd-validator (week 03) · 1 log stream(s)"
+    assert [f["FunctionName"] for f in aws_lambda.list_functions()["Functions"]] == ["lakelab-jd-not-ours"]
+    assert [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]] == ["/aws/lambda/lakelab-jd-not-ours"]
+    assert aws_lambda.list_event_source_mappings()["EventSourceMappings"] == []
+
+
+def test_a_log_group_goes_with_its_function_only(client, monkeypatch):
+    monkeypatch.setenv("LAKELAB_LEARNER", "jd")
+    _function(client, "lakelab-jd-validator", {"course": "lakelab", "learner": "jd", "week": "03"})
+    assert teardown.teardown(week=1, report=lambda line: None) == []  # another week's teardown keeps both
+    assert [(r.kind, r.name) for r in teardown.find(week=3)] == [
+        ("function", "lakelab-jd-validator"), ("log group", "/aws/lambda/lakelab-jd-validator")]

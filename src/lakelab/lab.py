@@ -13,6 +13,8 @@ from lakelab.checks import CheckFailed
 RESOURCES: dict[int, list[tuple[str, str]]] = {
     1: [("bucket", "lake"), ("queue", "raw-events")],
     2: [("database", "lake"), ("role", "glue-crawler"), ("crawler", "raw-crawler"), ("workgroup", "analytics")],
+    3: [("role", "lambda-validator"), ("function", "validator"), ("log group", "validator"),
+        ("queue", "validator-failures")],
 }
 
 
@@ -25,7 +27,8 @@ class Lab:
 
     def resources(self) -> list[str]:
         lines = []
-        naming_of = {"bucket": self.names.bucket, "database": self.names.database}
+        naming_of = {"bucket": self.names.bucket, "database": self.names.database,
+                     "log group": lambda purpose: f"/aws/lambda/{self.names.resource(purpose)}"}
         for kind, purpose in RESOURCES.get(self.week.number, []):
             lines.append(f"  • {kind:<9} {naming_of.get(kind, self.names.resource)(purpose)}")
         return lines

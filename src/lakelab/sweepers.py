@@ -12,6 +12,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 Found = Iterator[tuple[str, dict[str, str], Callable[[], str]]]
+LAMBDA_LOG_GROUP = "/aws/lambda/"  # Lambda writes a function's logs to /aws/lambda/<function name>
 
 
 def _tag_dict(tags: list[dict[str, str]]) -> dict[str, str]:
@@ -110,6 +111,53 @@ def _delete_role(iam, name: str) -> str:
     return ""
 
 
+def functions(prefix: str) -> Found:
+    aws_lambda = boto3.client("lambda")
+    pages = aws_lambda.get_paginator("list_functions").paginate()
+    listed = [function["FunctionName"] for page in pages for function in page["Functions"]]
+    for name in sorted(n for n in listed if n.startswith(prefix)):
+        yield name, _function_tags(aws_lambda, name), lambda n=name: _delete_function(aws_lambda, n)
+
+
+def _function_tags(aws_lambda, name: str) -> dict[str, str]:
+    try:
+        return aws_lambda.get_function(FunctionName=name).get("Tags", {})
+    except aws_lambda.exceptions.ResourceNotFoundException:
+        return {}
+
+
+def _delete_function(aws_lambda, name: str) -> str:
+    """Its event source mappings first: on AWS they outlive the function and keep polling."""
+    pages = aws_lambda.get_paginator("list_event_source_mappings").paginate(FunctionName=name)
+    mappings = [mapping["UUID"] for page in pages for mapping in page["EventSourceMappings"]]
+    for uuid in mappings:
+        aws_lambda.delete_event_source_mapping(UUID=uuid)
+    aws_lambda.delete_function(FunctionName=name)
+    return f"{len(mappings)} event source mapping(s)"
+
+
+def log_groups(prefix: str) -> Found:
+    """Lambda creates ``/aws/lambda/<function>`` on the first run, untagged: such a group carries its
+    function's tags here, so it goes exactly when its function does. A group the learner created
+    with course tags is judged by its own; an untagged group whose function is gone is left alone."""
+    logs, aws_lambda = boto3.client("logs"), boto3.client("lambda")
+    group_prefix = f"{LAMBDA_LOG_GROUP}{prefix}"
+    listed = {g["logGroupName"]: g["logGroupArn"] for page in logs.get_paginator("describe_log_groups").paginate(
+        logGroupNamePrefix=group_prefix) for g in page["logGroups"]}
+    for name, arn in sorted(listed.items()):
+        tags = logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
+        if "course" not in tags:
+            tags = _function_tags(aws_lambda, name[len(LAMBDA_LOG_GROUP):])
+        yield name, tags, lambda n=name: _delete_log_group(logs, n)
+
+
+def _delete_log_group(logs, name: str) -> str:
+    streams = [s for page in logs.get_paginator("describe_log_streams").paginate(logGroupName=name)
+               for s in page["logStreams"]]
+    logs.delete_log_group(logGroupName=name)
+    return f"{len(streams)} log stream(s)"
+
+
 def _every(call: Callable[..., dict], key: str) -> list:
     """All items of a NextToken-paged call (for those botocore has no paginator for)."""
     items, token = [], None
@@ -136,13 +184,16 @@ def _account() -> str:
     return (target.current() or target.identity()).account
 
 
-# Dependency order: what uses a resource goes before it (crawlers before their database and role,
-# buckets, whose notifications point at queues, before the queues), roles last.
+# Dependency order: what uses a resource goes before it (crawlers before their database and role;
+# buckets, whose notifications point at queues and functions, before both; functions before their
+# log group, which a running function writes to, and before the queues their mappings poll), roles last.
 ORDER: list[tuple[str, Callable[[str], Found]]] = [
     ("crawler", crawlers),
     ("workgroup", workgroups),
     ("database", databases),
     ("bucket", buckets),
+    ("function", functions),
+    ("log group", log_groups),
     ("queue", queues),
     ("role", roles),
 ]

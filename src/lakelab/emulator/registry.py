@@ -10,7 +10,8 @@ from collections.abc import Callable
 EXTENSIONS: dict[str, tuple[str, ...]] = {
     "s3": ("s3", "awslambda.triggers"),  # S3 checks a Lambda destination's permission
     "awslambda": ("awslambda",),  # moto names the Lambda backend "awslambda", not "lambda"
-    "glue": ("glue_crawlers",),
+    "glue": ("glue_crawlers", "glue_jobs"),
+    "emrserverless": ("emr_serverless",),  # moto's backend name for EMR Serverless
     "athena": ("athena",),
     "iam": ("iam",),
 }

@@ -1,0 +1,125 @@
+"""Where EMR Serverless plugs into moto's backend: application states, job runs, cancelling."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from lakelab.emulator.emr_serverless import runs
+
+APPLICATION_TRANSITION_SECONDS = 1.0  # long enough to be seen, short enough not to slow a lab
+TERMINAL_RUN_STATES = ("SUCCESS", "FAILED", "CANCELLED")
+
+
+def apply() -> None:
+    from moto.emrserverless.models import EMRServerlessBackend
+    from moto.emrserverless.responses import EMRServerlessResponse
+
+    if getattr(EMRServerlessBackend.start_job_run, "_lakelab", False):
+        return
+    for name, wrap in (("create_application", _created), ("start_application", _starting),
+                       ("stop_application", _stopping), ("start_job_run", _runs_for_real),
+                       ("cancel_job_run", _cancels)):
+        _replace(EMRServerlessBackend, name, wrap)
+    _replace(EMRServerlessResponse, "setup_class", _remembers_endpoint)
+
+
+def _replace(owner: type, name: str, wrap: Any) -> None:
+    replacement = wrap(getattr(owner, name))
+    replacement._lakelab = True
+    setattr(owner, name, replacement)
+
+
+def _created(original: Any) -> Any:
+    def create_application(self: Any, *args: Any, **kwargs: Any) -> Any:
+        from moto.core.utils import utcnow
+
+        application = original(self, *args, **kwargs)
+        application.state = "CREATED"  # moto says STARTED; AWS creates applications stopped
+        application.created_at = application.updated_at = utcnow()
+        return application
+
+    return create_application
+
+
+def _starting(original: Any) -> Any:
+    def start_application(self: Any, application_id: str) -> None:
+        application = self.get_application(application_id)
+        if application.state not in ("STARTING", "STARTED"):
+            start(application)
+
+    return start_application
+
+
+def start(application: Any) -> None:
+    """STARTING now, STARTED a moment later (job runs wait for it in PENDING)."""
+    _move(application, "STARTING", "STARTED")
+
+
+def _stopping(original: Any) -> Any:
+    def stop_application(self: Any, application_id: str) -> None:
+        from moto.emrserverless.exceptions import ValidationException
+
+        application = self.get_application(application_id)
+        busy = [run.id for run in self.job_runs.get(application_id, []) if run.state not in TERMINAL_RUN_STATES]
+        if busy:
+            raise ValidationException(f"Application {application_id} has job runs that have not finished: "
+                                      f"{', '.join(busy)}. Cancel them or wait for them first.")
+        if application.state not in ("STOPPING", "STOPPED"):
+            _move(application, "STOPPING", "STOPPED")
+
+    return stop_application
+
+
+def _move(application: Any, now: str, then: str) -> None:
+    from moto.core.utils import utcnow
+
+    application.state, application.updated_at = now, utcnow()
+
+    def settle() -> None:
+        if application.state == now:
+            application.state, application.updated_at = then, utcnow()
+
+    timer = threading.Timer(APPLICATION_TRANSITION_SECONDS, settle)
+    timer.daemon = True
+    timer.start()
+
+
+def _runs_for_real(original: Any) -> Any:
+    def start_job_run(self: Any, application_id: str, *args: Any, **kwargs: Any) -> Any:
+        from moto.emrserverless.exceptions import ValidationException
+
+        application = self.get_application(application_id)
+        if application.state not in ("STARTING", "STARTED") and not application.auto_start_configuration.get("enabled"):
+            raise ValidationException(f"Application {application_id} is not started and auto-start is disabled")
+        job_run = original(self, application_id, *args, **kwargs)
+        if application.state not in ("STARTING", "STARTED", "TERMINATED"):
+            start(application)  # autoStartConfiguration: a job run starts the application
+        runs.submit(self, application, job_run)
+        return job_run
+
+    return start_job_run
+
+
+def _cancels(original: Any) -> Any:
+    def cancel_job_run(self: Any, application_id: str, job_run_id: str) -> tuple[str, str]:
+        from moto.emrserverless.exceptions import ValidationException
+
+        job_run = self.get_job_run(application_id, job_run_id)
+        if job_run.state in TERMINAL_RUN_STATES:
+            raise ValidationException(f"Job run {job_run_id} is in a terminal state ({job_run.state})")
+        runs.cancel(job_run)
+        return application_id, job_run_id
+
+    return cancel_job_run
+
+
+def _remembers_endpoint(original: Any) -> Any:
+    def setup_class(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        from lakelab.emulator.glue_jobs import environment
+
+        answer = original(self, request, *args, **kwargs)
+        environment.remember_endpoint(self)
+        return answer
+
+    return setup_class

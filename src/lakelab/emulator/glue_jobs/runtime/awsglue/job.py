@@ -1,0 +1,3 @@
+from awsglue._unavailable import refuse
+
+refuse("awsglue.job")
