@@ -94,3 +94,26 @@ def test_aws_managed_policies_exist_on_first_use(client):
     assert "glue:*" in json.dumps(iam.get_policy_version(PolicyArn=arn, VersionId=iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"])["PolicyVersion"]["Document"])
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.attach_role_policy(RoleName="lakelab-policy-test", PolicyArn="arn:aws:iam::aws:policy/NoSuchPolicyAnywhere")
+
+
+def _queue_rule(arn, prefix, suffix, events=("s3:ObjectCreated:*",)):
+    rules = [{"Name": "prefix", "Value": prefix}, {"Name": "suffix", "Value": suffix}]
+    return {"QueueArn": arn, "Events": list(events), "Filter": {"Key": {"FilterRules": rules}}}
+
+
+def test_overlapping_notification_rules_are_refused_as_s3_refuses_them(client):
+    s3, sqs = client("s3"), client("sqs")
+    s3.create_bucket(Bucket="lakelab-overlap")
+    url = sqs.create_queue(QueueName="lakelab-overlap-q")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    ambiguous = [_queue_rule(arn, "raw/", ".csv"), _queue_rule(arn, "raw/orders/", ".csv", ["s3:ObjectCreated:Put"])]
+    with pytest.raises(s3.exceptions.ClientError) as raised:
+        s3.put_bucket_notification_configuration(Bucket="lakelab-overlap",
+                                                 NotificationConfiguration={"QueueConfigurations": ambiguous})
+    assert raised.value.response["Error"]["Code"] == "InvalidArgument"
+    assert "ambiguously defined" in raised.value.response["Error"]["Message"]
+    distinct = [_queue_rule(arn, "raw/orders/", ".csv"), _queue_rule(arn, "raw/customers/", ".csv"),
+                _queue_rule(arn, "raw/", ".json"), _queue_rule(arn, "raw/", ".csv", ["s3:ObjectRemoved:*"])]
+    s3.put_bucket_notification_configuration(Bucket="lakelab-overlap",
+                                             NotificationConfiguration={"QueueConfigurations": distinct})
+    assert len(s3.get_bucket_notification_configuration(Bucket="lakelab-overlap")["QueueConfigurations"]) == 4

@@ -4,6 +4,8 @@
   a slow consumer would hold the learner's ``put_object`` call. A dispatcher thread delivers, in order.
 - Keys encoded as AWS encodes them: URL-encoded with spaces as ``+`` but ``/`` kept
   (moto also encodes ``/`` as ``%2F``).
+- Overlapping notification rules are refused, as S3 refuses them (moto stores them and
+  delivers one event several times).
 - Bucket policies see ``aws:SecureTransport`` as true: the emulator stands in for AWS's HTTPS
   endpoint, and moto, given no value, lets a "deny without TLS" statement deny every request.
 """
@@ -25,6 +27,62 @@ REQUEST_CONDITION_VALUES = {"aws:SecureTransport": "true"}
 def install() -> None:
     _install_notifications()
     _install_policy_context()
+    _install_overlap_check()
+
+
+AMBIGUOUS = ("Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules "
+             "if the prefixes are overlapping for the same event type.")
+_DESTINATIONS = ("QueueConfiguration", "TopicConfiguration", "CloudFunctionConfiguration")
+
+
+def _rules(notification_config: dict) -> list[tuple[set[str], str, str]]:
+    """(events, prefix, suffix) of every rule, from the request as moto parsed it."""
+    rules = []
+    for kind in _DESTINATIONS:
+        targets = (notification_config or {}).get(kind) or []
+        for target in targets if isinstance(targets, list) else [targets]:
+            events = target.get("Event", [])
+            filters = (target.get("Filter") or {}).get("S3Key", {}).get("FilterRule", [])
+            filters = {f["Name"].lower(): f["Value"] for f in (filters if isinstance(filters, list) else [filters])}
+            rules.append((set(events if isinstance(events, list) else [events]),
+                          filters.get("prefix", ""), filters.get("suffix", "")))
+    return rules
+
+
+def _events_overlap(first: set[str], second: set[str]) -> bool:
+    """``s3:ObjectCreated:*`` covers ``s3:ObjectCreated:Put``; equal names overlap too."""
+    def covers(a: str, b: str) -> bool:
+        return a == b or (a.endswith(":*") and b.startswith(a[:-1]))
+
+    return any(covers(a, b) or covers(b, a) for a in first for b in second)
+
+
+def overlapping(notification_config: dict) -> bool:
+    rules = _rules(notification_config)
+    for index, (events, prefix, suffix) in enumerate(rules):
+        for other_events, other_prefix, other_suffix in rules[index + 1:]:
+            prefixes = prefix.startswith(other_prefix) or other_prefix.startswith(prefix)
+            suffixes = suffix.endswith(other_suffix) or other_suffix.endswith(suffix)
+            if prefixes and suffixes and _events_overlap(events, other_events):
+                return True
+    return False
+
+
+def _install_overlap_check() -> None:
+    from moto.s3.exceptions import S3ClientError
+    from moto.s3.models import S3Backend
+
+    checked = S3Backend.put_bucket_notification_configuration
+    if getattr(checked, "_lakelab_overlap", False):
+        return
+
+    def put_bucket_notification_configuration(backend: Any, bucket_name: str, notification_config: dict) -> None:
+        if overlapping(notification_config):
+            raise S3ClientError("InvalidArgument", AMBIGUOUS)
+        checked(backend, bucket_name, notification_config)
+
+    put_bucket_notification_configuration._lakelab_overlap = True  # type: ignore[attr-defined]
+    S3Backend.put_bucket_notification_configuration = put_bucket_notification_configuration
 
 
 def _bool_equals(expected: Any, actual: str) -> bool:
