@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import job_cases  # beside this file (bench/ is on sys.path)
+
 
 def seconds_from_child(command: list[str]) -> float:
     """Run a case in a child process; its last line of output is its elapsed seconds."""
@@ -57,7 +59,31 @@ def week01_solution() -> float:
     return time.perf_counter() - started
 
 
-CASES = {"bare-moto-start": bare_moto_start, "lakelab-start": lakelab_start, "week01-solution": week01_solution}
+GRADED_COPIES, GRADING_JOBS = 20, 2
+
+
+def grade_week01_solutions() -> float:
+    """Seconds per submission per core: a batch of solution copies, start-up and imports included."""
+    import shutil
+    import tempfile
+
+    solution = Path(__file__).resolve().parents[1] / "solutions" / "week01_s3.ipynb"
+    with tempfile.TemporaryDirectory() as folder:
+        copies = [Path(folder) / f"learner{n:02d}.ipynb" for n in range(GRADED_COPIES)]
+        for copy in copies:
+            shutil.copyfile(solution, copy)
+        started = time.perf_counter()
+        from lakelab import grading
+
+        outcomes = grading.grade(copies, "week01_s3", out=Path(folder) / "grades", jobs=GRADING_JOBS)
+        elapsed = time.perf_counter() - started
+    assert all(outcome.score == 100 for outcome in outcomes), [o.note for o in outcomes if o.score != 100]
+    return elapsed * GRADING_JOBS / GRADED_COPIES
+
+
+CASES = {"bare-moto-start": bare_moto_start, "lakelab-start": lakelab_start, "week01-solution": week01_solution,
+         "grade-week01": grade_week01_solutions,
+         "glue-spark-job": job_cases.glue_spark_job, "glue-python-shell-job": job_cases.glue_python_shell_job}
 
 if __name__ == "__main__":
     print(CASES[sys.argv[1]]())

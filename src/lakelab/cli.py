@@ -1,4 +1,4 @@
-"""``lakelab``: the course's command line (serve, lab, build, execute, teardown, data)."""
+"""``lakelab``: the course's command line (serve, lab, build, execute, teardown, data, grade, check)."""
 
 from __future__ import annotations
 
@@ -77,6 +77,23 @@ def _data_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grade(args: argparse.Namespace) -> int:
+    from lakelab.grading.commands import grade_command
+
+    return grade_command(args.lab, args.submissions, args.out, args.jobs, args.timeout, args.cell_timeout)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from lakelab.grading.commands import check_command
+
+    return check_command(args.notebook, args.timeout, args.cell_timeout)
+
+
+def _time_limits(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--timeout", type=float, default=600, help="seconds per notebook (default 600)")
+    command.add_argument("--cell-timeout", type=float, default=120, help="seconds per cell (default 120)")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="lakelab", description="Lake Labs course kit")
     commands = top.add_subparsers(dest="command", required=True)
@@ -104,6 +121,17 @@ def parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", required=True, help="folder to write into")
     generate.add_argument("--seed", type=int, default=None, help="default: the seed of the committed files")
     generate.set_defaults(run=_data_generate)
+    grade = commands.add_parser("grade", help="grade learners' notebooks: gradebook.csv and feedback per notebook")
+    grade.add_argument("--lab", required=True, help="the lab graded, e.g. week01_s3")
+    grade.add_argument("--out", default="grades", help="folder for gradebook.csv and feedback/ (default ./grades)")
+    grade.add_argument("--jobs", type=int, default=None, help="notebooks graded at once (default: number of cores)")
+    _time_limits(grade)
+    grade.add_argument("submissions", nargs="+", help="the submitted notebooks")
+    grade.set_defaults(run=_grade)
+    check = commands.add_parser("check", help="grade your own notebook as the instructor will, and see why")
+    check.add_argument("notebook")
+    _time_limits(check)
+    check.set_defaults(run=_check)
     return top
 
 

@@ -1,0 +1,81 @@
+"""Grading a class: each submitted notebook runs on a fresh emulator, then the lab's checks judge the state.
+
+The checks run in the grader's processes, never in the learner's kernel, so nothing a notebook
+redefines or monkeypatches changes a result. Stretch checks are reported but not counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from lakelab.grading import batch, report
+from lakelab.grading.batch import GradingError, default_jobs, refuse_other_targets, week_of
+from lakelab.grading.results import ERROR, GRADED, TIMEOUT, CellResult, CheckResult, Outcome
+
+__all__ = ["ERROR", "GRADED", "TIMEOUT", "CellResult", "CheckResult", "GradingError", "Outcome", "grade",
+           "check", "default_jobs", "refuse_other_targets", "week_of"]
+
+DEFAULT_TIMEOUT_S = 600
+DEFAULT_CELL_TIMEOUT_S = 120
+
+
+def grade(submissions: list[Path], lab: str, out: Path | None = Path("grades"), jobs: int | None = None,
+          timeout: float = DEFAULT_TIMEOUT_S, cell_timeout: float = DEFAULT_CELL_TIMEOUT_S,
+          on_done: Callable[[Outcome], None] = lambda outcome: None) -> list[Outcome]:
+    """Grade notebooks for ``lab`` in parallel; write ``gradebook.csv`` and feedback into ``out``.
+
+    Parameters
+    ----------
+    submissions
+        Notebook files, in the order the gradebook lists them; anything else gets an ``error`` row.
+    lab
+        ``week01_s3`` (or ``week01``, ``1``): the lab whose registered checks judge every submission.
+    out
+        Folder for ``gradebook.csv`` and ``feedback/*.md``; ``None`` writes nothing.
+    jobs
+        Submissions graded at once (default: the number of cores).
+    timeout, cell_timeout
+        Seconds for a whole notebook and for one cell; after ``timeout`` the state so far is checked.
+    on_done
+        Called with each outcome as it is known (a progress bar).
+
+    Returns
+    -------
+    list of Outcome
+        One per submission, in the order given.
+    """
+    week = week_of(lab)
+    refuse_other_targets()
+    if out is not None:
+        try:  # before grading, not after: an unusable folder must not cost a class's grading
+            (Path(out) / report.FEEDBACK_DIR).mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise GradingError(f"cannot write the gradebook into {out}: {error.strerror}") from None
+    outcomes = batch.run([Path(s) for s in submissions], week, jobs or default_jobs(), timeout, cell_timeout,
+                         on_done)
+    if out is not None:
+        report.write(outcomes, Path(out))
+    return outcomes
+
+
+def check(notebook: Path, timeout: float = DEFAULT_TIMEOUT_S,
+          cell_timeout: float = DEFAULT_CELL_TIMEOUT_S) -> Outcome:
+    """Grade one learner's notebook for the lab its Setup cell (or file name) names.
+
+    Raises
+    ------
+    GradingError
+        The file is not a gradable notebook, or names no lab with checks.
+    """
+    from lakelab.grading import submission
+
+    notebook = Path(notebook)
+    try:
+        week = submission.week_named_in(submission.load(notebook), notebook.name)
+    except submission.Rejected as reason:
+        raise GradingError(f"{notebook}: {reason}") from None
+    if week is None:
+        raise GradingError(f"{notebook}: cannot tell which lab this is: its Setup cell does not call "
+                           f"lakelab.start(week=N) and its file name names no week")
+    return grade([notebook], str(week), out=None, jobs=1, timeout=timeout, cell_timeout=cell_timeout)[0]
