@@ -44,3 +44,43 @@ def test_a_lab_of_lambda_invocations_costs_nothing_inside_the_free_tier():
 
 def test_sources_write_prices_as_pricing_pages_do():
     assert "$5 per TB" in costs.sources("athena_per_tb") and "$0.0004 per" in costs.sources("s3_get_per_1000")
+
+
+def test_glue_bills_each_g1x_worker_as_one_dpu_for_the_hours_it_runs():
+    assert costs.glue_daily(workers=10, hours=8) == pytest.approx(10 * 8 * 0.44)
+    assert costs.glue_daily(workers=10, hours=0) == 0.0
+    assert costs.minimum_run(2, costs.PRICES["glue_dpu_hour"].usd) == pytest.approx(0.0147, abs=1e-4)
+
+
+def test_an_always_on_emr_cluster_pays_every_node_and_its_primary_all_day():
+    assert costs.emr_node_hour() == pytest.approx(0.192 + 0.048)
+    assert costs.emr_cluster_daily(workers=10) == pytest.approx(11 * 24 * 0.24)
+    assert costs.emr_node_hour(ec2_discount=0.5) == pytest.approx(0.096 + 0.048), "the EMR uplift is never discounted"
+
+
+def test_emr_serverless_bills_vcpu_and_memory_hours_of_a_g1x_sized_worker():
+    assert costs.emr_serverless_worker_hour() == pytest.approx(4 * 0.052624 + 16 * 0.0057785)
+    assert costs.emr_serverless_daily(workers=2, hours=3) == pytest.approx(6 * 0.302952)
+
+
+def test_the_break_even_is_about_thirteen_hours_a_day_for_a_large_cluster():
+    assert costs.break_even_limit() == pytest.approx(24 * 0.24 / 0.44)  # 13.1 h: AWS_FACTS 3b
+    assert costs.break_even_hours(10) == pytest.approx(14.4)  # the primary node weighs on small clusters
+    assert costs.break_even_hours(2) > costs.break_even_hours(10) > costs.break_even_hours(50) > costs.break_even_limit()
+    for workers in (2, 10, 50):
+        hours = costs.break_even_hours(workers)
+        assert costs.glue_daily(workers, hours) == pytest.approx(costs.emr_cluster_daily(workers))
+
+
+def test_cheaper_glue_moves_the_break_even_up_and_discounted_ec2_moves_it_down():
+    assert costs.break_even_limit("glue6_dpu_hour") == pytest.approx(18.6, abs=0.1)
+    assert costs.break_even_limit(ec2_discount=0.5) == pytest.approx(7.85, abs=0.01)  # the folk rule's 8 h
+
+
+def test_prices_no_source_supports_are_marked_unconfirmed():
+    unconfirmed = ("glue6_dpu_hour", "ec2_m5_xlarge_hour", "emr_m5_xlarge_hour", "emr_serverless_vcpu_hour",
+                   "emr_serverless_gb_hour")
+    assert all(not costs.PRICES[key].confirmed for key in unconfirmed)
+    assert costs.PRICES["glue_dpu_hour"].confirmed and costs.PRICES["glue_dpu_hour"].as_of == "2024-11-01"
+    assert costs.sources(*unconfirmed).count("(unconfirmed: check the pricing page)") == len(unconfirmed)
+    assert "$0.0057785 per GB-hour" in costs.sources("emr_serverless_gb_hour")

@@ -135,3 +135,18 @@ def test_cancel_job_run_cancels_a_running_job_and_an_application_with_runs_canno
     assert driver_log(emr, application_id, run_id, "stdout") == "started\n"
     with pytest.raises(service.exceptions.ValidationException):
         service.cancel_job_run(applicationId=application_id, jobRunId=run_id)
+
+
+def test_awsglue_is_not_importable_on_emr_serverless_as_on_aws(emr):
+    put(emr, "code/glue_only.py", "from awsglue.utils import getResolvedOptions\n")
+    application_id = new_application(emr)
+    run_id = start_run(emr, application_id, "code/glue_only.py")
+    run, _ = wait_for_run(emr, application_id, run_id)
+    assert run["state"] == "FAILED" and "ModuleNotFoundError: No module named 'awsglue'" in run["stateDetails"]
+
+
+def test_an_application_without_job_runs_lists_none(emr):
+    application_id = new_application(emr)
+    assert emr("emr-serverless").list_job_runs(applicationId=application_id)["jobRuns"] == []
+    with pytest.raises(emr("emr-serverless").exceptions.ResourceNotFoundException):
+        emr("emr-serverless").list_job_runs(applicationId="00000000000000000")

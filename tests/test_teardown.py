@@ -1,4 +1,5 @@
 import json
+import time
 
 import pytest
 
@@ -133,3 +134,64 @@ def test_a_log_group_goes_with_its_function_only(client, monkeypatch):
     assert teardown.teardown(week=1, report=lambda line: None) == []  # another week's teardown keeps both
     assert [(r.kind, r.name) for r in teardown.find(week=3)] == [
         ("function", "lakelab-jd-validator"), ("log group", "/aws/lambda/lakelab-jd-validator")]
+
+
+def _running_job(client, name, tags=None):
+    """A Glue job whose run is still RUNNING (its script sleeps)."""
+    glue = client("glue")
+    client("s3").put_object(Bucket="lakelab-jd-scripts", Key=f"{name}.py", Body=b"import time\ntime.sleep(120)\n")
+    glue.create_job(Name=name, Role="arn:aws:iam::123456789012:role/lakelab-jd-glue-etl", GlueVersion="5.0",
+                    Command={"Name": "pythonshell", "PythonVersion": "3.9",
+                             "ScriptLocation": f"s3://lakelab-jd-scripts/{name}.py"}, Tags=tags or {})
+    run_id = glue.start_job_run(JobName=name)["JobRunId"]
+    for _ in range(100):
+        if glue.get_job_run(JobName=name, RunId=run_id)["JobRun"]["JobRunState"] == "RUNNING":
+            return run_id
+        time.sleep(0.1)
+    raise AssertionError("the run never reached RUNNING")
+
+
+def test_teardown_stops_glue_job_runs_and_emr_serverless_applications_before_deleting_them(client, monkeypatch):
+    monkeypatch.setenv("LAKELAB_LEARNER", "jd")
+    tags = {"course": "lakelab", "learner": "jd", "week": "04"}
+    glue, emr = client("glue"), client("emr-serverless")
+    client("s3").create_bucket(Bucket="lakelab-jd-scripts")  # untagged: not the course's
+    _running_job(client, "lakelab-jd-orders-etl", tags)
+    glue.create_job(Name="lakelab-jd-not-ours", Role="r", Command={"Name": "glueetl", "ScriptLocation": "s3://x/y.py"})
+    glue.create_trigger(Name="lakelab-jd-nightly", Type="SCHEDULED", Schedule="cron(0 3 * * ? *)", Tags=tags,
+                        Actions=[{"JobName": "lakelab-jd-orders-etl"}], StartOnCreation=True)
+    started = emr.create_application(name="lakelab-jd-spark", releaseLabel="emr-7.8.0", type="SPARK", tags=tags)
+    emr.start_application(applicationId=started["applicationId"])
+    created = emr.create_application(name="lakelab-jd-spark-2", releaseLabel="emr-7.8.0", type="SPARK", tags=tags)
+    emr.create_application(name="lakelab-jd-foreign", releaseLabel="emr-7.8.0", type="SPARK", tags={**tags, "learner": "x"})
+    lines = []
+    removed = teardown.teardown(week=4, report=lines.append)
+    assert [(r.kind, r.name) for r in removed] == [
+        ("trigger", "lakelab-jd-nightly"), ("job", "lakelab-jd-orders-etl"), ("application", "lakelab-jd-spark"),
+        ("application", "lakelab-jd-spark-2")]
+    assert lines[1] == "removed job      lakelab-jd-orders-etl (week 04) · 1 run(s) stopped"
+    assert glue.list_jobs()["JobNames"] == ["lakelab-jd-not-ours"] and glue.list_triggers()["TriggerNames"] == []
+    states = {a["name"]: a["state"] for a in emr.list_applications()["applications"]}
+    assert states == {"lakelab-jd-spark": "TERMINATED", "lakelab-jd-spark-2": "TERMINATED", "lakelab-jd-foreign": "CREATED"}
+    assert created["applicationId"] != started["applicationId"]
+    assert teardown.find(week=4) == [], "terminated applications are not listed again"
+
+
+def test_an_emr_serverless_application_with_a_running_job_is_stopped_after_the_job_is_cancelled(client, monkeypatch):
+    monkeypatch.setenv("LAKELAB_LEARNER", "jd")
+    s3, emr = client("s3"), client("emr-serverless")
+    s3.create_bucket(Bucket="code")
+    s3.put_object(Bucket="code", Key="sleep.py", Body=b"import time\ntime.sleep(120)\n")
+    application_id = emr.create_application(name="lakelab-jd-spark", releaseLabel="emr-7.8.0", type="SPARK",
+                                            tags={"course": "lakelab", "learner": "jd", "week": "04"})["applicationId"]
+    run_id = emr.start_job_run(applicationId=application_id, executionRoleArn="arn:aws:iam::123456789012:role/r",
+                               jobDriver={"sparkSubmit": {"entryPoint": "s3://code/sleep.py"}})["jobRunId"]
+    for _ in range(100):
+        if emr.get_job_run(applicationId=application_id, jobRunId=run_id)["jobRun"]["state"] == "RUNNING":
+            break
+        time.sleep(0.1)
+    lines = []
+    teardown.teardown(week=4, report=lines.append)
+    assert lines[0] == "removed application lakelab-jd-spark (week 04) · 1 job run(s) cancelled"
+    assert emr.get_job_run(applicationId=application_id, jobRunId=run_id)["jobRun"]["state"] == "CANCELLED"
+    assert emr.get_application(applicationId=application_id)["application"]["state"] == "TERMINATED"

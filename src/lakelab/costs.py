@@ -30,6 +30,19 @@ PRICES = {
     "lambda_gb_second_x86": Price(0.0000166667, "GB-second on x86, billed per ms (always free: 400,000 a month)",
                                   "AWS whitepaper \"How AWS Pricing Works\" (Lambda); api-evangelist/aws-lambda",
                                   "2026-09-20"),
+    "glue_dpu_hour": Price(0.44, "DPU-hour of a Glue 2.0–5.x Spark job (billed per second, 1-minute minimum)",
+                           "AWS Glue pricing page (example: 6 DPU × 15 min = $0.66); AWS Price List CSV", "2024-11-01"),
+    "glue6_dpu_hour": Price(0.31, "DPU-hour of a Glue 6.0 Spark job (\"30% lower\", so about 0.44 × 0.7)",
+                            "AWS Big Data Blog, \"Introducing AWS Glue 6.0\" (the reduction, not the rate)", "2026-08-24",
+                            False),
+    "ec2_m5_xlarge_hour": Price(0.192, "m5.xlarge instance-hour on EC2 (4 vCPU, 16 GiB)", "widely quoted; rate not found",
+                                "2026-11", False),
+    "emr_m5_xlarge_hour": Price(0.048, "m5.xlarge instance-hour of EMR uplift, on top of EC2 (billed per second)",
+                                "AWS EMR pricing page (billing model); rate widely quoted, not found", "2026-11", False),
+    "emr_serverless_vcpu_hour": Price(0.052624, "vCPU-hour on EMR Serverless", "widely quoted; no source found",
+                                      "2026-11", False),
+    "emr_serverless_gb_hour": Price(0.0057785, "GB-hour of memory on EMR Serverless", "widely quoted; no source found",
+                                    "2026-11", False),
 }
 LAMBDA_FREE_REQUESTS = 1_000_000  # per month, on every account (not the 12-month or credit-based tier)
 LAMBDA_FREE_GB_SECONDS = 400_000
@@ -103,3 +116,48 @@ def athena_query(scanned_bytes: int) -> float:
     """Athena's bill for one query: scanned bytes rounded up to the MB, at least 10 MB, at $5 per TB."""
     billed_megabytes = max(10, -(-scanned_bytes // MB))
     return billed_megabytes * MB / TB * PRICES["athena_per_tb"].usd
+
+
+# One Glue G.1X worker is one DPU: 4 vCPU and 16 GB, the size of an m5.xlarge, so node-hours compare.
+WORKER_VCPU, WORKER_GB = 4, 16
+HOURS_A_DAY = 24
+
+
+def glue_daily(workers: int, hours: float, dpu_hour: str = "glue_dpu_hour") -> float:
+    """A Glue Spark job on ``workers`` G.1X workers (one DPU each) running ``hours`` a day."""
+    return workers * hours * PRICES[dpu_hour].usd
+
+
+def emr_node_hour(ec2_discount: float = 0.0) -> float:
+    """One m5.xlarge node of an EMR cluster: EC2 (less a Spot or Savings Plan discount) plus EMR's uplift."""
+    return PRICES["ec2_m5_xlarge_hour"].usd * (1 - ec2_discount) + PRICES["emr_m5_xlarge_hour"].usd
+
+
+def emr_cluster_daily(workers: int, ec2_discount: float = 0.0) -> float:
+    """An always-on EMR cluster: ``workers`` core nodes and one primary node, paid 24 h a day, busy or not."""
+    return (workers + 1) * HOURS_A_DAY * emr_node_hour(ec2_discount)
+
+
+def emr_serverless_worker_hour() -> float:
+    """An EMR Serverless worker the size of a G.1X (4 vCPU, 16 GB) for an hour."""
+    return WORKER_VCPU * PRICES["emr_serverless_vcpu_hour"].usd + WORKER_GB * PRICES["emr_serverless_gb_hour"].usd
+
+
+def emr_serverless_daily(workers: int, hours: float) -> float:
+    """EMR Serverless workers billed only while the job runs (a 1-minute minimum per run aside)."""
+    return workers * hours * emr_serverless_worker_hour()
+
+
+def break_even_hours(workers: int, dpu_hour: str = "glue_dpu_hour", ec2_discount: float = 0.0) -> float:
+    """Hours of work a day above which an always-on EMR cluster costs less than Glue for the same workers."""
+    return emr_cluster_daily(workers, ec2_discount) / glue_daily(workers, 1, dpu_hour)
+
+
+def break_even_limit(dpu_hour: str = "glue_dpu_hour", ec2_discount: float = 0.0) -> float:
+    """The break-even for a large cluster, where the one primary node no longer counts."""
+    return HOURS_A_DAY * emr_node_hour(ec2_discount) / PRICES[dpu_hour].usd
+
+
+def minimum_run(workers: int, worker_hour: float) -> float:
+    """The least a run can bill: one minute of its workers (Glue and EMR Serverless alike)."""
+    return workers * worker_hour / 60

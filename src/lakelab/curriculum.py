@@ -24,7 +24,7 @@ WEEKS: dict[int, Week] = {
         Week(1, "s3", "S3 foundations: the lake bucket", ("s3", "sqs"), ready=True),
         Week(2, "catalog_athena", "Glue Data Catalog and Athena", ("s3", "glue", "athena"), ready=True),
         Week(3, "lambda", "Lambda: validate files on arrival", ("s3", "lambda", "logs", "iam", "sqs"), ready=True),
-        Week(4, "glue_etl", "Glue Spark ETL and EMR", ("s3", "glue", "emr", "athena")),
+        Week(4, "glue_etl", "Glue Spark ETL and EMR", ("s3", "glue", "emr", "athena", "iam"), ready=True),
         Week(5, "orchestration", "Orchestration: Airflow (MWAA) and Step Functions", ("mwaa", "stepfunctions")),
         Week(6, "streaming", "Streaming: Kinesis, Firehose, SNS", ("kinesis", "firehose", "sns")),
         Week(7, "governance", "Governance: Lake Formation, IAM, CloudTrail", ("lakeformation", "iam", "cloudtrail")),

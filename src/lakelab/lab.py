@@ -15,6 +15,9 @@ RESOURCES: dict[int, list[tuple[str, str]]] = {
     2: [("database", "lake"), ("role", "glue-crawler"), ("crawler", "raw-crawler"), ("workgroup", "analytics")],
     3: [("role", "lambda-validator"), ("function", "validator"), ("log group", "validator"),
         ("queue", "validator-failures")],
+    4: [("role", "glue-etl"), ("job", "orders-etl"), ("database", "curated"), ("crawler", "curated-crawler"),
+        ("workgroup", "etl-analytics"), ("role", "emr-jobs"), ("application", "spark"),
+        ("trigger", "orders-etl-nightly"), ("trigger", "crawl-after-etl")],
 }
 
 

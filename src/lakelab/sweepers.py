@@ -6,6 +6,7 @@ made them, so a resource that merely shares the prefix is never touched.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 import boto3
@@ -158,6 +159,83 @@ def _delete_log_group(logs, name: str) -> str:
     return f"{len(streams)} log stream(s)"
 
 
+def triggers(prefix: str) -> Found:
+    glue = boto3.client("glue")
+    for name in sorted(n for n in _every(glue.list_triggers, "TriggerNames") if n.startswith(prefix)):
+        tags = glue.get_tags(ResourceArn=_glue_arn("trigger", name)).get("Tags", {})
+        yield name, tags, lambda n=name: _quietly(glue.delete_trigger, Name=n)
+
+
+ACTIVE_JOB_RUN_STATES = ("STARTING", "RUNNING", "STOPPING", "WAITING")
+
+
+def jobs(prefix: str) -> Found:
+    glue = boto3.client("glue")
+    for name in sorted(n for n in _every(glue.list_jobs, "JobNames") if n.startswith(prefix)):
+        tags = glue.get_tags(ResourceArn=_glue_arn("job", name)).get("Tags", {})
+        yield name, tags, lambda n=name: _delete_job(glue, n)
+
+
+def _delete_job(glue, name: str) -> str:
+    """Stop the job's runs first: stopping a run takes its job's name, so a run outliving its job could not be."""
+    active = _active_job_runs(glue, name)
+    for start in range(0, len(active), 25):  # BatchStopJobRun takes 25 runs at a time
+        glue.batch_stop_job_run(JobName=name, JobRunIds=active[start:start + 25])
+    _wait_until(lambda: not _active_job_runs(glue, name), seconds=120)
+    glue.delete_job(JobName=name)
+    return f"{len(active)} run(s) stopped"
+
+
+def _active_job_runs(glue, name: str) -> list[str]:
+    pages = glue.get_paginator("get_job_runs").paginate(JobName=name)
+    return [run["Id"] for page in pages for run in page["JobRuns"] if run["JobRunState"] in ACTIVE_JOB_RUN_STATES]
+
+
+# A deleted application is listed as TERMINATED for a while: nothing is left to remove.
+LIVE_APPLICATION_STATES = ["CREATING", "CREATED", "STARTING", "STARTED", "STOPPING", "STOPPED"]
+FINISHED_JOB_RUN_STATES = ("SUCCESS", "FAILED", "CANCELLED")
+
+
+def applications(prefix: str) -> Found:
+    """EMR Serverless applications; their tags come with GetApplication, as on AWS."""
+    emr = boto3.client("emr-serverless")
+    pages = emr.get_paginator("list_applications").paginate(states=LIVE_APPLICATION_STATES)
+    listed = sorted((application["name"], application["id"]) for page in pages for application in page["applications"]
+                    if application["name"].startswith(prefix))
+    for name, application_id in listed:
+        tags = emr.get_application(applicationId=application_id)["application"].get("tags", {})
+        yield name, tags, lambda i=application_id: _delete_application(emr, i)
+
+
+def _delete_application(emr, application_id: str) -> str:
+    """Only a CREATED or STOPPED application deletes, and only one without running jobs stops."""
+    running = _unfinished_job_runs(emr, application_id)
+    for run_id in running:
+        emr.cancel_job_run(applicationId=application_id, jobRunId=run_id)
+    _wait_until(lambda: not _unfinished_job_runs(emr, application_id), seconds=120)
+    if _application_state(emr, application_id) not in ("CREATED", "STOPPED"):
+        emr.stop_application(applicationId=application_id)
+        _wait_until(lambda: _application_state(emr, application_id) in ("CREATED", "STOPPED"), seconds=300)
+    emr.delete_application(applicationId=application_id)
+    return f"{len(running)} job run(s) cancelled"
+
+
+def _unfinished_job_runs(emr, application_id: str) -> list[str]:
+    pages = emr.get_paginator("list_job_runs").paginate(applicationId=application_id)
+    return [run["id"] for page in pages for run in page["jobRuns"] if run["state"] not in FINISHED_JOB_RUN_STATES]
+
+
+def _application_state(emr, application_id: str) -> str:
+    return emr.get_application(applicationId=application_id)["application"]["state"]
+
+
+def _wait_until(done: Callable[[], bool], seconds: float) -> None:
+    """Poll ``done`` until it holds; past ``seconds`` carry on, and the next call says what is wrong."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
 def _every(call: Callable[..., dict], key: str) -> list:
     """All items of a NextToken-paged call (for those botocore has no paginator for)."""
     items, token = [], None
@@ -184,10 +262,15 @@ def _account() -> str:
     return (target.current() or target.identity()).account
 
 
-# Dependency order: what uses a resource goes before it (crawlers before their database and role;
-# buckets, whose notifications point at queues and functions, before both; functions before their
-# log group, which a running function writes to, and before the queues their mappings poll), roles last.
+# Dependency order: what uses a resource goes before it (Glue triggers, which start jobs and crawlers,
+# first; then Glue jobs and EMR Serverless applications, whose runs use the bucket and a role; crawlers
+# before their database and role; buckets, whose notifications point at queues and functions, before
+# both; functions before their log group, which a running function writes to, and before the queues
+# their mappings poll), roles last.
 ORDER: list[tuple[str, Callable[[str], Found]]] = [
+    ("trigger", triggers),
+    ("job", jobs),
+    ("application", applications),
     ("crawler", crawlers),
     ("workgroup", workgroups),
     ("database", databases),

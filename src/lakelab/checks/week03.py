@@ -6,12 +6,12 @@ The zone checks judge every landed file with the course's reference reading of t
 
 from __future__ import annotations
 
-import fnmatch
 import json
 
 import boto3
 
 from lakelab import contracts, naming
+from lakelab.checks import policies
 from lakelab.checks.framework import exercise, expect
 
 WEEK = 3
@@ -25,35 +25,6 @@ def _names() -> naming.Names:
     return naming.for_week(WEEK)
 
 
-def _listed(values: object) -> list:
-    return values if isinstance(values, list) else [values]
-
-
-def _allows(statements: list[dict], action: str, resource: str) -> bool:
-    """Whether an Allow statement covers ``action`` on ``resource`` (wildcards as IAM reads them)."""
-    return any(
-        statement.get("Effect") == "Allow"
-        and any(fnmatch.fnmatchcase(action.lower(), pattern.lower()) for pattern in _listed(statement.get("Action", [])))
-        and any(fnmatch.fnmatchcase(resource, pattern) for pattern in _listed(statement.get("Resource", [])))
-        for statement in statements
-    )
-
-
-def _role_statements(role: str) -> list[dict]:
-    iam = boto3.client("iam")
-    documents = [iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
-                 for name in iam.list_role_policies(RoleName=role)["PolicyNames"]]
-    return [statement for document in documents for statement in _listed(document.get("Statement", []))]
-
-
-def _s3_resources_outside(statements: list[dict], bucket_arn: str) -> list[str]:
-    """Resources of S3 statements that are not the bucket or its objects ('*' among them)."""
-    s3_statements = [s for s in statements
-                     if any(action.lower().startswith("s3:") or action == "*" for action in _listed(s.get("Action", [])))]
-    resources = {resource for s in s3_statements for resource in _listed(s.get("Resource", []))}
-    return sorted(r for r in resources if r != bucket_arn and not r.startswith(f"{bucket_arn}/"))
-
-
 @exercise(WEEK, "3.1", "the validator's role may log, read raw/ and write the verdict zones",
           hint="create the role names.resource('lambda-validator') (tagged) trusting lambda.amazonaws.com, attach "
                "AWSLambdaBasicExecutionRole, and put an inline policy allowing s3:GetObject on raw/* and "
@@ -64,19 +35,19 @@ def validator_role() -> None:
     role = iam.get_role(RoleName=name)["Role"]
     tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name)["Tags"]}
     expect(naming.is_course_resource(tags, WEEK), expected=f"tags {names.tags}", found=f"tags {tags}")
-    trust = _listed(role["AssumeRolePolicyDocument"].get("Statement", []))
+    trust = policies.listed(role["AssumeRolePolicyDocument"].get("Statement", []))
     services = [s.get("Principal", {}).get("Service") for s in trust if s.get("Effect") == "Allow"]
     expect("lambda.amazonaws.com" in str(services), expected="a trust policy for lambda.amazonaws.com", found=services)
     attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
     expect(BASIC_EXECUTION in attached, expected="AWSLambdaBasicExecutionRole attached (it lets the function log)",
            found=attached)
-    bucket_arn, statements = f"arn:aws:s3:::{names.bucket('lake')}", _role_statements(name)
+    bucket_arn, statements = f"arn:aws:s3:::{names.bucket('lake')}", policies.inline_statements(name)
     needed = [("s3:GetObject", f"{RAW}orders/orders.csv")] + [
         (action, f"{zone}orders/orders.csv") for zone in (VALIDATED, QUARANTINE) for action in ("s3:PutObject", "s3:DeleteObject")]
-    missing = [f"{action} on {key}" for action, key in needed if not _allows(statements, action, f"{bucket_arn}/{key}")]
+    missing = [f"{action} on {key}" for action, key in needed if not policies.allows(statements, action, f"{bucket_arn}/{key}")]
     expect(not missing, expected="the inline policy to allow reading raw/ and writing the verdict zones",
            found=f"not allowed: {', '.join(missing)}")
-    outside = _s3_resources_outside(statements, bucket_arn)
+    outside = policies.s3_resources_outside(statements, bucket_arn)
     expect(not outside, expected=f"S3 access limited to {bucket_arn}", found=f"also {outside}",
            hint="least privilege: name the lake bucket's ARN (and its prefixes) as Resource, never '*'")
 
@@ -103,7 +74,7 @@ def validator_deployed() -> None:
 
 def _conditions(statement: dict) -> dict[str, list[str]]:
     """Condition keys (lowercased, as IAM compares them) and their values, whatever the operator."""
-    return {key.lower(): _listed(value) for tests in statement.get("Condition", {}).values() for key, value in tests.items()}
+    return {key.lower(): policies.listed(value) for tests in statement.get("Condition", {}).values() for key, value in tests.items()}
 
 
 def _filter_matches(configuration: dict, key: str) -> bool:
@@ -119,7 +90,7 @@ def raw_arrivals_trigger_the_validator() -> None:
     names, aws_lambda = _names(), boto3.client("lambda")
     bucket, function = names.bucket("lake"), names.resource("validator")
     function_arn = aws_lambda.get_function_configuration(FunctionName=function)["FunctionArn"]
-    statements = _listed(json.loads(aws_lambda.get_policy(FunctionName=function)["Policy"])["Statement"])
+    statements = policies.listed(json.loads(aws_lambda.get_policy(FunctionName=function)["Policy"])["Statement"])
     for_s3 = [_conditions(s) for s in statements if "s3.amazonaws.com" in json.dumps(s.get("Principal"))]
     scoped = [c for c in for_s3 if c.get("aws:sourcearn") == [f"arn:aws:s3:::{bucket}"]
               and c.get("aws:sourceaccount") == [names.account]]
@@ -271,6 +242,6 @@ def failures_kept_on_a_queue() -> None:
     queue_url = sqs.get_queue_url(QueueName=destination.rsplit(":", 1)[-1])["QueueUrl"]
     tags = sqs.list_queue_tags(QueueUrl=queue_url).get("Tags", {})
     expect(naming.is_course_resource(tags, WEEK), expected=f"queue tags {names.tags}", found=f"tags {tags}")
-    statements = _role_statements(names.resource("lambda-validator"))
-    expect(_allows(statements, "sqs:SendMessage", destination), expected=f"the role allowed sqs:SendMessage on {destination}",
+    statements = policies.inline_statements(names.resource("lambda-validator"))
+    expect(policies.allows(statements, "sqs:SendMessage", destination), expected=f"the role allowed sqs:SendMessage on {destination}",
            found="no such statement", hint="Lambda sends the failed event with the function's own role")

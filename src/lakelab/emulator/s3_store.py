@@ -32,8 +32,15 @@ def iter_objects(bucket: str, prefix: str = "", account_id: str = DEFAULT_ACCOUN
     store = backend(account_id).get_bucket(bucket).keys
     for key_name in sorted(k for k in store.keys() if k.startswith(prefix)):
         key = store.get(key_name)
-        if key is not None and not getattr(key, "is_delete_marker", False):
+        if key is not None and not is_delete_marker(key):
             yield key_name, key.size
+
+
+def is_delete_marker(key: object) -> bool:
+    """The current version of a deleted key in a versioned bucket (moto's FakeDeleteMarker)."""
+    from moto.s3.models import FakeDeleteMarker
+
+    return isinstance(key, FakeDeleteMarker)
 
 
 def read_bytes(bucket: str, key: str, account_id: str = DEFAULT_ACCOUNT) -> bytes:

@@ -46,7 +46,7 @@ def fake_key(account_id: str, bucket: str, key: str) -> Any:
         found = s3_store.backend(account_id).get_object(bucket, key)
     except MissingBucket:
         found = None
-    if found is None or getattr(found, "is_delete_marker", False):
+    if found is None or s3_store.is_delete_marker(found):
         raise FileNotFoundError(f"s3://{bucket}/{key}")
     return found
 

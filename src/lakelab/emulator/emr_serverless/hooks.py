@@ -19,7 +19,7 @@ def apply() -> None:
         return
     for name, wrap in (("create_application", _created), ("start_application", _starting),
                        ("stop_application", _stopping), ("start_job_run", _runs_for_real),
-                       ("cancel_job_run", _cancels)):
+                       ("cancel_job_run", _cancels), ("list_job_runs", _lists_no_runs_too)):
         _replace(EMRServerlessBackend, name, wrap)
     _replace(EMRServerlessResponse, "setup_class", _remembers_endpoint)
 
@@ -112,6 +112,16 @@ def _cancels(original: Any) -> Any:
         return application_id, job_run_id
 
     return cancel_job_run
+
+
+def _lists_no_runs_too(original: Any) -> Any:
+    def list_job_runs(self: Any, application_id: str, *args: Any, **kwargs: Any) -> Any:
+        self.get_application(application_id)  # an unknown application is still an error
+        if application_id not in self.job_runs:
+            return []  # moto answers ResourceNotFound until the first run; AWS lists none
+        return original(self, application_id, *args, **kwargs)
+
+    return list_job_runs
 
 
 def _remembers_endpoint(original: Any) -> Any:

@@ -120,7 +120,7 @@ def _launch(run: Run, folder: Path) -> process.JobProcess:
         raise scripts.ScriptUnavailable(f"Failed to download the entry point {entry_point}: {missing}") from None
     py_files = scripts.download_all(options.get("py-files", ""), folder / "py-files", account_id)
     scripts.download_all(options.get("files", ""), folder, account_id)
-    env = environment.variables(_principal(run), folder, scripts.python_paths(py_files))
+    env = environment.variables(_principal(run), folder, scripts.python_paths(py_files), glue_libraries=False)
     values = spark.settings(environment.endpoint(), run.backend.region_name, folder, {**_spark_defaults(run), **conf})
     env.update(spark.environment(spark.write_conf_dir(folder / "spark-conf", values), folder))
     arguments = [str(argument) for argument in submit_job.get("entryPointArguments") or []]

@@ -3,7 +3,7 @@
 Like a Lambda worker, a job process does not inherit the notebook's environment: it gets the
 job role's credentials from the emulator's STS, the region, and ``AWS_ENDPOINT_URL`` set to this
 emulator, so boto3 and awswrangler inside the script talk to it. The ``awsglue`` stand-in is on
-its ``PYTHONPATH`` (and on no other process's).
+a Glue job's ``PYTHONPATH`` (and on no other process's: EMR has no ``awsglue`` either).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def remove(folder: Path | None) -> None:
         time.sleep(0.1)
 
 
-def variables(principal: Principal, folder: Path, python_paths: list[Path]) -> dict[str, str]:
+def variables(principal: Principal, folder: Path, python_paths: list[Path], glue_libraries: bool = True) -> dict[str, str]:
     env = {name: os.environ[name] for name in lambda_environment.PASSED_THROUGH if name in os.environ}
     env.update(
         AWS_REGION=principal.region,
@@ -64,7 +64,7 @@ def variables(principal: Principal, folder: Path, python_paths: list[Path]) -> d
         AWS_EC2_METADATA_DISABLED="true",  # credentials are in the environment; never probe for others
         LANG="en_US.UTF-8",
         TMPDIR=str(folder / "tmp"),
-        PYTHONPATH=os.pathsep.join(str(path) for path in [RUNTIME_PATH, *python_paths]),
+        PYTHONPATH=os.pathsep.join(str(path) for path in [*([RUNTIME_PATH] if glue_libraries else []), *python_paths]),
     )
     if endpoint():
         env["AWS_ENDPOINT_URL"] = endpoint()
