@@ -31,7 +31,8 @@ fixtures = sys.modules[_spec.name] = importlib.util.module_from_spec(_spec)  # d
 _spec.loader.exec_module(fixtures)
 
 WEEKS = sorted(int(re.match(r"week(\d+)_", p.name).group(1)) for p in labgen.SOLUTIONS.glob("week*.ipynb"))
-CELL_TIMEOUT, TIMEOUT, SLEEPER_TIMEOUT = 10, 120, 25
+# Generous limits: every week's batch (week 4 starts Spark twice) grades at once on two cores.
+CELL_TIMEOUT, TIMEOUT, SLEEPER_TIMEOUT = 30, 400, 25
 CHECKED = "lakelab check my_attempt.ipynb"  # the outcome of grading.check, among the gradebook rows
 
 
