@@ -6,13 +6,14 @@ them with answers computed here from the course datasets with pandas.
 
 from __future__ import annotations
 
-import csv
-import io
+
+import time
 
 import boto3
 import pandas as pd
 
 from lakelab import datasets, naming
+from lakelab.checks import athena_history
 from lakelab.checks.framework import exercise, expect
 
 WEEK = 2
@@ -33,19 +34,7 @@ def _columns(table: dict) -> dict[str, str]:
 
 def succeeded_queries(containing: str = "") -> list[dict]:
     """The workgroup's SUCCEEDED queries whose SQL mentions ``containing``, newest first."""
-    athena = boto3.client("athena")
-    ids = athena.list_query_executions(WorkGroup=_names().resource("analytics"), MaxResults=50)["QueryExecutionIds"]
-    found = []
-    for start in range(0, len(ids), 50):
-        found += athena.batch_get_query_execution(QueryExecutionIds=ids[start:start + 50])["QueryExecutions"]
-    return [q for q in found if q["Status"]["State"] == "SUCCEEDED" and containing.lower() in q["Query"].lower()]
-
-
-def _result_rows(query: dict) -> list[dict[str, str]]:
-    location = query["ResultConfiguration"]["OutputLocation"]
-    bucket, key = location[5:].split("/", 1)
-    body = boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read().decode()
-    return list(csv.DictReader(io.StringIO(body)))
+    return [q for q in athena_history.succeeded(_names().resource("analytics")) if containing.lower() in q["Query"].lower()]
 
 
 @exercise(WEEK, "2.1", "the lake database exists in the Glue Data Catalog",
@@ -104,7 +93,7 @@ def revenue_query_answered() -> None:
     candidates = succeeded_queries("delivered")
     expect(candidates, expected="a SUCCEEDED query over delivered orders", found="none in the workgroup")
     for query in candidates:
-        rows = _result_rows(query)
+        rows = athena_history.result_rows(query)
         if rows and set(rows[0]) == {"country", "revenue"}:
             answer = {row["country"]: round(float(row["revenue"] or 0), 2) for row in rows}
             close = answer.keys() == expected.keys() and all(abs(answer[k] - v) < 0.01 for k, v in expected.items())
@@ -170,10 +159,11 @@ def _run_in_workgroup(sql: str) -> dict:
     athena, names = boto3.client("athena"), _names()
     query_id = athena.start_query_execution(QueryString=sql, WorkGroup=names.resource("analytics"),
                                             QueryExecutionContext={"Database": names.database("lake")})["QueryExecutionId"]
-    for _ in range(600):
+    for _ in range(600):  # up to five minutes: a real account takes seconds per query
         execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
         if execution["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
             return execution
+        time.sleep(0.5)
     return execution
 
 
@@ -186,7 +176,7 @@ def current_orders_view() -> None:
     execution = _run_in_workgroup("SELECT count(*) AS orders, count(DISTINCT order_id) AS ids FROM current_orders")
     expect(execution["Status"]["State"] == "SUCCEEDED", expected="the view to answer",
            found=execution["Status"].get("StateChangeReason"))
-    row = _result_rows(execution)[0]
+    row = athena_history.result_rows(execution)[0]
     expected = current_order_count()
     expect(row == {"orders": str(expected), "ids": str(expected)},
            expected=f"{expected} rows, one per order", found=f"{row['orders']} rows for {row['ids']} orders")
