@@ -6,7 +6,7 @@ nbval's kernels inherit this process's environment, so solution notebooks run ex
 
 import os
 
-from lakelab.notebooks import test_environment, use_private_kernel_ports
+from lakelab.notebooks.execution import test_environment, use_private_kernel_ports
 
 _environment = test_environment()
 os.environ.clear()

@@ -1,6 +1,12 @@
-"""Lake Labs course kit: targets, the embedded emulator, checks, naming, teardown, lab generation."""
+"""Lake Labs course kit: the course, targets, the embedded emulator, labs, notebooks, checks, grading."""
+
+import importlib
 
 __version__ = "0.1.0"
+
+# Notebooks write `from lakelab import datasets, costs` (and the datasets' README `lakelab.datasets.path`):
+# the modules live in lakelab.course, imported only when first asked for.
+_COURSE_MODULES = ("costs", "datasets")
 
 
 def start(week: int):
@@ -8,3 +14,9 @@ def start(week: int):
     from lakelab.lab import start as start_lab
 
     return start_lab(week)
+
+
+def __getattr__(name: str):
+    if name in _COURSE_MODULES:
+        return importlib.import_module(f"lakelab.course.{name}")
+    raise AttributeError(f"module 'lakelab' has no attribute {name!r}")

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
 
 
+def _iam_default() -> str:
+    return "off" if os.environ.get("LAKELAB_IAM", "on").lower() in ("off", "0", "false") else "on"
+
+
 def _serve(args: argparse.Namespace) -> int:
     from lakelab.emulator import Emulator
 
-    emulator = Emulator(host=args.host, port=args.port, log_requests=args.verbose).start()
+    emulator = Emulator(host=args.host, port=args.port, log_requests=args.verbose, iam=args.iam == "on").start()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    print(f"Lake Labs emulator answering on {emulator.endpoint} (Ctrl-C stops it)", flush=True)
+    print(f"Lake Labs emulator answering on {emulator.endpoint}, IAM {args.iam} (Ctrl-C stops it)", flush=True)
     stop.wait()
     emulator.stop()
     print("Lake Labs emulator stopped.", flush=True)
@@ -24,13 +29,13 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _lab(args: argparse.Namespace) -> int:
-    from lakelab.launcher import run_lab
+    from lakelab.lab.launcher import run_lab
 
     return run_lab(open_browser=not args.no_browser)
 
 
 def _build(args: argparse.Namespace) -> int:
-    from lakelab.labgen import build
+    from lakelab.notebooks.labs import build
 
     stale = build(check_only=args.check)
     if args.check and stale:
@@ -41,8 +46,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _execute(args: argparse.Namespace) -> int:
-    from lakelab.labgen import build
-    from lakelab.notebooks import execute, solution_paths
+    from lakelab.notebooks.execution import execute, solution_paths
+    from lakelab.notebooks.labs import build
 
     for path in solution_paths(args.notebooks):
         print(f"executing {path.name} ...", flush=True)
@@ -52,9 +57,10 @@ def _execute(args: argparse.Namespace) -> int:
 
 
 def _teardown(args: argparse.Namespace) -> int:
-    from lakelab import target, teardown
+    from lakelab import targets
+    from lakelab.lab import teardown
 
-    chosen = target.activate()
+    chosen = targets.activate()
     print(chosen.summary())
     dry_run = chosen.kind == "aws" and not args.yes
     if dry_run:
@@ -64,7 +70,7 @@ def _teardown(args: argparse.Namespace) -> int:
 
 
 def _data_generate(args: argparse.Namespace) -> int:
-    from lakelab import datasets
+    from lakelab.course import datasets
 
     args.seed = datasets.DEFAULT_SEED if args.seed is None else args.seed
     try:
@@ -101,6 +107,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="port (default: LAKELAB_PORT or 5055)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--verbose", action="store_true", help="log every request")
+    serve.add_argument("--iam", choices=("on", "off"), default=_iam_default(),
+                       help="evaluate IAM policies for users and roles (default: on, or LAKELAB_IAM)")
     serve.set_defaults(run=_serve)
     lab = commands.add_parser("lab", help="start the emulator and JupyterLab at the course")
     lab.add_argument("--no-browser", action="store_true")
@@ -137,7 +145,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from lakelab.emulator import EmulatorError
-    from lakelab.target import TargetError, course_port
+    from lakelab.targets import TargetError, course_port
 
     args = parser().parse_args(argv)
     try:

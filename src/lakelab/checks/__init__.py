@@ -2,7 +2,8 @@
 
 A check prints ``✅ <number> <title>`` or raises :class:`CheckFailed` (an ``AssertionError``)
 saying what was expected, what was found, and a hint. Grading calls the same functions from
-its own process, so nothing a notebook redefines can change a result.
+its own process, so nothing a notebook redefines can change a result. Each week's checks are a
+module named like the week's lab (``week01_s3.py``); the helpers beside them are shared.
 """
 
 from lakelab.checks.framework import Check, CheckFailed, checks_for, exercise, expect

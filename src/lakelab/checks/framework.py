@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from lakelab.course import weeks
+
 
 class CheckFailed(AssertionError):
     """An exercise's check did not pass; ``str()`` is the message a learner reads."""
@@ -72,7 +74,7 @@ def exercise(week: int, number: str, title: str, *, hint: str, stretch: bool = F
 
 def checks_for(week: int) -> list[Check]:
     """Every registered check of a week, in exercise order."""
-    importlib.import_module(f"lakelab.checks.week{week:02d}")
+    importlib.import_module(weeks.week(week).checks_module)
     return sorted(_REGISTRY.get(week, []), key=_exercise_order)
 
 

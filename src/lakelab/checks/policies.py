@@ -6,8 +6,8 @@ import fnmatch
 
 import boto3
 
-from lakelab import naming
 from lakelab.checks.framework import expect
+from lakelab.course import naming
 
 
 def listed(values: object) -> list:

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from lakelab import curriculum, target
+from lakelab import course, targets
 from lakelab.checks import checks_for
 from lakelab.grading import runner, submission
 from lakelab.grading.results import ERROR, TIMEOUT, CellResult, Outcome
@@ -38,21 +38,21 @@ class GradingError(ValueError):
 def week_of(lab: str) -> int:
     """The week of a lab named ``week01_s3``, ``week01`` or ``1``, if it has checks to grade with."""
     found = re.fullmatch(r"(?:week)?0*(\d+)(?:_(\w+))?", lab.strip().removesuffix(".ipynb"))
-    if not found or int(found.group(1)) not in curriculum.WEEKS:
-        labs = ", ".join(week.lab for week in curriculum.WEEKS.values() if week.ready)
+    if not found or int(found.group(1)) not in course.WEEKS:
+        labs = ", ".join(week.lab for week in course.ready())
         raise GradingError(f"{lab!r} is not a lab of the course: labs are named like {labs}")
-    week = curriculum.week(int(found.group(1)))
+    week = course.week(int(found.group(1)))
     if found.group(2) and found.group(2) != week.slug:
         raise GradingError(f"there is no lab {lab!r}: week {week.number}'s lab is {week.lab}")
     # Found, not imported: importing a week's checks can take seconds, which the fork server spends.
-    if importlib.util.find_spec(f"lakelab.checks.week{week.number:02d}") is None:
+    if importlib.util.find_spec(week.checks_module) is None:
         raise GradingError(f"{week.lab} has no checks yet, so there is nothing to grade it with")
     return week.number
 
 
 def refuse_other_targets() -> None:
     """Grading needs an empty state per submission, which only the local emulator gives."""
-    kind = target.selected()
+    kind = targets.selected()
     if kind != "local":
         where = "a real account, whose" if kind == "aws" else "LocalStack, whose"
         also = " (and on it a learner's code would run with your credentials)" if kind == "aws" else ""
@@ -66,18 +66,23 @@ def start_fork_server(week: int) -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         raise GradingError("grading needs Linux, macOS or WSL: it forks a process per submission")
     context = multiprocessing.get_context("forkserver")
-    services = [MOTO_PACKAGES.get(service, service) for service in curriculum.week(week).services]
-    backends = [f"moto.{service}.{part}" for service in services for part in ("models", "urls")]
-    context.set_forkserver_preload(PRELOAD + [f"lakelab.checks.week{week:02d}"] + backends)
+    context.set_forkserver_preload(preloads(course.week(week)))
     from multiprocessing import forkserver
 
     forkserver.ensure_running()
     return context
 
 
+def preloads(week: course.Week) -> list[str]:
+    """What the fork server imports for a week: the grader, the week's checks, its services' moto backends."""
+    packages = [MOTO_PACKAGES.get(service, service) for service in week.services]
+    backends = [f"moto.{package}.{part}" for package in packages for part in ("models", "urls")]
+    return PRELOAD + [week.checks_module] + backends
+
+
 def grading_environment() -> dict[str, str]:
     """The local target with test credentials, and nothing of a pytest run this may be part of."""
-    from lakelab.notebooks import test_environment
+    from lakelab.notebooks.execution import test_environment
 
     return {key: value for key, value in test_environment().items() if not key.startswith("PYTEST_")}
 
@@ -86,7 +91,7 @@ def run(paths: list[Path], week: int, jobs: int, timeout: float, cell_timeout: f
         on_done: Callable[[Outcome], None] = lambda outcome: None) -> list[Outcome]:
     """Grade ``paths`` for ``week``; outcomes in the order the submissions were given."""
     context = start_fork_server(week)
-    lab, environment = curriculum.week(week).lab, grading_environment()
+    lab, environment = course.week(week).lab, grading_environment()
     counted = sum(not check.stretch for check in checks_for(week))
     with tempfile.TemporaryDirectory(prefix="lakelab-grading-") as scratch:
         work = [_job(path, Path(scratch) / f"{n:04d}", week, lab, counted, environment, timeout, cell_timeout)

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lakelab import curriculum
+from lakelab import course
 from lakelab.grading.results import first_line
+from lakelab.notebooks.transforms import is_cleanup
 
 if TYPE_CHECKING:
     import nbformat
@@ -25,9 +26,6 @@ _SETUP_WEEK = (
     re.compile(r"\bstart\(\s*week\s*=\s*(\d+)\s*[,)]"),
 )
 _FILE_WEEK = re.compile(r"week0*(\d+)", re.I)
-# `lab.clean_up()` (under any name) and the teardown command or function; a learner's own
-# `def clean_up(frame):` is not a call on an object, and stays.
-_CLEANUP = re.compile(r"\.clean_up\s*\(|\blakelab[ .]teardown\b|\bteardown\.teardown\s*\(")
 _NBVAL_TAGS = ("nbval-skip", "nbval-ignore-output", "nbval-check-output", "nbval-raises-exception",
                "raises-exception")
 
@@ -88,13 +86,9 @@ def week_named_in(notebook: nbformat.NotebookNode, filename: str) -> int | None:
 def refuse_other_lab(notebook: nbformat.NotebookNode, filename: str, week: int) -> None:
     named = week_named_in(notebook, filename)
     if named is not None and named != week:
-        other = curriculum.WEEKS[named].lab if named in curriculum.WEEKS else f"week {named}"
+        other = course.WEEKS[named].lab if named in course.WEEKS else f"week {named}"
         raise Rejected(f"wrong lab: this notebook is for {other} (week {named}), "
-                       f"not {curriculum.week(week).lab}")
-
-
-def is_cleanup(cell: nbformat.NotebookNode) -> bool:
-    return "cleanup" in cell.metadata.get("tags", []) or bool(_CLEANUP.search(cell.source))
+                       f"not {course.week(week).lab}")
 
 
 def prepare(path: Path, week: int) -> Prepared:

@@ -1,0 +1,162 @@
+"""The course's seeded synthetic datasets: orders, customers, clickstream and DMS change files.
+
+Every value comes from one ``random.Random(seed)`` drawn in a fixed order; money is computed in
+integer cents and times with UTC arithmetic, so a seed and a row count give the same bytes on
+every machine. Rows are streamed to disk and only the orders that change data capture (CDC)
+will touch are kept in memory, which keeps ``generate(rows=1_000_000)`` practical. This module
+writes the files; :mod:`lakelab.course.synthetic` draws what goes in them.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from tqdm import tqdm
+
+from lakelab.course import synthetic
+from lakelab.course.synthetic import Change
+
+DATASET_DIR = Path(__file__).resolve().parents[3] / "datasets"
+DEFAULT_ROWS = 2_000
+DEFAULT_SEED = 20240601
+
+_DMS_DIR = "dms/sales/orders"
+# DMS names a CDC file after the moment it wrote it: here, the end of each batch window below.
+_CDC_FILE_STAMPS = ("20240701-120000123", "20240702-120000456", "20240703-120000789")
+FILES: dict[str, str] = {
+    "orders": "orders.csv",
+    "customers": "customers.csv",
+    "clickstream": "clickstream.jsonl",
+    "dms_full_load": f"{_DMS_DIR}/LOAD00000001.csv",
+    **{f"dms_cdc_{n}": f"{_DMS_DIR}/{stamp}.csv" for n, stamp in enumerate(_CDC_FILE_STAMPS, 1)},
+}
+
+ORDER_COLUMNS = ("order_id", "customer_id", "order_ts", "status", "sku", "product_name",
+                 "quantity", "unit_price", "amount", "currency", "country", "channel")
+CUSTOMER_COLUMNS = ("customer_id", "first_name", "last_name", "email", "phone", "street_address",
+                    "city", "country", "date_of_birth", "signup_date", "marketing_opt_in",
+                    "segment")
+# DMS files have no header row (AddColumnName=false), so this order is the only schema they carry.
+DMS_COLUMNS = ("Op", "cdc_ts", *ORDER_COLUMNS)
+
+
+def path(name: str) -> Path:
+    """Path of a committed dataset file; ``name`` is a key of ``FILES``, e.g. ``"orders"``."""
+    if name not in FILES:
+        raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(FILES)}")
+    return DATASET_DIR / FILES[name]
+
+
+def cdc_files(root: Path = DATASET_DIR) -> list[Path]:
+    """The DMS CDC files under ``root``, oldest first: the order to apply them in."""
+    return [Path(root) / FILES[name] for name in FILES if name.startswith("dms_cdc_")]
+
+
+def generate(out: Path, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED,
+             progress: bool = True) -> dict[str, Path]:
+    """Write every dataset file under ``out``, scaled to ``rows`` orders.
+
+    Parameters
+    ----------
+    out : Path
+        Folder to write into; the layout below it is ``FILES``.
+    rows : int
+        Number of orders (at least 100). Customers are 15 % of it, clickstream events 150 %,
+        CDC changes about 10 %.
+    seed : int
+        Seed of the one random generator: the same seed and rows give byte-identical files.
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    dict[str, Path]
+        The written files, keyed like ``FILES``.
+    """
+    if rows < 100:
+        raise ValueError(f"rows must be at least 100 (got {rows}): CDC changes a share of them")
+    written = {name: Path(out) / relative for name, relative in FILES.items()}
+    for target in written.values():
+        target.parent.mkdir(parents=True, exist_ok=True)
+    rng, customers, events = random.Random(seed), rows * 3 // 20, rows * 3 // 2
+    with tqdm(total=customers + rows + events, unit="row", desc="datasets",
+              disable=not progress) as bar:
+        countries = _write_customers(rng, written["customers"], customers, bar.update)
+        changes = _write_orders(rng, written, rows, countries, bar.update)
+        _write_cdc(changes, written)
+        _write_clickstream(rng, written["clickstream"], events, customers, bar.update)
+    return written
+
+
+@contextmanager
+def _csv_rows(target: Path, header: tuple[str, ...] | None) -> Iterator[Callable]:
+    # "\n" row endings (DMS's default row delimiter) keep the bytes the same on every platform.
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        if header:
+            writer.writerow(header)
+        yield writer.writerow
+
+
+def _write_customers(rng: random.Random, target: Path, count: int, tick: Callable) -> list[str]:
+    """Write customers.csv; return each customer's country, which their orders ship to."""
+    countries, width = [], max(5, len(str(count)))
+    with _csv_rows(target, CUSTOMER_COLUMNS) as write:
+        for number in range(1, count + 1):
+            row = synthetic.customer(rng, f"c-{number:0{width}d}", number)
+            countries.append(row[7])
+            write(row)
+            tick()
+    return countries
+
+
+def _write_orders(rng: random.Random, written: dict[str, Path], rows: int, countries: list[str],
+                  tick: Callable) -> list[Change]:
+    """Stream orders.csv and the DMS full load (the same rows); return the CDC changes."""
+    inserts = rows // 50
+    width = max(6, len(str(rows + inserts)))
+    operation, touched = synthetic.pick_changed_orders(rng, rows), []
+    with _csv_rows(written["orders"], ORDER_COLUMNS) as write_order, \
+            _csv_rows(written["dms_full_load"], None) as write_load:
+        for index in range(rows):
+            seconds = int((index + rng.random()) * synthetic.ORDERS_SECONDS / rows)  # ids follow time
+            row = synthetic.order(rng, f"o-{index + 1:0{width}d}", seconds, countries)
+            write_order(row)
+            placed = synthetic.at(synthetic.ORDERS_START, synthetic.DB_TIME, seconds=seconds)
+            dms_row = [*row[:2], placed, *row[3:]]
+            write_load(["I", synthetic.at(synthetic.FULL_LOAD_START, microseconds=index * 250), *dms_row])
+            if index in operation:
+                touched.append((operation[index], dms_row))
+            tick()
+    new_orders = [f"o-{number:0{width}d}" for number in range(rows + 1, rows + inserts + 1)]
+    return synthetic.cdc_changes(rng, touched, new_orders, countries)
+
+
+def _write_cdc(changes: list[Change], written: dict[str, Path]) -> None:
+    with ExitStack() as stack:
+        writers = [stack.enter_context(_csv_rows(written[name], None))
+                   for name in written if name.startswith("dms_cdc_")]
+        for moment, op, row in changes:
+            batch = next(n for n, end in enumerate(synthetic.CDC_BATCH_ENDS) if moment < end)
+            writers[batch]([op, synthetic.at(synthetic.CDC_START, microseconds=moment), *row])
+
+
+def _write_clickstream(rng: random.Random, target: Path, count: int, customers: int,
+                       tick: Callable) -> None:
+    width, written = max(5, len(str(customers))), 0
+    # Sessions start in time order; an hour's margin keeps their last events inside June.
+    span_ms = (synthetic.ORDERS_SECONDS - 3_600) * 1_000
+    with open(target, "w", encoding="utf-8", newline="\n") as handle:
+        while written < count:
+            anonymous = rng.random() < 0.35
+            customer_id = None if anonymous else f"c-{rng.randrange(customers) + 1:0{width}d}"
+            session = synthetic.session(rng, customer_id, written * span_ms // count)[: count - written]
+            for event in session:
+                handle.write(json.dumps(event, separators=(",", ":")) + "\n")
+                tick()
+            written += len(session)

@@ -1,0 +1,108 @@
+"""The eight weeks and the capstone: one entry per week, and everything else reads it from here.
+
+A week's entry says what its lab is called, which services it needs, what its Setup cell creates,
+which earlier weeks' state that cell rebuilds, and so what teardown must sweep and what grading
+preloads. Adding a week is one more :class:`Week` below, plus its reading, solution, checks
+module and tests, which all share the week's name (``week05_orchestration``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Week:
+    """One week of the course.
+
+    Parameters
+    ----------
+    number, slug, title
+        ``Week(1, "s3", ...)`` is the lab ``week01_s3``.
+    services
+        AWS services the lab calls (the LocalStack tier warning and grading's preloads read them).
+    ready
+        True once the week's reading, solution, lab, checks and tests exist.
+    resources
+        What the lab creates, as ``(kind, purpose)``: the Setup cell lists them, and each kind is
+        one teardown sweeps.
+    prerequisites
+        Earlier weeks' state the Setup cell rebuilds on a fresh target (``"lake"``: week 1's bucket).
+    """
+
+    number: int
+    slug: str
+    title: str
+    services: tuple[str, ...]
+    ready: bool = False
+    resources: tuple[tuple[str, str], ...] = ()
+    prerequisites: tuple[str, ...] = ()
+
+    @property
+    def lab(self) -> str:
+        """The name the week's reading, solution, lab, checks module and tests file share."""
+        return f"week{self.number:02d}_{self.slug}"
+
+    @property
+    def checks_module(self) -> str:
+        return f"lakelab.checks.{self.lab}"
+
+    @property
+    def sweeps(self) -> tuple[str, ...]:
+        """The kinds of resource teardown must sweep for this week: those its lab creates."""
+        return tuple(dict.fromkeys(kind for kind, _ in self.resources))
+
+    def files(self) -> dict[str, str]:
+        """Where the week's own files are, relative to the repository's root."""
+        return {"reading": f"weeks/{self.lab}.md", "solution": f"solutions/{self.lab}.ipynb",
+                "lab": f"labs/{self.lab}.ipynb", "checks": f"src/lakelab/checks/{self.lab}.py",
+                "tests": f"tests/weeks/test_{self.lab}.py"}
+
+
+LAKE = ("lake",)  # week 1's lake bucket, its zones and the raw datasets: every later lab reads them
+
+WEEKS: dict[int, Week] = {
+    week.number: week
+    for week in (
+        Week(1, "s3", "S3 foundations: the lake bucket", ("s3", "sqs"), ready=True,
+             resources=(("bucket", "lake"), ("queue", "raw-events"))),
+        Week(2, "catalog_athena", "Glue Data Catalog and Athena", ("s3", "glue", "athena"), ready=True,
+             resources=(("database", "lake"), ("role", "glue-crawler"), ("crawler", "raw-crawler"),
+                        ("workgroup", "analytics")),
+             prerequisites=LAKE),
+        Week(3, "lambda", "Lambda: validate files on arrival", ("s3", "lambda", "logs", "iam", "sqs"), ready=True,
+             resources=(("role", "lambda-validator"), ("function", "validator"), ("log group", "validator"),
+                        ("queue", "validator-failures")),
+             prerequisites=LAKE),
+        Week(4, "glue_etl", "Glue Spark ETL and EMR", ("s3", "glue", "emr", "athena", "iam"), ready=True,
+             resources=(("role", "glue-etl"), ("job", "orders-etl"), ("database", "curated"),
+                        ("crawler", "curated-crawler"), ("workgroup", "etl-analytics"), ("role", "emr-jobs"),
+                        ("application", "spark"), ("trigger", "orders-etl-nightly"), ("trigger", "crawl-after-etl")),
+             prerequisites=LAKE),
+        Week(5, "orchestration", "Orchestration: Airflow (MWAA) and Step Functions", ("mwaa", "stepfunctions"),
+             prerequisites=LAKE),
+        Week(6, "streaming", "Streaming: Kinesis, Firehose, SNS", ("kinesis", "firehose", "sns"), prerequisites=LAKE),
+        Week(7, "governance", "Governance: Lake Formation, IAM, CloudTrail", ("lakeformation", "iam", "cloudtrail"),
+             prerequisites=LAKE),
+        Week(8, "redshift_monitoring", "Redshift for BI, CloudWatch monitoring", ("redshift", "cloudwatch", "logs"),
+             prerequisites=LAKE),
+        Week(9, "capstone", "Capstone: the complete lake", ("s3", "glue", "athena", "lambda", "cloudwatch"),
+             prerequisites=LAKE),
+    )
+}
+
+
+def week(number: int) -> Week:
+    if number not in WEEKS:
+        raise ValueError(f"there is no week {number}: weeks are {', '.join(map(str, WEEKS))} (9 is the capstone)")
+    return WEEKS[number]
+
+
+def ready() -> list[Week]:
+    """The weeks whose labs learners can take, in order."""
+    return [entry for entry in WEEKS.values() if entry.ready]
+
+
+def swept_kinds() -> set[str]:
+    """Every kind of resource some week's lab creates: what teardown sweeps."""
+    return {kind for entry in WEEKS.values() for kind in entry.sweeps}

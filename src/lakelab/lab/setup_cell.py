@@ -1,0 +1,52 @@
+"""What a notebook's Setup cell calls: connect to the target, name the lab's resources, load its checks."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+
+from lakelab import course, targets
+from lakelab.course import naming, prerequisites
+from lakelab.lab import display, teardown
+
+
+@dataclass
+class Lab:
+    week: course.Week
+    target: targets.Target
+    names: naming.Names
+    check: ModuleType
+
+    def resources(self) -> list[str]:
+        """What the week's entry says its lab creates, one line each, named as the lab names them."""
+        lines = []
+        naming_of = {"bucket": self.names.bucket, "database": self.names.database,
+                     "log group": lambda purpose: f"/aws/lambda/{self.names.resource(purpose)}"}
+        for kind, purpose in self.week.resources:
+            lines.append(f"  • {kind:<9} {naming_of.get(kind, self.names.resource)(purpose)}")
+        return lines
+
+    def clean_up(self) -> None:
+        """Remove everything the course created, this week's and the earlier weeks' it rebuilt:
+        on a real account that is what leaves nothing billable (the learner ran this on purpose)."""
+        teardown.teardown()
+
+
+def start(week: int) -> Lab:
+    """Connect to the target chosen by the environment and print what this lab will create."""
+    chosen = targets.activate()
+    names = naming.for_week(week)
+    entry = course.week(week)
+    lab = Lab(entry, chosen, names, importlib.import_module(entry.checks_module))
+    print(chosen.summary())
+    warning = targets.localstack_tier_warning(chosen.kind, entry.services)
+    if warning:
+        print(warning)
+    print(f"This lab creates (tagged course={naming.COURSE}, week={week:02d}, learner={names.learner}):")
+    print("\n".join(lab.resources()))
+    for line in prerequisites.ensure(week):
+        print(f"Earlier weeks: {line}")
+    display.show_check_failures_plainly()
+    display.show_aws_responses_without_metadata()
+    return lab

@@ -1,0 +1,86 @@
+import pytest
+
+from lakelab.course import costs
+
+
+def test_athena_bills_ten_megabytes_at_least():
+    assert costs.athena_query(0) == costs.athena_query(10 * costs.MB)
+    assert costs.athena_query(1) == pytest.approx(10 / 1024 / 1024 * 5)
+
+
+def test_athena_rounds_up_to_the_megabyte_and_charges_five_dollars_a_terabyte():
+    assert costs.athena_query(costs.TB) == pytest.approx(5.0)
+    assert costs.athena_query(11 * costs.MB + 1) == costs.athena_query(12 * costs.MB)
+    assert costs.athena_query(12 * costs.MB) > costs.athena_query(11 * costs.MB)
+
+
+def test_s3_bill_adds_storage_and_requests():
+    lines = costs.s3_lab(stored_bytes=costs.GB, put_requests=1000, get_requests=1000, days=30)
+    assert [round(line.usd, 6) for line in lines] == [0.023, 0.005, 0.0004]
+    assert costs.table(lines).endswith("$0.03")
+    assert costs.table(costs.s3_lab(0, 1, 1)).endswith("under $0.01")
+
+
+def test_every_price_names_its_source_and_date():
+    for key, price in costs.PRICES.items():
+        assert price.source and price.as_of[:4].isdigit(), key
+    assert "unconfirmed" in costs.sources("sqs_per_million")
+
+
+def test_lambda_bills_requests_and_gb_seconds_beyond_the_free_tier():
+    requests, compute = costs.lambda_invocations(3_000_000, billed_ms=3_000_000 * 200, memory_mb=256)
+    assert requests.usd == pytest.approx(2 * 0.20)  # 2M billable requests after the free 1M
+    assert compute.usd == 0.0  # 150,000 GB-s is inside the free 400,000
+    _, compute = costs.lambda_invocations(1, billed_ms=1_000_000_000, memory_mb=1024, free_gb_seconds_left=0)
+    assert compute.usd == pytest.approx(1_000_000 * 0.0000166667)
+
+
+def test_a_lab_of_lambda_invocations_costs_nothing_inside_the_free_tier():
+    lines = costs.lambda_invocations(15, billed_ms=900, memory_mb=256)
+    assert [line.usd for line in lines] == [0.0, 0.0]
+    assert costs.table(lines).endswith("under $0.01")
+    assert "$0.0000166667 per GB-second" in costs.sources("lambda_per_million_requests", "lambda_gb_second_x86")
+
+
+def test_sources_write_prices_as_pricing_pages_do():
+    assert "$5 per TB" in costs.sources("athena_per_tb") and "$0.0004 per" in costs.sources("s3_get_per_1000")
+
+
+def test_glue_bills_each_g1x_worker_as_one_dpu_for_the_hours_it_runs():
+    assert costs.glue_daily(workers=10, hours=8) == pytest.approx(10 * 8 * 0.44)
+    assert costs.glue_daily(workers=10, hours=0) == 0.0
+    assert costs.minimum_run(2, costs.PRICES["glue_dpu_hour"].usd) == pytest.approx(0.0147, abs=1e-4)
+
+
+def test_an_always_on_emr_cluster_pays_every_node_and_its_primary_all_day():
+    assert costs.emr_node_hour() == pytest.approx(0.192 + 0.048)
+    assert costs.emr_cluster_daily(workers=10) == pytest.approx(11 * 24 * 0.24)
+    assert costs.emr_node_hour(ec2_discount=0.5) == pytest.approx(0.096 + 0.048), "the EMR uplift is never discounted"
+
+
+def test_emr_serverless_bills_vcpu_and_memory_hours_of_a_g1x_sized_worker():
+    assert costs.emr_serverless_worker_hour() == pytest.approx(4 * 0.052624 + 16 * 0.0057785)
+    assert costs.emr_serverless_daily(workers=2, hours=3) == pytest.approx(6 * 0.302952)
+
+
+def test_the_break_even_is_about_thirteen_hours_a_day_for_a_large_cluster():
+    assert costs.break_even_limit() == pytest.approx(24 * 0.24 / 0.44)  # 13.1 h: AWS_FACTS 3b
+    assert costs.break_even_hours(10) == pytest.approx(14.4)  # the primary node weighs on small clusters
+    assert costs.break_even_hours(2) > costs.break_even_hours(10) > costs.break_even_hours(50) > costs.break_even_limit()
+    for workers in (2, 10, 50):
+        hours = costs.break_even_hours(workers)
+        assert costs.glue_daily(workers, hours) == pytest.approx(costs.emr_cluster_daily(workers))
+
+
+def test_cheaper_glue_moves_the_break_even_up_and_discounted_ec2_moves_it_down():
+    assert costs.break_even_limit("glue6_dpu_hour") == pytest.approx(18.6, abs=0.1)
+    assert costs.break_even_limit(ec2_discount=0.5) == pytest.approx(7.85, abs=0.01)  # the folk rule's 8 h
+
+
+def test_prices_no_source_supports_are_marked_unconfirmed():
+    unconfirmed = ("glue6_dpu_hour", "ec2_m5_xlarge_hour", "emr_m5_xlarge_hour", "emr_serverless_vcpu_hour",
+                   "emr_serverless_gb_hour")
+    assert all(not costs.PRICES[key].confirmed for key in unconfirmed)
+    assert costs.PRICES["glue_dpu_hour"].confirmed and costs.PRICES["glue_dpu_hour"].as_of == "2024-11-01"
+    assert costs.sources(*unconfirmed).count("(unconfirmed: check the pricing page)") == len(unconfirmed)
+    assert "$0.0057785 per GB-hour" in costs.sources("emr_serverless_gb_hour")

@@ -1,0 +1,200 @@
+import json
+import time
+
+import pytest
+
+from lakelab.lab import teardown
+
+GLUE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+@pytest.fixture
+def course_and_other_resources(client, monkeypatch):
+    monkeypatch.setenv("LAKELAB_LEARNER", "jd")
+    s3, sqs = client("s3"), client("sqs")
+    tags = lambda week: [{"Key": "course", "Value": "lakelab"}, {"Key": "learner", "Value": "jd"},
+                         {"Key": "week", "Value": week}]
+    for bucket, week in (("lakelab-jd-lake", "01"), ("lakelab-jd-week2", "02")):
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tags(week)})
+    s3.put_bucket_versioning(Bucket="lakelab-jd-lake", VersioningConfiguration={"Status": "Enabled"})
+    for body in (b"1", b"2"):
+        s3.put_object(Bucket="lakelab-jd-lake", Key="raw/x.csv", Body=body)
+    s3.delete_object(Bucket="lakelab-jd-lake", Key="raw/x.csv")  # leaves a delete marker
+    sqs.create_queue(QueueName="lakelab-jd-raw-events", tags={t["Key"]: t["Value"] for t in tags("01")})
+    s3.create_bucket(Bucket="lakelab-jd-untagged")  # the course's prefix, but not made by the course
+    s3.create_bucket(Bucket="someone-elses-bucket")
+    sqs.create_queue(QueueName="lakelab-jd-foreign", tags={"course": "lakelab", "learner": "other", "week": "01"})
+    return s3, sqs
+
+
+def _bucket_names(s3):
+    return sorted(b["Name"] for b in s3.list_buckets()["Buckets"])
+
+
+def test_teardown_of_one_week_leaves_other_weeks(course_and_other_resources):
+    s3, sqs = course_and_other_resources
+    lines = []
+    removed = teardown.teardown(week=1, report=lines.append)
+    assert [(r.kind, r.name) for r in removed] == [("bucket", "lakelab-jd-lake"), ("queue", "lakelab-jd-raw-events")]
+    assert "lakelab-jd-week2" in _bucket_names(s3)
+    assert lines[0] == "removed bucket   lakelab-jd-lake (week 01) · 3 object version(s)"
+    assert lines[-1] == "Removed 2 resource(s) of the course (week 01)."
+
+
+def test_teardown_removes_only_what_the_course_created(course_and_other_resources):
+    s3, sqs = course_and_other_resources
+    teardown.teardown(report=lambda line: None)
+    assert _bucket_names(s3) == ["lakelab-jd-untagged", "someone-elses-bucket"]
+    assert [u.rsplit("/", 1)[1] for u in sqs.list_queues()["QueueUrls"]] == ["lakelab-jd-foreign"]
+
+
+def test_dry_run_removes_nothing(course_and_other_resources):
+    s3, _ = course_and_other_resources
+    lines = []
+    teardown.teardown(dry_run=True, report=lines.append)
+    assert "lakelab-jd-lake" in _bucket_names(s3)
+    assert lines[0].startswith("would remove bucket") and lines[-1].startswith("Would remove 3 resource(s)")
+
+
+def test_teardown_sweeps_glue_athena_and_iam(client, monkeypatch):
+    monkeypatch.setenv("LAKELAB_LEARNER", "jd")
+    tags = {"course": "lakelab", "learner": "jd", "week": "02"}
+    glue, athena, iam = client("glue"), client("athena"), client("iam")
+    iam.create_role(RoleName="lakelab-jd-glue-crawler", AssumeRolePolicyDocument=GLUE_TRUST,
+                    Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+    read_lake = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::lakelab-jd-lake/*"}]}
+    iam.put_role_policy(RoleName="lakelab-jd-glue-crawler", PolicyName="read-lake", PolicyDocument=json.dumps(read_lake))
+    iam.attach_role_policy(RoleName="lakelab-jd-glue-crawler",
+                           PolicyArn="arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole")
+    iam.create_role(RoleName="lakelab-jd-not-ours", AssumeRolePolicyDocument=GLUE_TRUST)
+    glue.create_database(DatabaseInput={"Name": "lakelab_jd_lake"}, Tags=tags)
+    glue.create_table(DatabaseName="lakelab_jd_lake", TableInput={"Name": "orders"})
+    glue.create_database(DatabaseInput={"Name": "lakelab_jd_untagged"})
+    glue.create_crawler(Name="lakelab-jd-raw", Role="lakelab-jd-glue-crawler", DatabaseName="lakelab_jd_lake",
+                        Targets={"S3Targets": [{"Path": "s3://lakelab-jd-lake/raw/"}]}, Tags=tags)
+    athena.create_work_group(Name="lakelab-jd-wg", Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+    removed = teardown.teardown(week=2, report=lambda line: None)
+    assert [(r.kind, r.name) for r in removed] == [
+        ("crawler", "lakelab-jd-raw"), ("workgroup", "lakelab-jd-wg"), ("database", "lakelab_jd_lake"),
+        ("role", "lakelab-jd-glue-crawler")]
+    assert [d["Name"] for d in glue.get_databases()["DatabaseList"]] == ["lakelab_jd_untagged"]
+    assert sorted(r["RoleName"] for r in iam.list_roles()["Roles"]) == ["lakelab-jd-not-ours"]
+    assert glue.list_crawlers()["CrawlerNames"] == []
+    assert "lakelab-jd-wg" not in [w["Name"] for w in athena.list_work_groups()["WorkGroups"]]
+
+
+def _zip(source: str) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", source)
+    return buffer.getvalue()
+
+
+def _function(client, name, tags=None):
+    """A deployed function that has run once, so Lambda created its (untagged) log group."""
+    aws_lambda, iam = client("lambda"), client("iam")
+    try:
+        role = iam.get_role(RoleName="test-lambda")["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        role = iam.create_role(RoleName="test-lambda", AssumeRolePolicyDocument=GLUE_TRUST)["Role"]["Arn"]
+    aws_lambda.create_function(FunctionName=name, Runtime="python3.13", Role=role,
+                        Handler="app.handler", Code={"ZipFile": _zip("def handler(event, context):\n    print('hi')\n")},
+                        Tags=tags or {})
+    aws_lambda.invoke(FunctionName=name, Payload=b"{}")
+
+
+def test_teardown_sweeps_functions_their_mappings_and_log_groups(client, monkeypatch):
+    monkeypatch.setenv("LAKELAB_LEARNER", "jd")
+    tags = {"course": "lakelab", "learner": "jd", "week": "03"}
+    sqs, aws_lambda, logs = client("sqs"), client("lambda"), client("logs")
+    queue_url = sqs.create_queue(QueueName="lakelab-jd-arrivals", tags=tags)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    _function(client, "lakelab-jd-validator", tags)
+    aws_lambda.create_event_source_mapping(FunctionName="lakelab-jd-validator", EventSourceArn=queue_arn)
+    _function(client, "lakelab-jd-not-ours")  # the course's prefix, no course tags: its log group stays too
+    logs.create_log_group(logGroupName="/aws/lambda/lakelab-jd-precreated", tags=tags)  # tagged by the learner
+    lines = []
+    removed = teardown.teardown(week=3, report=lines.append)
+    assert [(r.kind, r.name) for r in removed] == [
+        ("function", "lakelab-jd-validator"), ("log group", "/aws/lambda/lakelab-jd-precreated"),
+        ("log group", "/aws/lambda/lakelab-jd-validator"), ("queue", "lakelab-jd-arrivals")]
+    assert lines[0] == "removed function lakelab-jd-validator (week 03) · 1 event source mapping(s)"
+    assert lines[2] == "removed log group /aws/lambda/lakelab-jd-validator (week 03) · 1 log stream(s)"
+    assert [f["FunctionName"] for f in aws_lambda.list_functions()["Functions"]] == ["lakelab-jd-not-ours"]
+    assert [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]] == ["/aws/lambda/lakelab-jd-not-ours"]
+    assert aws_lambda.list_event_source_mappings()["EventSourceMappings"] == []
+
+
+def test_a_log_group_goes_with_its_function_only(client, monkeypatch):
+    monkeypatch.setenv("LAKELAB_LEARNER", "jd")
+    _function(client, "lakelab-jd-validator", {"course": "lakelab", "learner": "jd", "week": "03"})
+    assert teardown.teardown(week=1, report=lambda line: None) == []  # another week's teardown keeps both
+    assert [(r.kind, r.name) for r in teardown.find(week=3)] == [
+        ("function", "lakelab-jd-validator"), ("log group", "/aws/lambda/lakelab-jd-validator")]
+
+
+def _running_job(client, name, tags=None):
+    """A Glue job whose run is still RUNNING (its script sleeps)."""
+    glue = client("glue")
+    client("s3").put_object(Bucket="lakelab-jd-scripts", Key=f"{name}.py", Body=b"import time\ntime.sleep(120)\n")
+    glue.create_job(Name=name, Role="arn:aws:iam::123456789012:role/lakelab-jd-glue-etl", GlueVersion="5.0",
+                    Command={"Name": "pythonshell", "PythonVersion": "3.9",
+                             "ScriptLocation": f"s3://lakelab-jd-scripts/{name}.py"}, Tags=tags or {})
+    run_id = glue.start_job_run(JobName=name)["JobRunId"]
+    for _ in range(100):
+        if glue.get_job_run(JobName=name, RunId=run_id)["JobRun"]["JobRunState"] == "RUNNING":
+            return run_id
+        time.sleep(0.1)
+    raise AssertionError("the run never reached RUNNING")
+
+
+def test_teardown_stops_glue_job_runs_and_emr_serverless_applications_before_deleting_them(client, monkeypatch):
+    monkeypatch.setenv("LAKELAB_LEARNER", "jd")
+    tags = {"course": "lakelab", "learner": "jd", "week": "04"}
+    glue, emr = client("glue"), client("emr-serverless")
+    client("s3").create_bucket(Bucket="lakelab-jd-scripts")  # untagged: not the course's
+    _running_job(client, "lakelab-jd-orders-etl", tags)
+    glue.create_job(Name="lakelab-jd-not-ours", Role="r", Command={"Name": "glueetl", "ScriptLocation": "s3://x/y.py"})
+    glue.create_trigger(Name="lakelab-jd-nightly", Type="SCHEDULED", Schedule="cron(0 3 * * ? *)", Tags=tags,
+                        Actions=[{"JobName": "lakelab-jd-orders-etl"}], StartOnCreation=True)
+    started = emr.create_application(name="lakelab-jd-spark", releaseLabel="emr-7.8.0", type="SPARK", tags=tags)
+    emr.start_application(applicationId=started["applicationId"])
+    created = emr.create_application(name="lakelab-jd-spark-2", releaseLabel="emr-7.8.0", type="SPARK", tags=tags)
+    emr.create_application(name="lakelab-jd-foreign", releaseLabel="emr-7.8.0", type="SPARK", tags={**tags, "learner": "x"})
+    lines = []
+    removed = teardown.teardown(week=4, report=lines.append)
+    assert [(r.kind, r.name) for r in removed] == [
+        ("trigger", "lakelab-jd-nightly"), ("job", "lakelab-jd-orders-etl"), ("application", "lakelab-jd-spark"),
+        ("application", "lakelab-jd-spark-2")]
+    assert lines[1] == "removed job      lakelab-jd-orders-etl (week 04) · 1 run(s) stopped"
+    assert glue.list_jobs()["JobNames"] == ["lakelab-jd-not-ours"] and glue.list_triggers()["TriggerNames"] == []
+    states = {a["name"]: a["state"] for a in emr.list_applications()["applications"]}
+    assert states == {"lakelab-jd-spark": "TERMINATED", "lakelab-jd-spark-2": "TERMINATED", "lakelab-jd-foreign": "CREATED"}
+    assert created["applicationId"] != started["applicationId"]
+    assert teardown.find(week=4) == [], "terminated applications are not listed again"
+
+
+def test_an_emr_serverless_application_with_a_running_job_is_stopped_after_the_job_is_cancelled(client, monkeypatch):
+    monkeypatch.setenv("LAKELAB_LEARNER", "jd")
+    s3, emr = client("s3"), client("emr-serverless")
+    s3.create_bucket(Bucket="code")
+    s3.put_object(Bucket="code", Key="sleep.py", Body=b"import time\ntime.sleep(120)\n")
+    application_id = emr.create_application(name="lakelab-jd-spark", releaseLabel="emr-7.8.0", type="SPARK",
+                                            tags={"course": "lakelab", "learner": "jd", "week": "04"})["applicationId"]
+    run_id = emr.start_job_run(applicationId=application_id, executionRoleArn="arn:aws:iam::123456789012:role/r",
+                               jobDriver={"sparkSubmit": {"entryPoint": "s3://code/sleep.py"}})["jobRunId"]
+    for _ in range(100):
+        if emr.get_job_run(applicationId=application_id, jobRunId=run_id)["jobRun"]["state"] == "RUNNING":
+            break
+        time.sleep(0.1)
+    lines = []
+    teardown.teardown(week=4, report=lines.append)
+    assert lines[0] == "removed application lakelab-jd-spark (week 04) · 1 job run(s) cancelled"
+    assert emr.get_job_run(applicationId=application_id, jobRunId=run_id)["jobRun"]["state"] == "CANCELLED"
+    assert emr.get_application(applicationId=application_id)["application"]["state"] == "TERMINATED"

@@ -1,0 +1,47 @@
+"""The notebook transforms, and the one rule for a clean-up cell that execution and grading share."""
+
+from __future__ import annotations
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from lakelab.notebooks import transforms
+from lakelab.notebooks.labs import SOLUTIONS
+
+KERNEL = {"name": "python3", "display_name": "Python 3"}
+
+
+def test_a_clean_up_cell_is_tagged_or_calls_the_clean_up():
+    cleanup = [new_code_cell("pass", metadata={"tags": ["cleanup"]}), new_code_cell("lab.clean_up()"),
+               new_code_cell("!lakelab teardown --yes"), new_code_cell("teardown.teardown(week=1)")]
+    kept = [new_code_cell("def clean_up(frame):\n    return frame"), new_markdown_cell("Then lab.clean_up() removes it")]
+    assert all(transforms.is_cleanup(cell) for cell in cleanup)
+    assert not any(transforms.is_cleanup(cell) for cell in kept)
+    assert transforms.without_cleanup(new_notebook(cells=cleanup + kept)).cells == kept
+
+
+def test_every_solution_has_exactly_its_tagged_clean_up_cell_removed():
+    for path in sorted(SOLUTIONS.glob("week*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        removed = [cell for cell in notebook.cells if transforms.is_cleanup(cell)]
+        assert [cell.source for cell in removed] == ["lab.clean_up()"], path.name
+        assert removed[0].metadata["tags"] == ["cleanup"]
+
+
+def test_strip_outputs_keeps_only_tags_and_the_kernel():
+    cell = new_code_cell("x", execution_count=3, outputs=[new_output("stream", text="1")],
+                         metadata={"tags": ["t"], "scrolled": True})
+    language = {"name": "python", "version": "3.12"}
+    notebook = new_notebook(cells=[cell], metadata={"kernelspec": KERNEL, "language_info": language, "widgets": {}})
+    stripped = transforms.strip_outputs(notebook)
+    cell = stripped.cells[0]
+    assert (cell.outputs, cell.execution_count, cell.metadata) == ([], None, {"tags": ["t"]})
+    assert stripped.metadata == {"kernelspec": KERNEL, "language_info": {"name": "python"}}
+    assert notebook.cells[0].outputs, "the original is left as it was"
+
+
+def test_strip_solutions_names_the_exercise_above_each_placeholder():
+    notebook = new_notebook(cells=[new_markdown_cell("### Exercise 2.3 — a thing"),
+                                   new_code_cell("### BEGIN SOLUTION\nanswer = 1\n### END SOLUTION")])
+    source = transforms.strip_solutions(notebook, "week02.ipynb").cells[1].source
+    assert source == '# YOUR CODE HERE\nraise NotImplementedError("Exercise 2.3: your code goes here")'

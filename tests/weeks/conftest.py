@@ -1,0 +1,45 @@
+"""Fixtures of the weeks' tests: each ``test_weekNN_<slug>.py`` sets ``WEEK`` and gets its own runs.
+
+``solution_run`` runs the week's solution, checks it, then tears down that week and then every
+week (what the lab's Clean up cell does); ``lab_run`` runs the untouched lab and checks it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import lab_runs
+import pytest
+
+from lakelab import course
+from lakelab.lab import teardown
+from lakelab.notebooks.labs import LABS, SOLUTIONS
+
+
+@pytest.fixture(scope="module")
+def attached(_session_emulator):
+    saved = dict(os.environ)
+    os.environ["AWS_ENDPOINT_URL"] = _session_emulator.endpoint
+    yield _session_emulator
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def week(request) -> course.Week:
+    return course.week(request.module.WEEK)
+
+
+@pytest.fixture(scope="module")
+def solution_run(week, attached):
+    executed, outcomes = lab_runs.run_then_check(attached, SOLUTIONS / f"{week.lab}.ipynb", week.number)
+    lines = []
+    teardown.teardown(week=week.number, report=lines.append)
+    after_week = lab_runs.leftovers(week.number)
+    teardown.teardown(report=lines.append)  # what the lab's Clean up cell does
+    return executed, outcomes, after_week + lab_runs.leftovers()
+
+
+@pytest.fixture(scope="module")
+def lab_run(week, attached):
+    return lab_runs.run_then_check(attached, LABS / f"{week.lab}.ipynb", week.number)
