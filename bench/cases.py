@@ -51,11 +51,11 @@ def lakelab_start() -> float:
 def week01_solution() -> float:
     import nbformat
 
-    from lakelab import notebooks
+    from lakelab.notebooks import execution
 
     path = Path(__file__).resolve().parents[1] / "solutions" / "week01_s3.ipynb"
     started = time.perf_counter()
-    notebooks.run(nbformat.read(path, as_version=4), path.parent, notebooks.test_environment())
+    execution.run(nbformat.read(path, as_version=4), path.parent, execution.test_environment())
     return time.perf_counter() - started
 
 

@@ -35,3 +35,29 @@ def client(emulator: Emulator):
         return boto3.client(service, region_name="us-east-1", endpoint_url=emulator.endpoint, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def service_role(client):
+    """``service_role("lambda", "lakelab-test")``: a role the service may assume, allowed S3 and logs.
+
+    IAM is enforced for roles, so code the emulator runs for a test (a handler, a job) needs a role
+    whose policy lets it do its work, as on AWS.
+    """
+    import json
+
+    from botocore.exceptions import ClientError
+
+    def make(service: str, name: str, actions: tuple[str, ...] = ("s3:*", "logs:*", "glue:*")) -> str:
+        iam = client("iam")
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+            "Service": f"{service}.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        try:
+            arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        except ClientError:
+            arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+        work = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]}
+        iam.put_role_policy(RoleName=name, PolicyName="test-work", PolicyDocument=json.dumps(work))
+        return arn
+
+    return make

@@ -1,4 +1,4 @@
-"""The emulator's HTTP server: moto's dispatcher, our extensions, and a health route.
+"""The emulator's HTTP server: moto's dispatcher, our extensions and native services, health.
 
 ``Emulator`` runs in a background thread of the current process: inside a notebook kernel
 (the embedded mode), inside a test, or as ``lakelab serve`` for state shared by every notebook.
@@ -23,28 +23,30 @@ class EmulatorError(RuntimeError):
     """The emulator could not start or answer; the message says what to do."""
 
 
-def _make_app() -> Any:
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
-    from lakelab.emulator import dispatch, registry
+def _make_app(settings: Any = None) -> Any:
+    from lakelab.emulator import dispatch, identity, native, pipeline, registry, seam
 
     def create_app_with_extensions(backend: str) -> Any:
         registry.install_for_backend(backend)
-        return create_backend_app(backend)
+        return seam.create_backend_app(backend)
 
-    dispatcher = DomainDispatcherApplication(create_app_with_extensions)
+    # A request signed for a service of our own goes to it; every other one to moto's dispatcher.
+    dispatcher = native.route(seam.DomainDispatcherApplication(create_app_with_extensions))
+    registry.on_reset(identity.forget_all)
 
     def app(environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
         if path == HEALTH_PATH:
-            body = {"service": IDENTITY, "version": __version__, "extensions": registry.installed()}
+            body = {"service": IDENTITY, "version": __version__, "extensions": registry.installed(),
+                    "iam": "on" if settings is None or settings.enforce_iam else "off"}
             return _json(start_response, body)
         if path == DRAIN_PATH:
-            return _json(start_response, {"drained": dispatch.drain()})
+            return _json(start_response, {"drained": dispatch.drain() and pipeline.settle()})
         if path == "/moto-api/reset" and environ.get("REQUEST_METHOD") == "POST":
             dispatch.drain()
+            pipeline.settle()  # no event of the old world may be recorded into the new one
             registry.run_reset_hooks()
-        return dispatcher(environ, start_response)
+        return pipeline.serve(environ, start_response, dispatcher, settings)
 
     return app
 
@@ -58,13 +60,18 @@ def _json(start_response: Any, body: dict[str, Any]) -> list[bytes]:
 class Emulator:
     """moto's server with Lake Labs extensions, on ``host:port`` (port 0 picks a free one)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, log_requests: bool = False) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, log_requests: bool = False, iam: bool = True,
+                 trail: bool = True) -> None:
         import logging
 
         # One line per request drowns a notebook's output; `lakelab serve --verbose` keeps them.
         logging.getLogger("werkzeug").setLevel(logging.INFO if log_requests else logging.WARNING)
+        from lakelab.emulator.context import Settings
+
         self.host = host
         self.requested_port = port
+        # Per emulator, never process-wide: two emulators in one process may enforce differently.
+        self.settings = Settings(enforce_iam=iam, record_trail=trail)
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -79,13 +86,14 @@ class Emulator:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> Emulator:
-        from moto.moto_server.werkzeug_app import MotoRequestHandler
         from werkzeug.serving import make_server
+
+        from lakelab.emulator.seam import MotoRequestHandler
 
         self._refuse_a_port_in_use()
         try:
             self._server = make_server(
-                self.host, self.requested_port, _make_app(), threaded=True, request_handler=MotoRequestHandler
+                self.host, self.requested_port, _make_app(self.settings), threaded=True, request_handler=MotoRequestHandler
             )
         except (OSError, SystemExit):  # werkzeug turns a bind error into SystemExit
             self._refuse_a_port_in_use()
@@ -125,9 +133,10 @@ class Emulator:
 
     def drain(self) -> None:
         """Wait until asynchronous deliveries (notifications, triggers) have happened."""
-        from lakelab.emulator import dispatch
+        from lakelab.emulator import dispatch, pipeline
 
         dispatch.drain()
+        pipeline.settle()
 
     def __enter__(self) -> Emulator:
         return self.start()

@@ -1,0 +1,44 @@
+"""What one running statement knows: who runs it, where, and its engine connection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lakelab.emulator.engine import errors
+from lakelab.emulator.engine.catalog import DEFAULT_DATABASE, Catalog
+
+
+@dataclass
+class Context:
+    account_id: str
+    region: str
+    execution_id: str
+    query: str
+    database: str  # QueryExecutionContext.Database, or "default"
+    output_folder: str  # the query result location, ending with "/"
+    connection: Any
+    catalog: Catalog = field(init=False)
+    planning_seconds: float = 0.0
+    scanned_bytes: int = 0
+    input_rows: int | None = 0
+    manifest: str | None = None  # DataManifestLocation of CTAS, INSERT INTO and UNLOAD
+
+    def __post_init__(self) -> None:
+        self.catalog = Catalog(self.account_id, self.region)
+        # Every AWS account's catalog has a "default" database, which Athena uses without a context.
+        if self.catalog.find_database(DEFAULT_DATABASE) is None:
+            try:
+                self.catalog.glue.create_database(DEFAULT_DATABASE, {"Name": DEFAULT_DATABASE,
+                                                                     "Description": "Default Hive database"})
+            except Exception:  # created meanwhile by another query
+                pass
+
+    def database_of(self, database: str | None) -> str:
+        return (database or self.database).lower()
+
+    def require_database(self, database: str | None) -> str:
+        name = self.database_of(database)
+        if self.catalog.find_database(name) is None:
+            raise errors.schema_not_found(name)
+        return name

@@ -1,0 +1,69 @@
+"""Running one statement: route it by kind, and word engine errors as Athena does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from lakelab.emulator.services.athena import ctas, ddl, insert, results, show, translate
+from lakelab.emulator.engine import errors
+from lakelab.emulator.services.athena.context import Context
+from lakelab.emulator.services.athena.grammar import Statement
+from lakelab.emulator.services.athena.query import Planner
+from lakelab.emulator.services.athena.results import Result
+
+
+def select(context: Context, statement: Statement) -> Result:
+    plan = Planner(context).plan(context.query)
+    return results.fetch(context.connection, plan.engine_sql)
+
+
+def explain(context: Context, statement: Statement) -> Result:
+    raise errors.not_supported("EXPLAIN")
+
+
+HANDLERS: dict[str, Callable[[Context, Statement], Result]] = {
+    "query": select, "explain": explain, "ctas": ctas.ctas, "create_view": ctas.create_view,
+    "unload": ctas.unload, "insert": insert.insert,
+    "create_database": ddl.create_database, "drop_database": ddl.drop_database,
+    "create_table": ddl.create_table, "drop_table": ddl.drop_table, "drop_view": ddl.drop_table,
+    "msck": ddl.repair, "add_partitions": ddl.add_partitions, "drop_partitions": ddl.drop_partitions,
+    "set_location": ddl.alter_table, "set_properties": ddl.alter_table, "add_columns": ddl.alter_table,
+    "show_tables": show.show_tables, "show_views": show.show_tables, "show_databases": show.show_databases,
+    "show_partitions": show.show_partitions, "show_columns": show.show_columns,
+    "show_create_table": show.show_create_table, "show_create_view": show.show_create_view,
+    "show_properties": show.show_properties, "describe": show.describe,
+}
+
+
+def run(context: Context, statement: Statement) -> Result:
+    try:
+        return HANDLERS[statement.kind](context, statement)
+    except errors.QueryFailed:
+        raise
+    except Exception as error:
+        if not _is_engine_error(error):
+            raise
+        raise _located(errors.from_engine(error), context.query) from None
+
+
+def _is_engine_error(error: Exception) -> bool:
+    return type(error).__module__.startswith(("duckdb", "_duckdb"))
+
+
+def _located(failure: errors.QueryFailed, query: str) -> errors.QueryFailed:
+    """Add ``line L:C:`` to a missing-column error, where the column is in the learner's query."""
+    found = re.match(r"COLUMN_NOT_FOUND: Column '([^']+)'", str(failure))
+    if not found:
+        return failure
+    try:
+        from sqlglot import exp
+
+        tree = translate.parse(query)
+    except errors.QueryFailed:
+        return failure
+    for column in tree.find_all(exp.Column):
+        if column.name.lower() == found.group(1).lower():
+            where = translate.position(column)
+            return errors.QueryFailed(str(failure).replace("COLUMN_NOT_FOUND: ", f"COLUMN_NOT_FOUND: {where}", 1))
+    return failure

@@ -1,0 +1,55 @@
+"""Job runs run the job's script: the replacements the glue package's ``PATCHES`` install for jobs.
+
+moto's ``StartJobRun`` reports SUCCEEDED at once and runs nothing. Here the run fetches
+``Command.ScriptLocation`` from the emulator's S3 and runs it in a separate process with Glue's
+command line (``--JOB_ID``, ``--JOB_RUN_ID``, ``--job-bookmark-option``, ``--JOB_NAME``, then
+the job's ``DefaultArguments`` overlaid by the run's ``Arguments`` as ``--key value``), the job
+role's credentials and ``AWS_ENDPOINT_URL`` set to this emulator:
+
+- ``pythonshell`` jobs run on the course's Python, where awswrangler, pandas and boto3 are.
+- ``glueetl`` jobs run on local PySpark 3.5.4 (Glue 5.0's Spark) on Java 17, with ``s3://``
+  paths read and written through S3A against this emulator (``common/spark.py``).
+
+Runs go STARTING -> RUNNING -> SUCCEEDED / FAILED / TIMEOUT, or STOPPING -> STOPPED through
+``BatchStopJobRun`` (which kills the process and its JVM). ``MaxConcurrentRuns`` is enforced.
+The driver's stdout goes to CloudWatch Logs ``/aws-glue/jobs/output`` and its stderr to
+``/aws-glue/jobs/error`` (``/aws-glue/python-jobs/...`` for Python shell jobs), stream = run id.
+
+Fidelity notes:
+
+> ``GlueContext``, ``DynamicFrame`` and ``Job`` (bookmarks) need Glue's own libraries, which do
+> not run locally: scripts use ``SparkSession`` DataFrames, which run unchanged on Glue.
+> ``awsglue.utils.getResolvedOptions`` works. Spark reads the Data Catalog only on Glue:
+> ``spark.sql`` against catalog tables is not available locally; read the S3 paths.
+> Python shell jobs run Python 3.11, not 3.9; ``--additional-python-modules`` is ignored (the
+> course environment's packages are there). Spark runs in local mode on this machine's cores,
+> whatever the worker type; ErrorMessage always has the category UNCLASSIFIED_ERROR. Output is
+> committed with Hadoop's file committer (Glue uses an S3-optimised one): same files, slower.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lakelab.emulator.common import user_code
+
+
+def remembers_endpoint(setup_class: Any) -> Any:
+    """``GlueResponse.setup_class``, noting this emulator's address for the job processes."""
+
+    def setup_and_remember(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        answer = setup_class(self, request, *args, **kwargs)
+        user_code.remember_endpoint(self)
+        return answer
+
+    return setup_and_remember
+
+
+def set_up() -> None:
+    import atexit
+
+    from lakelab.emulator import registry
+    from lakelab.emulator.services.glue import job_runs
+
+    registry.on_reset(job_runs.abandon_all)
+    atexit.register(job_runs.abandon_all)

@@ -1,0 +1,28 @@
+"""S3 extensions: event notifications as AWS sends them, bucket policies as S3 evaluates them.
+
+- ``notifications``: delivered after the PUT answers, keys encoded as AWS encodes them,
+  overlapping rules refused.
+- ``bucket_policies``: conditions that do not hold leave a statement out; ``aws:SecureTransport``
+  is true; the ``Bool`` operator is evaluated.
+
+The in-process object store the other services read is ``common/s3_objects.py``.
+"""
+
+from __future__ import annotations
+
+from lakelab.emulator.seam import Patch
+
+SERVICES = ("s3",)
+
+PATCHES = (
+    Patch("s3_notifications", "send_event", wrap=".notifications:delivered_later",
+          why="moto delivers inside the PUT; S3 delivers after answering"),
+    Patch("s3_notifications", "_get_s3_event", wrap=".notifications:with_aws_key_encoding",
+          why="moto encodes '/' in keys as %2F; S3 keeps it"),
+    Patch("S3Backend", "put_bucket_notification_configuration", wrap=".notifications:refuses_overlaps",
+          why="S3 refuses overlapping notification rules; moto stores them and delivers twice"),
+    Patch("FakeBucket", "get_permission", value=".bucket_policies:get_permission",
+          why="moto denies whenever a statement's condition fails"),
+    Patch("CONDITION_OPERATIONS", "Bool", value=".bucket_policies:bool_equals", service="s3", adds=True,
+          why="moto evaluates only StringEquals and treats every other operator as met"),
+)

@@ -1,0 +1,1 @@
+"""SNS: moto's, unchanged (no extension); ``calls`` publishes for other services, as the caller."""
