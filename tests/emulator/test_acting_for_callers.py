@@ -103,3 +103,37 @@ def test_a_crawler_reads_as_its_role(client, service_role):
     service_role("glue", "LakeCrawler")
     assert _crawl(glue, "LakeCrawler")["Status"] == "SUCCEEDED"
     assert glue.get_tables(DatabaseName="sales")["TableList"][0]["Name"] == "orders"
+
+
+def test_cloudtrail_shows_the_crawlers_role_session_creating_the_table(client, service_role):
+    s3, glue = client("s3"), client("glue")
+    s3.create_bucket(Bucket="lake")
+    s3.put_object(Bucket="lake", Key="raw/orders/orders.csv", Body=b"id,amount\n1,2.50\n")
+    glue.create_database(DatabaseInput={"Name": "sales"})
+    service_role("glue", "LakeCrawler")
+    assert _crawl(glue, "LakeCrawler")["Status"] == "SUCCEEDED"
+    events = client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateTable"}])["Events"]
+    record = json.loads(events[0]["CloudTrailEvent"])
+    assert record["userIdentity"]["arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/LakeCrawler/AWS-Crawler"
+    assert record["userIdentity"]["invokedBy"] == "glue.amazonaws.com"
+    assert record["requestParameters"]["tableInput"] == {"name": "orders"}
+
+
+def test_a_handler_whose_role_lacks_a_permission_fails_with_access_denied_in_its_logs(client, service_role):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "import boto3\ndef handler(event, context):\n"
+                                   "    boto3.client('s3').put_object(Bucket='lake', Key='x', Body=b'x')\n")
+    client("s3").create_bucket(Bucket="lake")
+    role = service_role("lambda", "ReadOnlyHandler", actions=("s3:GetObject",))
+    client("lambda").create_function(FunctionName="writer", Runtime="python3.12", Role=role,
+                                     Handler="app.handler", Code={"ZipFile": buffer.getvalue()})
+    answer = client("lambda").invoke(FunctionName="writer", LogType="Tail")
+    assert answer["FunctionError"] == "Unhandled"
+    logs = __import__("base64").b64decode(answer["LogResult"]).decode()
+    assert "AccessDenied" in logs and "assumed-role/ReadOnlyHandler/writer is not authorized" in logs
+    assert "s3:PutObject" in logs

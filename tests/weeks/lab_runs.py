@@ -30,15 +30,7 @@ def run_then_check(emulator, path: Path, week: int) -> tuple[nbformat.NotebookNo
     notebook = transforms.without_cleanup(nbformat.read(path, as_version=4))
     executed = execution.run(notebook, path.parent, attached_environment(emulator.endpoint), allow_errors=True)
     emulator.drain()
-    outcomes = {}
-    for check in checks_for(week):
-        try:
-            with redirect_stdout(io.StringIO()):
-                check()
-            outcomes[check.number] = None
-        except CheckFailed as failure:
-            outcomes[check.number] = str(failure)
-    return executed, outcomes
+    return executed, _check_all(week)
 
 
 def leftovers(week: int | None = None) -> list[str]:
@@ -59,3 +51,67 @@ def assert_checks_fail_with_hints(week: int, outcomes: dict[str, str | None]) ->
         message = outcomes[check.number]
         assert message, f"week {week}: check {check.number} passed on the untouched lab: it cannot fail"
         assert message.startswith(f"❌ {check.number} {check.title}") and "hint:" in message and "expected:" in message
+
+
+# --- the other two states: plausible wrong answers and correct alternatives ---------------------------
+
+
+class Patch:
+    """A small edit of the solution notebook: in the one code cell containing ``find``, ``find`` -> ``replace``.
+
+    ``check`` is the exercise whose check must then fail (a wrong answer: ``says`` names words its
+    message must contain) or pass (a correct alternative).
+    """
+
+    def __init__(self, check: str, find: str, replace: str, says: tuple[str, ...] = (), name: str = "") -> None:
+        self.check, self.find, self.replace, self.says = check, find, replace, says
+        self.name = name or f"{check}: {replace.strip().splitlines()[0][:60]}"
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def patched(notebook: nbformat.NotebookNode, patches: list[Patch]) -> nbformat.NotebookNode:
+    """The notebook with every patch applied; a patch that matches no cell, or several, is an error."""
+    edited = nbformat.from_dict(notebook)
+    for patch in patches:
+        cells = [cell for cell in edited.cells if cell.cell_type == "code" and patch.find in cell.source]
+        assert len(cells) == 1, f"patch {patch!r}: {len(cells)} code cells contain {patch.find!r}"
+        cells[0].source = cells[0].source.replace(patch.find, patch.replace)
+    return edited
+
+
+def run_patched_then_check(emulator, path: Path, week: int, patches: list[Patch]) -> dict[str, str | None]:
+    """Run the solution with ``patches`` applied (without its clean-up), then every check."""
+    emulator.reset()
+    notebook = patched(transforms.without_cleanup(nbformat.read(path, as_version=4)), patches)
+    execution.run(notebook, path.parent, attached_environment(emulator.endpoint), allow_errors=True)
+    emulator.drain()
+    return _check_all(week)
+
+
+def _check_all(week: int) -> dict[str, str | None]:
+    outcomes: dict[str, str | None] = {}
+    for check in checks_for(week):
+        try:
+            with redirect_stdout(io.StringIO()):
+                check()
+            outcomes[check.number] = None
+        except CheckFailed as failure:
+            outcomes[check.number] = str(failure)
+    return outcomes
+
+
+def assert_wrong_answers_fail(week: int, outcomes: dict[str, str | None], patches: list[Patch]) -> None:
+    """Each wrongly answered exercise's check fails, and its message names what is wrong."""
+    for patch in patches:
+        message = outcomes[patch.check]
+        assert message, f"week {week}: check {patch.check} passed on a wrong answer ({patch!r}): it cannot tell"
+        missing = [word for word in patch.says if word.lower() not in message.lower()]
+        assert not missing, f"week {week}: check {patch.check} on {patch!r} does not say {missing}:\n{message}"
+
+
+def assert_alternatives_pass(week: int, outcomes: dict[str, str | None], patches: list[Patch]) -> None:
+    """Each correct alternative passes its check (and every other check still passes)."""
+    failed = {number: message for number, message in outcomes.items() if message}
+    assert not failed, f"week {week}: correct alternatives {patches!r} failed:\n" + "\n".join(failed.values())

@@ -47,6 +47,7 @@ SYMBOLS: dict[str, str] = {
     "MissingBucket": "moto.s3.exceptions:MissingBucket",
     # iam (managed policies, policy statements)
     "IAMBackend": "moto.iam.models:IAMBackend",
+    "IAMResponse": "moto.iam.responses:IamResponse",
     "AWSManagedPolicy": "moto.iam.models:AWSManagedPolicy",
     "aws_managed_policies_data": "moto.iam.aws_managed_policies:aws_managed_policies_data",
     "IAMPolicyStatement": "moto.iam.access_control:IAMPolicyStatement",

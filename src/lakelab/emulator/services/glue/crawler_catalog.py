@@ -85,6 +85,7 @@ def _write_table(
     existing = database.tables.get(name)
     if existing is None:
         _replace_table(backend, database, name, wanted)
+        _audit("CreateTable", context, name)
         changes.created.append(name)
         context.log(f"INFO : Created table {name} in database {context.database}")
         schema_updated = False
@@ -119,6 +120,7 @@ def _update_table(
             )
         return False
     backend.update_table(context.database, name, wanted)
+    _audit("UpdateTable", context, name)
     if schema_changed:
         context.log(f"INFO : Table {name} in database {context.database} has been updated with new schema")
     return schema_changed or _is_deprecated(current)
@@ -223,6 +225,15 @@ def _deprecated(current: dict[str, Any]) -> dict[str, Any]:
     kept["Parameters"] = {**kept.get("Parameters", {}), **marker}
     kept["StorageDescriptor"] = {**storage, "Parameters": {**storage.get("Parameters", {}), **marker}}
     return kept
+
+
+def _audit(event_name: str, context: CrawlContext, name: str) -> None:
+    """CloudTrail records the crawler's catalog changes as its role's session's calls, as on AWS."""
+    from lakelab.emulator import context as request_context
+    from lakelab.emulator.services import cloudtrail
+
+    cloudtrail.record_service_call(request_context.current(), "glue.amazonaws.com", event_name,
+                                   {"databaseName": context.database, "tableInput": {"name": name}})
 
 
 def _replace_table(backend: Any, database: Any, name: str, wanted: dict[str, Any]) -> None:

@@ -9,7 +9,8 @@
 - ``policy_evaluation``, ``policy_language``, ``policy_conditions``: AWS's evaluation logic.
 - ``principal_policies``, ``resource_policies``: where a principal's and a resource's policies are
   read; ``iam_changes`` keeps the compiled ones fresh; ``policy_checks`` refuses malformed ones;
-  ``access_denied``: AWS's message and each protocol's error body.
+  ``access_denied``: AWS's message and each protocol's error body; ``batch_deletes``: DeleteObjects
+  authorized key by key; ``simulation``: SimulatePrincipalPolicy / SimulateCustomPolicy.
 """
 
 from __future__ import annotations
@@ -33,4 +34,9 @@ def _enforcement_patches() -> tuple[Patch, ...]:
     return (*iam_changes.PATCHES, *policy_checks.PATCHES)
 
 
-PATCHES += _enforcement_patches()
+PATCHES += _enforcement_patches() + (
+    Patch("IAMResponse", "simulate_principal_policy", value=".simulation:simulate_principal_policy", adds=True,
+          why="moto has no policy simulator; checks ask it whether a role may do something, as on AWS"),
+    Patch("IAMResponse", "simulate_custom_policy", value=".simulation:simulate_custom_policy", adds=True,
+          why="moto has no policy simulator"),
+)
