@@ -30,6 +30,32 @@ def test_serve_prints_one_line_answers_and_stops_on_sigterm():
         process.kill()
 
 
+def test_serve_with_iam_off_says_so_and_lets_a_role_do_anything():
+    """The switch is per emulator: ``--iam off`` serves with enforcement off, and its health says so."""
+    import json
+
+    import boto3
+
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "lakelab.cli", "serve", "--port", str(port), "--iam", "off"],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert "IAM off" in process.stdout.readline()
+        endpoint = f"http://127.0.0.1:{port}"
+        assert probe(endpoint)["iam"] == "off"
+        client = lambda service, **keys: boto3.client(service, endpoint_url=endpoint, region_name="us-east-1", **keys)
+        client("iam").create_role(RoleName="nothing-allowed", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}]}))
+        keys = client("sts").assume_role(RoleArn="arn:aws:iam::123456789012:role/nothing-allowed",
+                                         RoleSessionName="anything")["Credentials"]
+        as_role = client("s3", aws_access_key_id=keys["AccessKeyId"], aws_secret_access_key=keys["SecretAccessKey"],
+                         aws_session_token=keys["SessionToken"])
+        as_role.create_bucket(Bucket="allowed-because-iam-is-off")
+    finally:
+        process.kill()
+
+
 def test_serve_on_a_port_in_use_says_so(capsys):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

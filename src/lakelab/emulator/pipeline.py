@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import json
 import logging
-import queue
 import re
-import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 from xml.sax.saxutils import escape
 
-from lakelab.emulator import context, identity
+from lakelab.emulator import context, dispatch, identity
 from lakelab.emulator.requests import RequestView
 
 log = logging.getLogger("lakelab.emulator")
@@ -134,43 +132,18 @@ def _remember_session(request: RequestView, body: bytes) -> bytes:
     return body
 
 
-_pending: queue.Queue[tuple[Any, ...]] = queue.Queue()
-_recorder: threading.Thread | None = None
-_recorder_lock = threading.Lock()
+_recorder = dispatch.OrderedWorker("lakelab-cloudtrail-recorder")
 
 
 def _record(request: RequestView, call: context.RequestContext, status: int, headers: list[tuple[str, str]],
             body: bytes) -> None:
-    if not call.settings.record_trail:
-        return
-    _ensure_recorder()
-    _pending.put((request, call, status, headers, body))
+    if call.settings.record_trail:
+        _recorder.submit(lambda: _record_now(request, call, status, headers, body))
 
 
 def settle(timeout: float = 30.0) -> bool:
     """Wait until every call answered so far is recorded; False if that took over ``timeout``."""
-    if _recorder is None or threading.current_thread() is _recorder:
-        return True
-    done = threading.Event()
-    _pending.put((done,))
-    return done.wait(timeout)
-
-
-def _ensure_recorder() -> None:
-    global _recorder
-    with _recorder_lock:
-        if _recorder is None or not _recorder.is_alive():
-            _recorder = threading.Thread(target=_record_forever, name="lakelab-cloudtrail-recorder", daemon=True)
-            _recorder.start()
-
-
-def _record_forever() -> None:
-    while True:
-        item = _pending.get()
-        if len(item) == 1:
-            item[0].set()
-            continue
-        _record_now(*item)
+    return _recorder.drain(timeout)
 
 
 def _record_now(request: RequestView, call: context.RequestContext, status: int, headers: list[tuple[str, str]],
