@@ -6,6 +6,7 @@ import json
 
 import boto3
 
+from lakelab.checks import s3_lifecycle as lifecycle
 from lakelab.checks.framework import exercise, expect
 from lakelab.course import datasets, naming, prerequisites
 
@@ -24,7 +25,13 @@ def _s3():
 
 
 def _bucket_tags(bucket: str) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in _s3().get_bucket_tagging(Bucket=bucket)["TagSet"]}
+    s3 = _s3()
+    try:
+        return {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]}
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "NoSuchTagSet":
+            raise
+        return {}
 
 
 @exercise(WEEK, "1.1", "lake bucket has raw/ and curated/ zones",
@@ -64,30 +71,99 @@ def encrypted_and_private() -> None:
     expect(not off and len(block) == 4, expected="all four public access blocks True", found=f"not blocked: {off}")
 
 
-def _raw_rule(rules: list[dict]) -> dict | None:
-    for rule in rules:
-        prefix = rule.get("Filter", {}).get("Prefix", rule.get("Filter", {}).get("And", {}).get("Prefix"))
-        if rule.get("Status") == "Enabled" and prefix == "raw/":
-            return rule
-    return None
+# Exercise 1.4's goals, judged on sample objects as S3 would apply the rules (see s3_lifecycle).
+RAW_TO_STANDARD_IA_DAY, RAW_REPLAY_DAYS = 30, 365
+OLD_VERSIONS_KEPT = (7, 30)  # long enough to undo a bad load, gone within a month
+GONE_WITHIN = {"tmp/": 2, "athena-results/": 8}  # every version of scratch data
+MULTIPART_ABORTED_WITHIN = 7
+OTHER_SAMPLES = (
+    lifecycle.Sample("curated/orders/order_date=2024-07-01/part-00000.parquet", 2_000_000),
+    lifecycle.Sample("athena-results/3f6d0b9e-5c1a-4e1b-9a55-0c2f7e8d4b21.csv", 2_048),
+    lifecycle.Sample("tmp/orders-staging/part-00000.csv", 300_000),
+)
+DOCS = "S3 user guide, "
 
 
-@exercise(WEEK, "1.4", "lifecycle rules age the raw zone",
-          hint="one enabled rule with Filter {'Prefix': 'raw/'}: a Transition to STANDARD_IA after 30 days, "
-               "Expiration after 365 days, NoncurrentVersionExpiration and AbortIncompleteMultipartUpload")
+def lifecycle_samples() -> list[lifecycle.Sample]:
+    """The seeded raw files (their real sizes) and one object of each other zone."""
+    raw = [lifecycle.Sample(key, datasets.path(name).stat().st_size) for name, key in RAW_LAYOUT.items()]
+    return sorted(raw, key=lambda sample: sample.key) + list(OTHER_SAMPLES)
+
+
+def lifecycle_fates(bucket: str | None = None) -> list[lifecycle.Fate]:
+    """What the lake bucket's lifecycle configuration does to each sample object."""
+    bucket, s3 = bucket or _names().bucket("lake"), _s3()
+    try:
+        configuration = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "NoSuchLifecycleConfiguration":
+            raise
+        configuration = {"Rules": []}
+    versioned = s3.get_bucket_versioning(Bucket=bucket).get("Status") == "Enabled"
+    return [lifecycle.fate(configuration, sample, versioned) for sample in lifecycle_samples()]
+
+
+def _zone(fates: list[lifecycle.Fate], prefix: str) -> list[lifecycle.Fate]:
+    return [fate for fate in fates if fate.sample.key.startswith(prefix)]
+
+
+def _raw_goals(fates: list[lifecycle.Fate]) -> None:
+    raw = _zone(fates, "raw/")
+    large = [f for f in raw if f.sample.size >= lifecycle.SMALL_OBJECT_BYTES]
+    small = [f for f in raw if f.sample.size < lifecycle.SMALL_OBJECT_BYTES]
+    for fate in large:
+        archived = [day for day, c in fate.transitions if c in ("GLACIER", "DEEP_ARCHIVE") and day < RAW_REPLAY_DAYS]
+        expect((RAW_TO_STANDARD_IA_DAY, "STANDARD_IA") in fate.transitions and not archived,
+               expected=f"the {len(large)} raw files of 128 KB or more move to STANDARD_IA on day "
+                        f"{RAW_TO_STANDARD_IA_DAY} and stay readable without a restore",
+               found=fate.describe(), hint="a Transition in a rule whose filter matches raw/ "
+               f"({DOCS}'Transitioning objects using Amazon S3 Lifecycle')")
+    for fate in small:
+        expect(not fate.transitions, expected=f"the {len(small)} raw files under 128 KB stay in STANDARD "
+               "(Standard-IA bills every object as at least 128 KB)", found=fate.describe(),
+               hint="leave TransitionDefaultMinimumObjectSize at all_storage_classes_128K and add no size filter "
+                    f"that lets small objects move ({DOCS}'Transitioning objects', minimum object size)")
+    for fate in raw:
+        expect(fate.expires == RAW_REPLAY_DAYS, expected=f"raw/ current versions expire on day {RAW_REPLAY_DAYS}, "
+               "the end of the replay window", found=fate.describe(),
+               hint="raw/ is what every later step is rebuilt from: expiring it sooner shortens the replay window, "
+                    "never expiring it lets the zone grow for ever; the shortest matching Expiration wins")
+
+
+def _other_goals(fates: list[lifecycle.Fate]) -> None:
+    for fate in _zone(fates, "curated/"):
+        expect(fate.expires is None, expected="curated/ current versions never expire: they are the lake's product",
+               found=fate.describe(), hint="no Expiration may match curated/: look for a rule whose filter has no prefix")
+    for prefix, days in GONE_WITHIN.items():
+        for fate in _zone(fates, prefix):
+            gone = fate.gone_after
+            expect(gone is not None and gone <= days, expected=f"every version of {prefix} objects gone within {days} days",
+                   found=fate.describe(), hint="in a versioned bucket, expiring the current version only adds a delete "
+                   "marker: its noncurrent version must expire too, and the shortest matching rule wins "
+                   f"({DOCS}'Expiring objects')")
+    low, high = OLD_VERSIONS_KEPT
+    for fate in fates:
+        kept = fate.noncurrent_days
+        expect(kept is not None and low <= kept <= high or fate.sample.key.startswith(tuple(GONE_WITHIN)),
+               expected=f"old versions of raw/ and curated/ objects removed {low} to {high} days after they become "
+                        "noncurrent", found=fate.describe(),
+               hint=f"NoncurrentVersionExpiration, in a rule that matches the whole lake ({DOCS}'Expiring objects')")
+        aborted = fate.multipart_days
+        expect(aborted is not None and aborted <= MULTIPART_ABORTED_WITHIN,
+               expected=f"unfinished multipart uploads aborted within {MULTIPART_ABORTED_WITHIN} days, in every zone",
+               found=fate.describe(), hint="AbortIncompleteMultipartUpload, in a rule whose filter has no tags "
+               f"({DOCS}'Configuring a bucket lifecycle configuration to delete incomplete multipart uploads')")
+
+
+@exercise(WEEK, "1.4", "lifecycle rules age, keep and clean up the whole lake",
+          hint=f"one lifecycle configuration holds every rule (a put replaces them all) and rules may overlap: "
+               f"see {DOCS}'Lifecycle configuration elements' and 'How Amazon S3 handles conflicts'")
 def lifecycle_rules() -> None:
-    rules = _s3().get_bucket_lifecycle_configuration(Bucket=_names().bucket("lake"))["Rules"]
-    rule = _raw_rule(rules)
-    expect(rule, expected="an enabled rule for prefix raw/", found=f"{len(rules)} rule(s), none enabled for raw/")
-    transitions = {(t.get("Days"), t.get("StorageClass")) for t in rule.get("Transitions", [])}
-    expect((30, "STANDARD_IA") in transitions, expected="transition to STANDARD_IA after 30 days",
-           found=f"transitions {sorted(transitions)}")
-    expect(rule.get("Expiration", {}).get("Days") == 365, expected="expiration after 365 days",
-           found=f"expiration {rule.get('Expiration')}")
-    expect(rule.get("NoncurrentVersionExpiration", {}).get("NoncurrentDays"),
-           expected="noncurrent versions expire", found=f"{rule.get('NoncurrentVersionExpiration')}")
-    expect(rule.get("AbortIncompleteMultipartUpload", {}).get("DaysAfterInitiation"),
-           expected="incomplete multipart uploads aborted", found=f"{rule.get('AbortIncompleteMultipartUpload')}")
+    fates = lifecycle_fates()
+    expect(any(fate.transitions or fate.expires or fate.noncurrent_days or fate.multipart_days for fate in fates),
+           expected="an enabled lifecycle configuration on the lake bucket", found="no enabled rule")
+    _raw_goals(fates)
+    _other_goals(fates)
 
 
 def _queue(names: naming.Names) -> tuple[str, dict]:

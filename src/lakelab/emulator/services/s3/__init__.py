@@ -3,7 +3,9 @@
 - ``notifications``: delivered after the PUT answers, keys encoded as AWS encodes them,
   overlapping rules refused.
 - ``bucket_policies``: conditions that do not hold leave a statement out; ``aws:SecureTransport``
-  is true; the ``Bool`` operator is evaluated.
+  is true; the ``Bool`` operator is evaluated; PutBucketPolicy answers 204.
+- ``lifecycle``: a configuration is answered as stored, with its ``TransitionDefaultMinimumObjectSize``
+  and size filters.
 
 The in-process object store the other services read is ``common/s3_objects.py``.
 """
@@ -25,4 +27,10 @@ PATCHES = (
           why="moto denies whenever a statement's condition fails"),
     Patch("CONDITION_OPERATIONS", "Bool", value=".bucket_policies:bool_equals", service="s3", adds=True,
           why="moto evaluates only StringEquals and treats every other operator as met"),
+    Patch("S3Response", "_bucket_response_put", wrap=".lifecycle:stores_minimum_object_size",
+          why="moto ignores the header x-amz-transition-default-minimum-object-size of a lifecycle PUT"),
+    Patch("S3Response", "get_bucket_lifecycle", wrap=".lifecycle:answers_minimum_object_size",
+          why="moto always answers all_storage_classes_128K, whatever the configuration was stored with"),
+    Patch("S3Response", "_bucket_response_put", wrap=".bucket_policies:answers_no_content",
+          why="moto answers PutBucketPolicy with 200 and a body; S3 answers 204 No Content"),
 )

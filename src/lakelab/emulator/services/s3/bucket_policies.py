@@ -47,3 +47,16 @@ def get_permission(bucket: Any, action: str, resource: str) -> Any:
     if bucket.policy is None:
         return seam.PermissionResult.NEUTRAL
     return bucket_permission(json.loads(bucket.policy), action, resource)
+
+
+def answers_no_content(put_bucket: Any) -> Any:
+    """``S3Response._bucket_response_put``: PutBucketPolicy answers 204 No Content, as S3 does."""
+
+    def bucket_response_put(response: Any, request: Any, bucket_name: str, querystring: dict) -> Any:
+        answer = put_bucket(response, request, bucket_name, querystring)
+        if "policy" not in (querystring or {}):
+            return answer
+        headers = answer[1] if isinstance(answer, tuple) else {}
+        return 204, headers, ""
+
+    return bucket_response_put
