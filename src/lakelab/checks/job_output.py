@@ -14,7 +14,11 @@ import boto3
 
 from lakelab.checks.framework import expect
 
-LATE_MALFORMED = 4  # the malformed rows of the late file the lab lands in raw/orders/
+# The answer key: the 2,000 seeded orders (datasets/orders.csv) and the 6 rows of the late file the lab lands in
+# raw/orders/, 4 of them malformed (a non-ISO timestamp, a decimal comma, an empty customer, 13 fields).
+SEEDED_ORDERS, LATE_ROWS, LATE_MALFORMED = 2000, 6, 4
+EXPECTED_COUNTS = {"read": SEEDED_ORDERS + LATE_ROWS, "written": SEEDED_ORDERS + LATE_ROWS - LATE_MALFORMED,
+                   "malformed": LATE_MALFORMED}
 MONTHS = [f"2024-{month:02d}" for month in range(1, 7)]
 # Hive-style partition folders: order_month=2024-03/, or year=2024/month=3/
 _MONTH_IN_KEY = re.compile(r"/(?:order_month=(\d{4})-(\d{2})|year=(\d{4})/month=(\d{1,2}))/[^/]+\.parquet$")
@@ -56,14 +60,16 @@ def month_of(key: str) -> str:
 
 
 def expect_counts(counts: dict | None, log: str) -> None:
-    """The logged counts add up and include the late file's malformed rows."""
+    """The logged counts add up, and are the answer key's: every row read, the late file's malformed ones dropped."""
     expect(counts, expected=f'a line {{"read": …, "written": …, "malformed": …}} in {log}', found="none",
            hint="end the script with print(json.dumps({'read': ..., 'written': ..., 'malformed': ...}))")
-    expect(counts["read"] == counts["written"] + counts["malformed"], expected="read = written + malformed",
-           found=counts)
-    expect(counts["malformed"] >= LATE_MALFORMED, expected=f"the {LATE_MALFORMED} malformed rows of the late file "
-           "dropped", found=f"{counts['malformed']} dropped", hint="land the late file (before Exercise 4.2); keep "
-           "only rows that split into 12 fields and whose required values all parse")
+    logged = {key: counts[key] for key in EXPECTED_COUNTS}
+    expect(all(isinstance(value, int) for value in logged.values()), expected="three whole numbers", found=logged)
+    expect(logged["read"] == logged["written"] + logged["malformed"], expected="read = written + malformed",
+           found=logged)
+    expect(logged == EXPECTED_COUNTS, expected=f"{EXPECTED_COUNTS} (the seeded orders and the late file)",
+           found=logged, hint="land the late file (before Exercise 4.2), read all of raw/orders/, count before "
+           "filtering, and keep only rows that split into 12 fields and whose required values all parse")
 
 
 def expect_curated(counts: dict | None, bucket: str, prefix: str, log: str) -> None:

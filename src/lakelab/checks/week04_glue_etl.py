@@ -12,7 +12,7 @@ import re
 
 import boto3
 
-from lakelab.checks import athena_history, job_output, policies
+from lakelab.checks import athena_history, iam_simulation, job_output, job_scripts, policies
 from lakelab.checks.framework import exercise, expect
 from lakelab.course import naming
 from lakelab.lab.sweepers import LIVE_APPLICATION_STATES
@@ -21,7 +21,10 @@ WEEK = 4
 GLUE_SERVICE_ROLE = "arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole"
 SCRIPT_KEY, SOURCE, TARGET = "scripts/orders_etl.py", "raw/orders/", "curated/orders/"
 EMR_TARGET, EMR_LOGS = "curated/emr_orders/", "emr-logs/"
-GLUE_OUTPUT_LOG = "/aws-glue/jobs/output"  # where a Glue Spark job's driver stdout goes, one stream per run
+# Glue 5.0: a Spark job's stdout and stderr go to /aws-glue/jobs/output, stream <JobRunId>-driver (AWS Glue docs,
+# "Logging for AWS Glue jobs"); Glue 4.0 and earlier name the stream by the bare run id: a prefix finds either.
+GLUE_OUTPUT_LOG = "/aws-glue/jobs/output"
+OTHER_BUCKET = "arn:aws:s3:::another-teams-bucket"  # any bucket but the lake: the role must reach none
 GLUE_ONLY = ("GlueContext", "DynamicFrame", "Job")  # need Glue's own libraries: not on EMR, not locally
 # EMR 7.x releases and their Spark (EMR Release Guide, Spark release history, 2026 copy).
 SPARK_35_RELEASES = {"emr-7.8.0": "3.5.4", "emr-7.9.0": "3.5.5", "emr-7.10.0": "3.5.5", "emr-7.11.0": "3.5.6",
@@ -56,6 +59,31 @@ def _reads() -> list[tuple[str, str]]:
             ("s3:GetObject", _object_arn(SOURCE.rstrip("/"))), ("s3:GetObject", _object_arn(f"{SOURCE}orders.csv"))]
 
 
+def _denied_everywhere_else(output_prefix: str) -> list[tuple[str, str]]:
+    """What a least-privilege job role must not do: touch raw/ (the record of what arrived), write another
+    table or zone, manage the bucket, or read any other bucket."""
+    others = {"curated/orders/": "curated/emr_orders/", "curated/emr_orders/": "curated/orders/"}[output_prefix]
+    return [("s3:PutObject", _object_arn(f"{SOURCE}orders.csv")), ("s3:DeleteObject", _object_arn(f"{SOURCE}orders.csv")),
+            ("s3:PutObject", _object_arn(f"{others}order_month=2024-01/part-00000.snappy.parquet")),
+            ("s3:PutObject", _object_arn("curated/customers/customers.parquet")),
+            ("s3:DeleteBucket", _object_arn()), ("s3:PutBucketPolicy", _object_arn()),
+            ("s3:GetObject", f"{OTHER_BUCKET}/orders.csv"), ("s3:PutObject", f"{OTHER_BUCKET}/orders.csv")]
+
+
+def _expect_job_role(name: str, service: str, allowed: list[tuple[str, str]], output_prefix: str) -> None:
+    """The course's role for ``service``, judged by IAM's policy simulator: allowed what the job does, denied the rest."""
+    role = boto3.client("iam").get_role(RoleName=name)["Role"]
+    tags = policies.role_tags(name)
+    expect(naming.is_course_resource(tags, WEEK), expected=f"role tags course, week {WEEK:02d}, learner",
+           found=f"tags {tags}")
+    services = policies.trusted_services(role)
+    expect(service in services, expected=f"a trust policy for {service}", found=services or "no service trusted")
+    iam_simulation.expect_allowed(role["Arn"], allowed)
+    iam_simulation.expect_denied(role["Arn"], _denied_everywhere_else(output_prefix),
+                                 hint="least privilege: allow only the prefixes the job reads and writes "
+                                      f"(its output is {output_prefix}), never s3:* or the whole bucket")
+
+
 @exercise(WEEK, "4.1", "the ETL role lets Glue read raw/ and the script, and write curated/orders/",
           hint="create the role names.resource('glue-etl') (tagged) trusting glue.amazonaws.com, attach "
                "AWSGlueServiceRole, and put an inline policy allowing s3:ListBucket on the bucket, s3:GetObject on "
@@ -67,24 +95,11 @@ def etl_role() -> None:
     attached = policies.attached_policies(name)
     expect(GLUE_SERVICE_ROLE in attached, expected="AWSGlueServiceRole attached (logs, metrics, the catalog)",
            found=attached)
-    policies.expect_role(name, "glue.amazonaws.com", _reads() + _writes(TARGET), _object_arn(), WEEK)
+    _expect_job_role(name, "glue.amazonaws.com", _reads() + _writes(TARGET), TARGET)
 
 
 def _script() -> str:
     return boto3.client("s3").get_object(Bucket=_names().bucket("lake"), Key=SCRIPT_KEY)["Body"].read().decode()
-
-
-def _used_names(tree: ast.AST) -> set[str]:
-    """Names the script uses or imports (``F.col`` counts as ``col``)."""
-    used = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            used.add(node.id)
-        elif isinstance(node, ast.Attribute):
-            used.add(node.attr)
-        elif isinstance(node, ast.ImportFrom):
-            used.update(alias.name for alias in node.names)
-    return used
 
 
 @exercise(WEEK, "4.2", "the job script is in S3: SparkSession DataFrames, --source and --target arguments",
@@ -98,13 +113,21 @@ def script_uploaded() -> None:
         expect(False, expected="a script Python can parse", found=f"line {error.lineno}: {error.msg}")
     expect("NotImplementedError" not in source, expected="every function completed",
            found="raise NotImplementedError still in the script")
-    used = _used_names(tree)
-    expect({"SparkSession", "getResolvedOptions"} <= used, expected="a SparkSession and getResolvedOptions",
-           found=sorted(used & {"SparkSession", "getResolvedOptions"}) or "neither")
+    used = job_scripts.used_names(tree)
+    parsers = sorted(used & {"getResolvedOptions", "ArgumentParser"})
+    expect("SparkSession" in used and parsers, expected="a SparkSession, and getResolvedOptions or argparse",
+           found=f"SparkSession {'used' if 'SparkSession' in used else 'missing'}, "
+                 f"arguments read with {', '.join(parsers) or 'neither'}")
     glue_only = sorted(used & set(GLUE_ONLY))
     expect(not glue_only, expected="DataFrames only", found=f"uses {', '.join(glue_only)}",
            hint="GlueContext, DynamicFrame and Job run only on Glue: this script must run on EMR too")
-    strings = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    unguarded = job_scripts.unguarded_awsglue_imports(tree)
+    expect(not unguarded, expected="awsglue imported only inside try/except ImportError, or not at all",
+           found=f"an unconditional awsglue import on line {', '.join(map(str, unguarded))}",
+           hint="EMR has no awsglue package: wrap the import in try/except ImportError with an argparse "
+                "fallback, or read --source and --target with argparse alone")
+    strings = {node.value.removeprefix("--") for node in ast.walk(tree)
+               if isinstance(node, ast.Constant) and isinstance(node.value, str)}
     expect({"source", "target"} <= strings, expected="the arguments 'source' and 'target' resolved",
            found=sorted(strings & {"source", "target"}) or "neither")
 
@@ -124,7 +147,8 @@ def job_defined() -> None:
            found=f"{command.get('Name')} running {command.get('ScriptLocation')}")
     expect(job.get("GlueVersion") == "5.0", expected="GlueVersion '5.0', pinned",
            found=job.get("GlueVersion") or "not set",
-           hint="without GlueVersion a new job gets Glue 6.0 (Spark 4.1, Python 3.13): pin the Spark you tested on")
+           hint="pin GlueVersion='5.0': left unset, the job does not get the Spark 3.5 this script was tested on "
+                "(the API reference still says 0.9)")
     capacity = (job.get("WorkerType"), job.get("NumberOfWorkers"))
     expect(capacity == ("G.1X", 2), expected="WorkerType G.1X, NumberOfWorkers 2", found=capacity)
     role = names.resource("glue-etl")
@@ -144,19 +168,20 @@ def _job_runs(state: str) -> list[dict]:
 
 
 def glue_summary(run_id: str) -> dict | None:
-    events = boto3.client("logs").get_log_events(logGroupName=GLUE_OUTPUT_LOG, logStreamName=run_id,
-                                                 startFromHead=True)["events"]
-    return job_output.summary([event["message"] for event in events])
+    """The counts the run logged: its streams are <run id>-driver (Glue 5.0) or <run id> (4.0 and earlier)."""
+    pages = boto3.client("logs").get_paginator("filter_log_events").paginate(
+        logGroupName=GLUE_OUTPUT_LOG, logStreamNamePrefix=run_id)
+    return job_output.summary([event["message"] for page in pages for event in page["events"]])
 
 
 @exercise(WEEK, "4.4", "a job run curated the orders as Snappy Parquet by month and logged what it dropped",
-          hint="glue.start_job_run(JobName=JOB), poll get_job_run until JobRunState is final, then read the run's "
-               "stream in /aws-glue/jobs/output")
+          hint="glue.start_job_run(JobName=JOB), poll get_job_run until JobRunState is final, then read the stream "
+               "f'{run_id}-driver' in /aws-glue/jobs/output, where Glue 5.0 writes the script's stdout and stderr")
 def job_run_curated_orders() -> None:
     runs = _job_runs("SUCCEEDED")
     expect(runs, expected="a SUCCEEDED run of the job", found="none")
     job_output.expect_curated(glue_summary(runs[0]["Id"]), _names().bucket("lake"), TARGET,
-                              f"{GLUE_OUTPUT_LOG}, stream of the newest run")
+                              f"{GLUE_OUTPUT_LOG}, stream {runs[0]['Id']}-driver")
 
 
 @exercise(WEEK, "4.5", "a crawler cataloged the curated orders with their monthly partitions",
@@ -226,8 +251,8 @@ def emr_application_ready() -> None:
     expect(found.get("maximumCapacity"), expected="a maximum capacity", found="none: it may scale without bound")
     expect(found.get("autoStopConfiguration", {}).get("enabled"), expected="auto-stop enabled", found="disabled")
     logs = [("s3:PutObject", _object_arn(f"{EMR_LOGS}applications/x/jobs/y/SPARK_DRIVER/stdout.gz"))]
-    policies.expect_role(names.resource("emr-jobs"), "emr-serverless.amazonaws.com",
-                         _reads() + _writes(EMR_TARGET) + logs, _object_arn(), WEEK)
+    _expect_job_role(names.resource("emr-jobs"), "emr-serverless.amazonaws.com", _reads() + _writes(EMR_TARGET) + logs,
+                     EMR_TARGET)
 
 
 def _successful_emr_run(application_id: str) -> dict | None:

@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from lakelab.emulator.common import spark
+from lakelab.emulator.services.glue import job_logs
 from lakelab.emulator.services.glue.job_execution import error_message
 
 ROLE = "arn:aws:iam::123456789012:role/lakelab-glue"
@@ -129,7 +130,10 @@ def test_spark_job_writes_partitioned_parquet_with_every_row(lake):
     run, seen = wait_for(lake, "sales-etl", run_id)
     assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
     assert "RUNNING" in seen and run["ExecutionTime"] >= 1 and run["LogGroupName"] == "/aws-glue/jobs"
-    assert log_lines(lake, "/aws-glue/jobs/output", run_id) == ["partitions 4", "rows 2000"]
+    # Glue 5.0: stdout and stderr in /aws-glue/jobs/output, Spark's log in /error, stream <run id>-driver
+    assert log_lines(lake, "/aws-glue/jobs/output", f"{run_id}-driver") == ["partitions 4", "rows 2000"]
+    streams = lake("logs").describe_log_streams(logGroupName="/aws-glue/jobs/output")["logStreams"]
+    assert [s["logStreamName"] for s in streams] == [f"{run_id}-driver"], "no stream named by the bare run id"
     keys = [o["Key"] for o in lake("s3").list_objects_v2(Bucket="lake", Prefix="curated/sales/")["Contents"]]
     parts = [key for key in keys if key.endswith(".parquet")]
     assert sorted({key.split("/")[2] for key in parts}) == ["country=DE", "country=FR", "country=JP", "country=US"]
@@ -150,7 +154,8 @@ def test_a_missing_script_fails_the_run_naming_its_location(lake):
     run, _ = wait_for(lake, "ghost", run_id)
     assert run["JobRunState"] == "FAILED"
     assert "s3://lake/scripts/nowhere.py" in run["ErrorMessage"]
-    assert any("s3://lake/scripts/nowhere.py" in line for line in log_lines(lake, "/aws-glue/jobs/error", run_id))
+    error_log = log_lines(lake, "/aws-glue/jobs/error", f"{run_id}-driver")
+    assert any("s3://lake/scripts/nowhere.py" in line for line in error_log)
 
 
 def test_a_raising_script_fails_with_its_exception_and_a_traceback_in_the_error_log(lake):
@@ -213,6 +218,30 @@ def test_max_concurrent_runs_refuses_a_run_over_the_limit(lake):
     glue.batch_stop_job_run(JobName="single", JobRunIds=[second])
     runs = glue.get_job_runs(JobName="single")["JobRuns"]
     assert [r["Id"] for r in runs] == [second, first], "the latest run comes first"
+
+
+@pytest.mark.parametrize(("command", "version", "stream"), [
+    ("glueetl", "5.0", "jr_1-driver"), ("glueetl", "5.1", "jr_1-driver"), ("glueetl", "6.0", "jr_1-driver"),
+    ("gluestreaming", "5.0", "jr_1-driver"), ("glueetl", "4.0", "jr_1"), ("glueetl", None, "jr_1"),
+    ("pythonshell", "5.0", "jr_1"), ("pythonshell", "3.0", "jr_1"),
+])
+def test_log_streams_follow_the_job_type_and_glue_version(command, version, stream):
+    assert job_logs.stream_for("jr_1", command, version) == stream
+
+
+def test_glue_5_spark_runs_log_stderr_with_stdout_and_sparks_own_log_apart(monkeypatch):
+    written = []
+    monkeypatch.setattr(job_logs.cloudwatch_logs, "write",
+                        lambda account, region, group, stream, events: written.append((group, stream, events)))
+    log = job_logs.RunLog("123456789012", "us-east-1", "glueetl", "5.0", "jr_1")
+    log.write({"stdout": [(1, "rows 3")], "stderr": [
+        (2, "25/01/31 12:00:00 WARN FileSystem: slow"), (3, "java.io.IOException: gone"), (4, "\tat x.y(Z.java:1)"),
+        (5, "Traceback (most recent call last):"), (6, "ValueError: no rows")]})
+    lines = {group: [message for _, message in events] for group, _, events in written}
+    assert lines["/aws-glue/jobs/output"] == ["rows 3", "Traceback (most recent call last):", "ValueError: no rows"]
+    assert lines["/aws-glue/jobs/error"] == [
+        "25/01/31 12:00:00 WARN FileSystem: slow", "java.io.IOException: gone", "\tat x.y(Z.java:1)"]
+    assert {stream for _, stream, _ in written} == {"jr_1-driver"}
 
 
 def test_spark_error_messages_follow_glues_format():

@@ -10,7 +10,7 @@ Crawlers (``crawlers`` has the fidelity notes):
 Jobs (``jobs`` has the fidelity notes):
 
 - ``job_runs`` (run states, StartJobRun, BatchStopJobRun), ``job_execution`` (one run's process),
-  ``job_logs`` (``/aws-glue/jobs/...``), ``runtime/`` (the ``awsglue`` stand-in)
+  ``job_logs`` (``/aws-glue/jobs/...``, by job type and Glue version), ``runtime/`` (the ``awsglue`` stand-in)
 - shared with EMR Serverless, in ``common/``: ``spark`` (local PySpark against this emulator),
   ``job_process`` and ``job_bootstrap`` (the driver process), ``job_files`` (scripts from S3),
   ``user_code`` (credentials, endpoint, folders)

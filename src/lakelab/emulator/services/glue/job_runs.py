@@ -36,7 +36,8 @@ class GlueJobRun:
         self.execution_seconds = 0
         self.stop_requested = threading.Event()
         self.thread: threading.Thread | None = None
-        self.log = job_logs.RunLog(job.backend.account_id, job.backend.region_name, self.log_group, self.job_run_id)
+        self.log = job_logs.RunLog(job.backend.account_id, job.backend.region_name, self.command_name,
+                                   job.glue_version, self.job_run_id)
 
     @property
     def command_name(self) -> str:

@@ -12,8 +12,10 @@ role's credentials and ``AWS_ENDPOINT_URL`` set to this emulator:
 
 Runs go STARTING -> RUNNING -> SUCCEEDED / FAILED / TIMEOUT, or STOPPING -> STOPPED through
 ``BatchStopJobRun`` (which kills the process and its JVM). ``MaxConcurrentRuns`` is enforced.
-The driver's stdout goes to CloudWatch Logs ``/aws-glue/jobs/output`` and its stderr to
-``/aws-glue/jobs/error`` (``/aws-glue/python-jobs/...`` for Python shell jobs), stream = run id.
+Logs go where Glue writes them (``job_logs``): for Spark jobs on Glue 5.0 and later, stdout and
+stderr to ``/aws-glue/jobs/output`` and Spark's own log to ``/aws-glue/jobs/error``, stream
+``<run id>-driver``; for Glue 4.0 and earlier, and Python shell jobs (``/aws-glue/python-jobs``),
+stdout to ``.../output`` and stderr to ``.../error``, stream = run id.
 
 Fidelity notes:
 
