@@ -20,6 +20,16 @@ class QueryFailed(Exception):
         self.category = category
 
 
+class ScanLimitExceeded(Exception):
+    """The workgroup's BytesScannedCutoffPerQuery was passed after ``scanned`` bytes: CANCELLED."""
+
+    REASON = "Query cancelled! : Bytes scanned limit was exceeded"
+
+    def __init__(self, scanned: int) -> None:
+        super().__init__(self.REASON)
+        self.scanned = scanned
+
+
 def at(line: int, column: int) -> str:
     return f"line {line}:{column}: "
 

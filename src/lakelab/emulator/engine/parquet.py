@@ -79,8 +79,13 @@ def select_list(account_id: str, columns: list[Column], files: list[tuple[str, s
         else:
             select.append(f"CAST({ident(column.name)} AS {declared}) AS {ident(column.name)}")
     wanted = {c.name for c in columns} if needed is None else needed
-    scanned = sum(f.footer_bytes + sum(b for n, b in f.column_bytes.items() if n in wanted) for f in footers)
+    scanned = sum(read_bytes(f, wanted) for f in footers)
     return select, scanned, sum(f.rows for f in footers)
+
+
+def read_bytes(found: Footer, wanted: set[str]) -> int:
+    """What reading one file costs: its footer and the chunks of the ``wanted`` columns."""
+    return found.footer_bytes + sum(b for n, b in found.column_bytes.items() if n in wanted)
 
 
 def source(paths: list[str], columns: list[Column]) -> str:

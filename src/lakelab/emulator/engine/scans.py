@@ -8,6 +8,7 @@ so they cost nothing, as in Athena.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,19 +27,27 @@ class Scan:
     input_rows: int | None = 0
 
 
-def scan(connection: Any, account_id: str, table: Table, needed: set[str] | None, predicates: list[str]) -> Scan:
-    """The SQL for ``table``'s rows; ``needed`` columns (None: all) drive the Parquet statistics."""
+def scan(connection: Any, account_id: str, table: Table, needed: set[str] | None, predicates: list[str],
+         on_read: Callable[[int], None] | None = None, candidates: list[Partition] | None = None) -> Scan:
+    """The SQL for ``table``'s rows; ``needed`` columns (None: all) drive the Parquet statistics.
+
+    ``on_read(bytes)`` is told what each file costs, in reading order, as the files are read:
+    a workgroup's scan limit cancels the query at the file that passes it. ``candidates`` replace
+    the partitions registered in Glue (partition projection computes them instead).
+    """
     kind = table.kind
     columns = table.columns
     keys = table.partition_keys
     found = Scan("", {c.name: c.type.duckdb() for c in columns + keys})
     parts: list[str] = []
-    for partition in _partitions(connection, table, predicates):
+    for partition in _partitions(connection, table, predicates, candidates):
         files = _files(account_id, partition.location)
         if not files:
             continue
         constants = [_partition_value(key, value) for key, value in zip(keys, partition.values)]
         select, scanned, rows = _read(kind, table, account_id, files, needed)
+        for cost in _file_costs(kind, table, account_id, files, needed) if on_read else ():
+            on_read(cost)
         parts.append(f"SELECT {', '.join(select + constants)} FROM {_source(kind, table, account_id, files)}")
         found.scanned_bytes += scanned
         found.input_rows = None if rows is None or found.input_rows is None else found.input_rows + rows
@@ -49,10 +58,11 @@ def scan(connection: Any, account_id: str, table: Table, needed: set[str] | None
     return found
 
 
-def _partitions(connection: Any, table: Table, predicates: list[str]) -> list[Partition]:
+def _partitions(connection: Any, table: Table, predicates: list[str],
+                candidates: list[Partition] | None) -> list[Partition]:
     if not table.partition_keys:
         return [Partition([], table.location)]
-    partitions = table.partitions()
+    partitions = table.partitions() if candidates is None else candidates
     if not predicates or not partitions:
         return partitions
     return prune(connection, table, partitions, predicates)
@@ -94,6 +104,14 @@ def _read(kind: str, table: Table, account_id: str, files: list[tuple[str, str, 
     if kind == catalog.PARQUET:
         return parquet.select_list(account_id, table.columns, files, needed)
     return textformats.select_list(kind, table), sum(size for _, _, size in files), None
+
+
+def _file_costs(kind: str, table: Table, account_id: str, files: list[tuple[str, str, int]],
+                needed: set[str] | None) -> list[int]:
+    if kind != catalog.PARQUET:
+        return [size for _, _, size in files]
+    wanted = {c.name for c in table.columns} if needed is None else needed
+    return [parquet.read_bytes(parquet.footer(account_id, bucket, key), wanted) for bucket, key, _ in files]
 
 
 def _source(kind: str, table: Table, account_id: str, files: list[tuple[str, str, int]]) -> str:

@@ -23,6 +23,7 @@ class Context:
     scanned_bytes: int = 0
     input_rows: int | None = 0
     manifest: str | None = None  # DataManifestLocation of CTAS, INSERT INTO and UNLOAD
+    scan_limit: int | None = None  # the workgroup's BytesScannedCutoffPerQuery
 
     def __post_init__(self) -> None:
         self.catalog = Catalog(self.account_id, self.region)
@@ -33,6 +34,12 @@ class Context:
                                                                      "Description": "Default Hive database"})
             except Exception:  # created meanwhile by another query
                 pass
+
+    def read(self, size: int) -> None:
+        """Count one file's bytes as read; past the workgroup's limit the query is cancelled there."""
+        self.scanned_bytes += size
+        if self.scan_limit and self.scanned_bytes > self.scan_limit:
+            raise errors.ScanLimitExceeded(self.scanned_bytes)
 
     def database_of(self, database: str | None) -> str:
         return (database or self.database).lower()

@@ -150,14 +150,16 @@ def _execute(execution: Execution, connection: Any) -> None:
     query = bind_parameters(execution.query, execution.execution_parameters)
     statement = grammar.parse(query)
     context = Context(execution.account_id, execution.region, execution.id, query, execution.database,
-                      execution.output_folder, connection)
-    result = statements.run(context, statement)
+                      execution.output_folder, connection, scan_limit=execution.scan_limit)
+    try:
+        result = statements.run(context, statement)
+    except errors.ScanLimitExceeded as exceeded:
+        # As on AWS: cancelled once the bytes read pass the limit, and what was read until then
+        # (the limit plus the rest of the file that passed it) is reported, and billed.
+        execution.scanned_bytes, execution.planning_seconds = exceeded.scanned, context.planning_seconds
+        _finish(execution, "CANCELLED", exceeded.REASON)
+        return
     execution.engine_done = time.time()
-    if execution.scan_limit and context.scanned_bytes > execution.scan_limit:
-        # Athena cancels mid-scan; here the limit is checked once the engine has read the data,
-        # so the answer is the same (no result) and the bill is capped at the limit.
-        execution.scanned_bytes = execution.scan_limit
-        _finish(execution, "CANCELLED", "Query cancelled! : Bytes scanned limit was exceeded")
     if execution.state not in FINAL_STATES:
         _deliver(execution, context, result)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from lakelab.emulator.engine import catalog, errors, scans
-from lakelab.emulator.services.athena import translate
+from lakelab.emulator.services.athena import projection, translate
 from lakelab.emulator.services.athena.context import Context
 
 _MAX_VIEW_DEPTH = 10
@@ -66,9 +66,10 @@ class Planner:
         found = self.context.catalog.table(database, table.name, where)
         if found.kind == catalog.VIEW:
             return self._view(found, alias, depth)
+        predicates = _partition_predicates(table, found)
+        candidates = projection.partitions(found, predicates) if projection.enabled(found) else None
         scan = scans.scan(self.context.connection, self.context.account_id, found,
-                          _needed_columns(tree, table), _partition_predicates(table, found))
-        self.context.scanned_bytes += scan.scanned_bytes
+                          _needed_columns(tree, table), predicates, self.context.read, candidates)
         rows = self.context.input_rows
         self.context.input_rows = None if rows is None or scan.input_rows is None else rows + scan.input_rows
         return self._register(scan, alias)
