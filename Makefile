@@ -6,12 +6,12 @@ UV     := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 STAMP  := $(VENV)/.lakelab-installed
 
-.PHONY: lab test install build bench serve clean
+.PHONY: lab test install build bench serve clean localstack localstack-up localstack-lock
 
 lab: install
 	@$(VENV)/bin/lakelab lab
 
-test: install
+test: install localstack
 	@$(VENV)/bin/lakelab build --check
 	@$(PY) -m pytest -n 2 --dist loadfile -p no:randomly tests solutions --nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 600
 
@@ -27,6 +27,25 @@ $(STAMP): requirements.lock pyproject.toml
 lock:
 	@$(UV) pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet -o requirements.lock
 
+# LocalStack without Docker, for the localstack target and its tests: its own virtualenv on Python 3.13
+# (found on PATH or under pyenv; name another with PYTHON313=...). Without one, its tests skip.
+LOCALSTACK_VENV  := .localstack-venv
+LOCALSTACK_STAMP := $(LOCALSTACK_VENV)/.lakelab-installed
+
+localstack: install
+	@if [ -f $(LOCALSTACK_STAMP) ] && [ ! requirements-localstack.lock -nt $(LOCALSTACK_STAMP) ]; then exit 0; fi; \
+	python313="$(PYTHON313)"; [ -n "$$python313" ] || python313="$$($(PY) -m lakelab.targets.localstack_host python)"; \
+	if [ -z "$$python313" ]; then echo "LocalStack not installed (its tests will skip): no Python 3.13 found; see the README's Targets section"; \
+	else test -x $(LOCALSTACK_VENV)/bin/python || "$$python313" -m venv $(LOCALSTACK_VENV) && \
+	  $(UV) pip install --quiet --python $(LOCALSTACK_VENV)/bin/python --require-hashes -r requirements-localstack.lock && \
+	  touch $(LOCALSTACK_STAMP); fi
+
+localstack-up: localstack
+	@$(PY) -m lakelab.targets.localstack_host serve $(or $(LOCALSTACK_PORT),4566)
+
+localstack-lock:
+	@$(UV) pip compile requirements-localstack.in --python-version 3.13 --generate-hashes --quiet -o requirements-localstack.lock
+
 build: install
 	@$(VENV)/bin/lakelab build
 
@@ -34,4 +53,4 @@ bench: install
 	@$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(LOCALSTACK_VENV)

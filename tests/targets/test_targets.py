@@ -144,12 +144,51 @@ def test_localstack_that_answers_becomes_the_endpoint(monkeypatch):
         server.shutdown()
 
 
-def test_localstack_free_tier_warning_names_the_paid_services(monkeypatch):
-    warning = targets.localstack_tier_warning
+def test_localstack_endpoint_is_configurable_and_4566_only_the_default(monkeypatch):
+    from lakelab.targets.localstack import configured_endpoint
+
+    for name in ("LOCALSTACK_ENDPOINT", "AWS_ENDPOINT_URL", "LOCALSTACK_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    assert configured_endpoint() == "http://localhost:4566"
+    monkeypatch.setenv("LOCALSTACK_HOST", "127.0.0.1:4600")
+    assert configured_endpoint() == "http://127.0.0.1:4600"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4700/")
+    assert configured_endpoint() == "http://127.0.0.1:4700"
+    monkeypatch.setenv("LOCALSTACK_ENDPOINT", "http://127.0.0.1:4800")
+    assert configured_endpoint() == "http://127.0.0.1:4800"
+
+
+def test_localstack_that_does_not_answer_is_one_sentence_naming_the_endpoint(monkeypatch):
+    monkeypatch.setenv("LAKELAB_TARGET", "localstack")
+    monkeypatch.setenv("LOCALSTACK_ENDPOINT", "http://127.0.0.1:1")
+    with pytest.raises(TargetError) as refused:
+        targets.activate()
+    message = str(refused.value)
+    assert message.startswith("LocalStack does not answer at http://127.0.0.1:1: start it with `make localstack-up`")
+    assert "unset LAKELAB_TARGET" in message and "\n" not in message and targets.current() is None
+
+
+def test_localstack_without_a_resolved_target_refuses_paid_services_without_a_token(monkeypatch):
+    refuse = targets.localstack_tier_warning
     week1, week2 = course.week(1).services, course.week(2).services
     monkeypatch.delenv("LOCALSTACK_AUTH_TOKEN", raising=False)
-    assert "glue, athena" in warning("localstack", week2)
-    assert warning("localstack", week1) is None
-    assert warning("local", week2) is None
+    with pytest.raises(TargetError, match="This lab uses glue, athena, which this LocalStack does not offer"):
+        refuse("localstack", week2)
+    assert refuse("localstack", week1) is None
+    assert refuse("local", week2) is None
     monkeypatch.setenv("LOCALSTACK_AUTH_TOKEN", "token")
-    assert warning("localstack", week2) is None
+    assert refuse("localstack", week2) is None
+
+
+def test_localstack_refuses_what_its_health_does_not_list_even_with_a_token(monkeypatch):
+    from lakelab.targets import choice
+
+    monkeypatch.setenv("LOCALSTACK_AUTH_TOKEN", "token")
+    community = targets.Target("localstack", "000000000000", "us-east-1", "http://127.0.0.1:4566",
+                               services=frozenset({"s3", "sqs", "lambda", "logs", "iam"}))
+    monkeypatch.setattr(choice, "_current", community)
+    with pytest.raises(TargetError, match="restart LocalStack with LOCALSTACK_AUTH_TOKEN set"):
+        targets.localstack_tier_warning("localstack", course.week(4).services)
+    assert targets.localstack_tier_warning("localstack", course.week(3).services) is None
+    assert community.offers("s3") and not community.offers("glue")
+    assert targets.Target("local", "123456789012", "us-east-1").offers("glue")

@@ -58,10 +58,14 @@ WRONG = [
     Patch("2.10", "'s3://{BUCKET}/curated/orders_dashboard/', partitioned_by = ARRAY['order_month'])",
           "'s3://{BUCKET}/curated/orders_dashboard/')", says=("skip the other months", "partition by order_month")),
     Patch("2.11", "WHERE order_ts >= '2024-04'\")", "WHERE order_ts >= '2024-03-25'\")", says=("each once", "no day twice")),
+    Patch("2.12", "ADD COLUMNS (coupon_code string)", "ADD COLUMNS (coupon_code int)", says=("coupon_code", "string")),
 ]
-# order_ts left as text breaks exercise 2.6's month(order_ts) as well: it runs on its own.
+# order_ts left as text breaks exercise 2.6's month(order_ts) as well: it runs on its own (with 2.12's second wrong answer).
 WRONG_ALONE = [
     Patch("2.5", "CAST(from_iso8601_timestamp(order_ts) AS timestamp) AS order_ts,", "order_ts,", says=("timestamp",)),
+    # crawling again under UpdateBehavior LOG: the crawler only logs the new column
+    Patch("2.12", 'run_query("ALTER TABLE shop_export ADD COLUMNS (coupon_code string)")', "crawl(export_crawler)",
+          says=("coupon_code", "LOG")),
 ]
 ALTERNATIVES = [
     Patch("2.4", "\"SELECT country, ROUND(SUM(amount), 2) AS revenue FROM orders WHERE status = 'delivered' GROUP BY country ORDER BY country\"",
@@ -82,6 +86,9 @@ ALTERNATIVES = [
     Patch("2.11", "run_query(f\"INSERT INTO orders_by_day {by_day} WHERE order_ts >= '2024-04'\")",
           "for start, end in (('2024-03', '2024-06'), ('2024-06', '2024-07')):\n"
           "    run_query(f\"INSERT INTO orders_by_day {by_day} WHERE order_ts >= '{start}' AND order_ts < '{end}'\")"),
+    Patch("2.12", 'run_query("ALTER TABLE shop_export ADD COLUMNS (coupon_code string)")',
+          'glue.update_crawler(Name=export_crawler, SchemaChangePolicy={"UpdateBehavior": "UPDATE_IN_DATABASE", '
+          '"DeleteBehavior": "LOG"})\ncrawl(export_crawler)'),
 ]
 
 

@@ -325,3 +325,7 @@ def current_orders_view() -> None:
     expected = current_order_count()
     expect(rows[0] == {"orders": str(expected), "ids": str(expected)},
            expected=f"{expected} rows, one per order", found=f"{rows[0]['orders']} rows for {rows[0]['ids']} orders")
+
+
+# Exercise 2.12 lives in its own module (it uses the helpers above); importing it registers its check here.
+from lakelab.checks.week02_schema import new_column_absorbed  # noqa: E402,F401

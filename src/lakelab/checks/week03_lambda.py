@@ -7,62 +7,89 @@ The zone checks judge every landed file with the course's reference reading of t
 from __future__ import annotations
 
 import json
+import re
 
 import boto3
 
-from lakelab.checks import policies
+from lakelab.checks import iam_simulation, policies
 from lakelab.checks.framework import exercise, expect
 from lakelab.course import contracts, naming
+from lakelab.emulator.services.awslambda import runtimes  # AWS's runtime calendar (a table, no emulator)
 
 WEEK = 3
 CONTRACTS = contracts.CONTRACTS
 RAW, VALIDATED, QUARANTINE = "raw/", "validated/", "quarantine/"
-CURRENT_RUNTIMES = ("python3.12", "python3.13", "python3.14")
-BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+# What the lab lands under raw/ (the answer key: 2 course files keep their contract, 5 samples break it).
+LANDINGS = ("customers/customers.csv", "customers/sample-windows-1252.csv", "orders/orders.csv",
+            "orders/sample-amount-not-numeric.csv", "orders/sample-customer-missing.csv", "orders/sample-empty.csv",
+            "orders/sample-missing-column.csv")
+CORRECTED = "orders/sample-amount-not-numeric.csv"  # the producer re-sends it fixed after exercise 3.7
+OUTCOMES = ("validated", "quarantined", "unchanged")
 
 
 def _names() -> naming.Names:
     return naming.for_week(WEEK)
 
 
-@exercise(WEEK, "3.1", "the validator's role may log, read raw/ and write the verdict zones",
-          hint="create the role names.resource('lambda-validator') (tagged) trusting lambda.amazonaws.com, attach "
-               "AWSLambdaBasicExecutionRole, and put an inline policy allowing s3:GetObject on raw/* and "
-               "s3:GetObject, s3:PutObject, s3:DeleteObject on validated/* and quarantine/* of the lake bucket")
+@exercise(WEEK, "3.1", "the validator's role may log, read raw/ and write the verdict zones, and nothing more",
+          hint="a role trusted by lambda.amazonaws.com, tagged, whose policies allow logging, reading raw/ and "
+               "writing validated/ and quarantine/ of the lake bucket only (IAM user guide: 'Policy evaluation "
+               "logic'; Lambda developer guide: 'Defining Lambda function permissions with an execution role')")
 def validator_role() -> None:
     names, iam = _names(), boto3.client("iam")
     name = names.resource("lambda-validator")
     role = iam.get_role(RoleName=name)["Role"]
-    tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name)["Tags"]}
+    tags = policies.role_tags(name)
     expect(naming.is_course_resource(tags, WEEK), expected=f"tags {names.tags}", found=f"tags {tags}")
-    trust = policies.listed(role["AssumeRolePolicyDocument"].get("Statement", []))
-    services = [s.get("Principal", {}).get("Service") for s in trust if s.get("Effect") == "Allow"]
-    expect("lambda.amazonaws.com" in str(services), expected="a trust policy for lambda.amazonaws.com", found=services)
-    attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
-    expect(BASIC_EXECUTION in attached, expected="AWSLambdaBasicExecutionRole attached (it lets the function log)",
-           found=attached)
-    bucket_arn, statements = f"arn:aws:s3:::{names.bucket('lake')}", policies.inline_statements(name)
-    needed = [("s3:GetObject", f"{RAW}orders/orders.csv")] + [
-        (action, f"{zone}orders/orders.csv") for zone in (VALIDATED, QUARANTINE) for action in ("s3:PutObject", "s3:DeleteObject")]
-    missing = [f"{action} on {key}" for action, key in needed if not policies.allows(statements, action, f"{bucket_arn}/{key}")]
-    expect(not missing, expected="the inline policy to allow reading raw/ and writing the verdict zones",
-           found=f"not allowed: {', '.join(missing)}")
-    outside = policies.s3_resources_outside(statements, bucket_arn)
-    expect(not outside, expected=f"S3 access limited to {bucket_arn}", found=f"also {outside}",
-           hint="least privilege: name the lake bucket's ARN (and its prefixes) as Resource, never '*'")
+    services = policies.trusted_services(role)
+    expect("lambda.amazonaws.com" in services, expected="a trust policy for lambda.amazonaws.com",
+           found=services or "no service trusted")
+    iam_simulation.expect_allowed(role["Arn"], _needed(names), hint=(
+        "the handler needs each of these (an explicit Deny wins over every Allow): logs through "
+        "AWSLambdaBasicExecutionRole, GetObject and GetObjectVersion on raw/*, GetObject, PutObject and "
+        "DeleteObject on both verdict zones, ListBucket on the bucket"))
+    iam_simulation.expect_denied(role["Arn"], _forbidden(names), hint=(
+        "least privilege: raw/ is the untouched record of what arrived, other prefixes and buckets are not the "
+        "validator's; name the actions and the zone prefixes it needs instead of s3:* or '*'"))
 
 
-@exercise(WEEK, "3.2", "the validator function is deployed on a current Python runtime",
-          hint="zip validator.py and contracts.json, then lambda.create_function(FunctionName=FUNCTION, "
-               "Runtime='python3.13', Role=role ARN, Handler='validator.handler', Environment with "
-               "VALIDATED_ZONE='validated/' and QUARANTINE_ZONE='quarantine/', Tags=names.tags)")
+def _needed(names: naming.Names) -> list[iam_simulation.Pair]:
+    bucket_arn, log_group = f"arn:aws:s3:::{names.bucket('lake')}", _log_group()
+    logs = [(action, names.arn("logs", f"log-group:{log_group}:log-stream:x"))
+            for action in ("logs:CreateLogStream", "logs:PutLogEvents")]
+    raw = [(action, f"{bucket_arn}/{RAW}orders/orders.csv") for action in ("s3:GetObject", "s3:GetObjectVersion")]
+    zones = [(action, f"{bucket_arn}/{zone}orders/orders.csv") for zone in (VALIDATED, QUARANTINE)
+             for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")]
+    return logs + raw + zones + [("s3:ListBucket", bucket_arn)]
+
+
+def _forbidden(names: naming.Names) -> list[iam_simulation.Pair]:
+    bucket_arn = f"arn:aws:s3:::{names.bucket('lake')}"
+    return [("s3:PutObject", f"{bucket_arn}/{RAW}orders/orders.csv"),
+            ("s3:DeleteObject", f"{bucket_arn}/{RAW}orders/orders.csv"),
+            ("s3:PutObject", f"{bucket_arn}/curated/orders/orders.parquet"),
+            ("s3:PutObjectAcl", f"{bucket_arn}/{VALIDATED}orders/orders.csv"),
+            ("s3:PutBucketPolicy", bucket_arn), ("s3:DeleteBucket", bucket_arn),
+            ("s3:GetObject", "arn:aws:s3:::another-teams-bucket/raw/orders/orders.csv")]
+
+
+@exercise(WEEK, "3.2", "the validator function is deployed on a runtime Lambda still lets you create",
+          hint="package validator.py with contracts.json, then create the function with the role, the handler, "
+               "the zones as environment variables and the course's tags, on a Python runtime whose 'block function "
+               "create' date has not passed (the reading's runtime table; Lambda developer guide: 'Lambda runtimes')")
 def validator_deployed() -> None:
-    names = _names()
-    function = boto3.client("lambda").get_function(FunctionName=names.resource("validator"))
-    config, tags = function["Configuration"], function.get("Tags", {})
+    names, function = _names(), _names().resource("validator")
+    aws_lambda = boto3.client("lambda")
+    try:
+        answer = aws_lambda.get_function(FunctionName=function)
+    except aws_lambda.exceptions.ResourceNotFoundException:
+        answer = None
+    expect(answer, expected=f"the function {function}", found="no such function: create_function failed or never ran")
+    config, tags = answer["Configuration"], answer.get("Tags", {})
     expect(naming.is_course_resource(tags, WEEK), expected=f"tags {names.tags}", found=f"tags {tags}")
-    expect(config.get("Runtime") in CURRENT_RUNTIMES, expected=f"a current runtime ({', '.join(CURRENT_RUNTIMES)})",
-           found=config.get("Runtime"), hint="python3.11 and older are deprecated: AWS blocks updates to them")
+    allowed = runtimes.creatable()
+    expect(config.get("Runtime") in allowed, expected=f"a runtime Lambda still lets you create ({', '.join(allowed)})",
+           found=config.get("Runtime") or "no runtime (a container image?)")
     role = boto3.client("iam").get_role(RoleName=names.resource("lambda-validator"))["Role"]["Arn"]
     expect(config.get("Role") == role, expected=f"the role {role}", found=config.get("Role"))
     variables = config.get("Environment", {}).get("Variables", {})
@@ -83,9 +110,10 @@ def _filter_matches(configuration: dict, key: str) -> bool:
 
 
 @exercise(WEEK, "3.3", "new raw orders and customers files trigger the validator",
-          hint="lambda.add_permission(Principal='s3.amazonaws.com', Action='lambda:InvokeFunction', SourceArn=the "
-               "bucket's ARN, SourceAccount=names.account), then put_bucket_notification_configuration with one "
-               "LambdaFunctionConfiguration per table: prefix raw/<table>/, suffix .csv, s3:ObjectCreated:*")
+          hint="two things: the function's resource-based policy lets s3.amazonaws.com invoke it from this bucket "
+               "and account only, and the bucket's notification configuration sends ObjectCreated events of "
+               "raw/<table>/*.csv to it (S3 user guide: 'Event notification types and destinations'; Lambda "
+               "developer guide: 'Process Amazon S3 event notifications with Lambda')")
 def raw_arrivals_trigger_the_validator() -> None:
     names, aws_lambda = _names(), boto3.client("lambda")
     bucket, function = names.bucket("lake"), names.resource("validator")
@@ -132,33 +160,49 @@ def _listing(keys: list[str], limit: int = 3) -> str:
 
 
 @exercise(WEEK, "3.4", "valid files reach validated/, malformed ones quarantine/ with the reason",
-          hint="land the course's orders and customers files and the malformed samples under raw/<table>/, then "
-               "wait until each has its copy: validated/<table>/<file> or quarantine/<table>/<file>, with the "
-               "metadata source-etag (and reason, in quarantine)")
+          hint="land every file of LANDINGS under raw/<table>/ and wait for the validator's copies: "
+               "validated/<table>/<file>, or quarantine/<table>/<file> with a reason that names what is wrong; "
+               "each copy records the raw object's ETag as source-etag")
 def files_reach_their_zone() -> None:
-    landed, validated, quarantined = _landed(), _zone(VALIDATED), _zone(QUARANTINE)
+    landed = _landed()
+    absent = [f"{RAW}{relative}" for relative in LANDINGS if relative not in landed]
+    expect(not absent, expected=f"the lab's {len(LANDINGS)} files landed", found=f"not landed: {_listing(absent)}")
+    validated, quarantined = _zone(VALIDATED), _zone(QUARANTINE)
     verdicts = {relative: contracts.problem(relative.split("/")[0], body) for relative, (_, body) in landed.items()}
-    wrong = []
-    for relative, reason in sorted(verdicts.items()):
-        zone, copies = (QUARANTINE, quarantined) if reason else (VALIDATED, validated)
-        metadata = copies.get(relative)
-        required = ["source-etag", "reason"] if reason else ["source-etag"]
-        lacking = [name for name in required if not (metadata or {}).get(name)]
-        if metadata is None:
-            wrong.append(f"{RAW}{relative} belongs in {zone} ({reason or 'it keeps the contract'})")
-        elif lacking:
-            wrong.append(f"{zone}{relative} lacks the metadata {' and '.join(lacking)}")
-    expect(not wrong, expected="each landed file copied to its zone", found=_listing(wrong))
-    valid_tables = sorted({relative.split("/")[0] for relative, reason in verdicts.items() if reason is None})
-    expect(valid_tables == sorted(CONTRACTS), expected=f"a valid file of each table ({', '.join(sorted(CONTRACTS))})",
-           found=f"valid files of {valid_tables}")
-    malformed = sum(reason is not None for reason in verdicts.values())
-    expect(malformed >= 4, expected="at least 4 malformed files landed", found=malformed)
+    wrong = [problem for relative, reason in sorted(verdicts.items())
+             if (problem := _misplaced(relative, reason, validated, quarantined))]
+    keeping = sum(reason is None for reason in verdicts.values())
+    expect(not wrong, expected=f"{keeping} file(s) in validated/ and {len(verdicts) - keeping} in quarantine/, "
+                               "each with its source-etag, the quarantined ones with their reason",
+           found=f"validated/ holds {len(validated)}, quarantine/ {len(quarantined)}: {_listing(wrong)}")
+
+
+def _misplaced(relative: str, reason: str | None, validated: dict, quarantined: dict) -> str | None:
+    """What is wrong with the copy of one landed file (judged by the reference ``reason``), or None."""
+    zone, metadata = (QUARANTINE, quarantined.get(relative)) if reason else (VALIDATED, validated.get(relative))
+    if metadata is None:
+        return f"{RAW}{relative} belongs in {zone} ({reason or 'it keeps the contract'})"
+    if not metadata.get("source-etag"):
+        return f"{zone}{relative} lacks the metadata source-etag"
+    if reason and not any(word in metadata.get("reason", "").lower() for word in _named_in(reason)):
+        found = metadata.get("reason", "")
+        return f"{zone}{relative} has the reason {found!r}, expected one naming {_named_in(reason)[0]!r} ({reason})"
+    return None
+
+
+def _named_in(reason: str) -> tuple[str, ...]:
+    """Words one of which a learner's reason must contain to name the same problem as the reference's."""
+    if reason.startswith("empty"):
+        return ("empty", "0 bytes")
+    if reason.startswith("not UTF-8"):
+        return ("utf", "encod")
+    column = re.search(r"(?:missing|unexpected) (\w+)|row \d+: ([a-z_]+) ", reason)
+    return (next(group for group in column.groups() if group),) if column else ("header", "fields")
 
 
 @exercise(WEEK, "3.5", "every landed file is accounted for: landed = validated + quarantined",
-          hint="every raw/<table>/*.csv needs exactly one copy, in validated/ or quarantine/, made from its current "
-               "version (source-etag = the raw ETag); remove copies that have no raw file")
+          hint="a control total: every raw/<table>/*.csv has exactly one copy, in validated/ or quarantine/, made "
+               "from its current version (source-etag = the raw ETag), and no copy lacks its raw file")
 def every_file_accounted_for() -> None:
     landed, validated, quarantined = _landed(), _zone(VALIDATED), _zone(QUARANTINE)
     copies = {**validated, **quarantined}
@@ -177,32 +221,49 @@ def _log_group() -> str:
     return f"/aws/lambda/{_names().resource('validator')}"
 
 
-def logged_outcomes() -> dict[str, list[str]]:
-    """The outcomes the validator logged for each raw key, oldest first (its one-JSON-line-per-file log)."""
+def logged_lines() -> dict[str, list[dict]]:
+    """The validator's JSON lines ({"key", "outcome", ...}) for each raw key, oldest first."""
     pages = boto3.client("logs").get_paginator("filter_log_events").paginate(logGroupName=_log_group())
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[dict]] = {}
     for event in sorted((e for page in pages for e in page["events"]), key=lambda e: e["timestamp"]):
         try:
             line = json.loads(event["message"])
         except ValueError:
             continue
-        if isinstance(line, dict) and "key" in line and "outcome" in line:
-            found.setdefault(line["key"], []).append(line["outcome"])
+        if isinstance(line, dict) and isinstance(line.get("key"), str) and "outcome" in line:
+            found.setdefault(line["key"], []).append(line)
     return found
 
 
-@exercise(WEEK, "3.6", "the validator's logs tell every file's story and expire",
-          hint="print one JSON line per file from the handler ({'key': ..., 'outcome': ...}), and "
-               "logs.put_retention_policy on /aws/lambda/FUNCTION (for example 14 days)")
+@exercise(WEEK, "3.6", "the validator's logs tell every file's story, and expire",
+          hint="the handler prints one JSON line per file with its key, outcome and reason; the log group "
+               "keeps them between two weeks and 90 days (CloudWatch Logs user guide: 'Change log data retention')")
 def logs_tell_the_story() -> None:
     group = _log_group()
     groups = boto3.client("logs").describe_log_groups(logGroupNamePrefix=group)["logGroups"]
     described = [g for g in groups if g["logGroupName"] == group]
     expect(described, expected=f"the log group {group}", found="none: the function has never run")
-    expect(described[0].get("retentionInDays"), expected="a retention period", found="logs kept forever")
-    story = logged_outcomes()
+    days = described[0].get("retentionInDays")
+    expect(days and 14 <= days <= 90, expected="a retention period of 14 to 90 days",
+           found=f"{days} days" if days else "logs kept forever")
+    story, zone_of = logged_lines(), _zones_by_file()
     silent = sorted(f"{RAW}{relative}" for relative in _landed() if f"{RAW}{relative}" not in story)
     expect(not silent, expected="a JSON line with the key and outcome of every landed file", found=f"none for {_listing(silent)}")
+    wrong = [f"{key}: {' → '.join(str(line.get('outcome')) for line in lines)}" for key, lines in sorted(story.items())
+             if _story_is_wrong(lines, zone_of.get(key[len(RAW):]))]
+    expect(not wrong, expected=f"outcomes among {', '.join(OUTCOMES)}; the last verdict logged for each file is the "
+                               "zone its copy is in; every quarantined line has its reason", found=_listing(wrong))
+
+
+def _zones_by_file() -> dict[str, str]:
+    return {**{r: "validated" for r in _zone(VALIDATED)}, **{r: "quarantined" for r in _zone(QUARANTINE)}}
+
+
+def _story_is_wrong(lines: list[dict], zone: str | None) -> bool:
+    verdicts = [line for line in lines if line.get("outcome") != "unchanged"]
+    return (any(line.get("outcome") not in OUTCOMES for line in lines)
+            or any(line["outcome"] == "quarantined" and not line.get("reason") for line in verdicts)
+            or (zone is not None and (not verdicts or verdicts[-1]["outcome"] != zone)))
 
 
 def _versions(key: str) -> list[dict]:
@@ -212,26 +273,30 @@ def _versions(key: str) -> list[dict]:
 
 
 @exercise(WEEK, "3.7", "landing the same file again changes nothing",
-          hint="upload the same files to the same keys again; the handler must find that the zone copy already has "
-               "this source-etag and only log the outcome 'unchanged' (no second copy, no new version)")
+          hint="idempotency: a second arrival of the same bytes must find its verdict already made (the copy's "
+               "source-etag is the raw ETag), copy nothing and log the outcome 'unchanged'")
 def same_file_again_changes_nothing() -> None:
-    story = logged_outcomes()
+    story = logged_lines()
     zone_of = {**{r: VALIDATED for r in _zone(VALIDATED)}, **{r: QUARANTINE for r in _zone(QUARANTINE)}}
     again = []
     for relative in sorted(_landed()):
         raw = _versions(f"{RAW}{relative}")
         if len(story.get(f"{RAW}{relative}", [])) >= 2 and len(raw) >= 2 and raw[0]["ETag"] == raw[1]["ETag"]:
             again.append(relative)
-    expect(again, expected="a file landed twice with the same bytes, the validator run for both arrivals",
-           found="none")
+    once = [f"{RAW}{relative}" for relative in LANDINGS if relative not in again and relative != CORRECTED]
+    expect(not once, expected=f"each of the lab's files (the corrected {CORRECTED} aside) landed twice with the same "
+           "bytes, the validator run for both arrivals", found=f"{len(once)} not: {_listing(once)}")
     rewritten = [f"{zone_of[r]}{r}" for r in again if r in zone_of and len(_versions(f"{zone_of[r]}{r}")) != 1]
     expect(not rewritten, expected="one version of each zone copy", found=f"rewritten: {_listing(rewritten)}")
+    recopied = [f"{RAW}{r}" for r in again if story[f"{RAW}{r}"][-1].get("outcome") != "unchanged"]
+    expect(not recopied, expected="the outcome 'unchanged' logged for each second arrival",
+           found=f"{_listing(recopied)} logged {story[recopied[0]][-1].get('outcome')!r}" if recopied else "")
 
 
 @exercise(WEEK, "S.1", "a failed invocation is kept on a queue, not lost", stretch=True,
-          hint="create the queue names.resource('validator-failures') (tagged), allow the role sqs:SendMessage on it, "
-               "then lambda.put_function_event_invoke_config with DestinationConfig={'OnFailure': {'Destination': "
-               "queue ARN}}")
+          hint="an on-failure destination in the function's asynchronous invocation settings: the course's tagged "
+               "queue names.resource('validator-failures'), which the function's role may send to (Lambda developer "
+               "guide: 'Capturing records of Lambda asynchronous invocations')")
 def failures_kept_on_a_queue() -> None:
     names = _names()
     config = boto3.client("lambda").get_function_event_invoke_config(FunctionName=names.resource("validator"))
@@ -242,6 +307,6 @@ def failures_kept_on_a_queue() -> None:
     queue_url = sqs.get_queue_url(QueueName=destination.rsplit(":", 1)[-1])["QueueUrl"]
     tags = sqs.list_queue_tags(QueueUrl=queue_url).get("Tags", {})
     expect(naming.is_course_resource(tags, WEEK), expected=f"queue tags {names.tags}", found=f"tags {tags}")
-    statements = policies.inline_statements(names.resource("lambda-validator"))
-    expect(policies.allows(statements, "sqs:SendMessage", destination), expected=f"the role allowed sqs:SendMessage on {destination}",
-           found="no such statement", hint="Lambda sends the failed event with the function's own role")
+    role = boto3.client("iam").get_role(RoleName=names.resource("lambda-validator"))["Role"]["Arn"]
+    iam_simulation.expect_allowed(role, [("sqs:SendMessage", destination)],
+                                  hint="Lambda sends the failed event with the function's own role")

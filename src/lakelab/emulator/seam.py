@@ -39,6 +39,7 @@ SYMBOLS: dict[str, str] = {
     "JsonRESTError": "moto.core.exceptions:JsonRESTError",
     # s3
     "S3Backend": "moto.s3.models:S3Backend",
+    "S3Response": "moto.s3.responses:S3Response",
     "FakeBucket": "moto.s3.models:FakeBucket",
     "FakeDeleteMarker": "moto.s3.models:FakeDeleteMarker",
     "s3_notifications": "moto.s3.notifications:",

@@ -30,6 +30,10 @@ class Target:
     endpoint: str | None = None
     description: str = ""
     emulator: Any = field(default=None, repr=False)
+    services: frozenset[str] | None = None  # what the target offers; None: every service the course uses
+
+    def offers(self, service: str) -> bool:
+        return self.services is None or service in self.services
 
     def summary(self) -> str:
         return f"Target: {self.description} · account {self.account} · region {self.region}"
@@ -62,6 +66,7 @@ def activate() -> Target:
     if _current is None:
         from lakelab.targets import RESOLVERS  # the package's table: the package imports this module first
 
+        _show_target_errors_plainly()
         _current = RESOLVERS[selected()]()
     return _current
 
@@ -76,6 +81,26 @@ def point_boto3_at(endpoint: str | None, key: str, region: str) -> None:
     os.environ.pop("AWS_PROFILE", None)
     os.environ["AWS_DEFAULT_REGION"] = region
     os.environ["AWS_REGION"] = region
+
+
+def _show_target_errors_plainly() -> None:
+    """In a notebook a refused target shows its one sentence, not a traceback into the kit.
+
+    The Setup cell then installs the same display for failed checks, which replaces this one:
+    by then the target has been accepted."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def show(shell, etype, value, tb, tb_offset=None):
+        shell._showtraceback(etype, value, [f"{etype.__name__}: {value}"])
+        return [str(value)]
+
+    shell.set_custom_exc((TargetError,), show)
 
 
 def current() -> Target | None:

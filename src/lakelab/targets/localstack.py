@@ -1,4 +1,10 @@
-"""The LocalStack target (``docker compose up -d localstack``), and what its free tier lacks."""
+"""The LocalStack target: where it answers, which services it offers, and what its free tier lacks.
+
+LocalStack runs in Docker (``docker compose up -d localstack``) or, without Docker, from PyPI
+(``make localstack``, then ``make localstack-up``). Either way the learner names its endpoint
+with ``LOCALSTACK_ENDPOINT`` (or ``AWS_ENDPOINT_URL``, or LocalStack's own ``LOCALSTACK_HOST``);
+``http://localhost:4566`` is only the default.
+"""
 
 from __future__ import annotations
 
@@ -7,38 +13,85 @@ import os
 import urllib.error
 import urllib.request
 
-from lakelab.targets.choice import DEFAULT_REGION, LOCALSTACK_ACCOUNT, Target, TargetError, point_boto3_at
+from lakelab.targets.choice import (
+    DEFAULT_REGION,
+    LOCALSTACK_ACCOUNT,
+    Target,
+    TargetError,
+    current,
+    point_boto3_at,
+)
 
+DEFAULT_ENDPOINT = "http://localhost:4566"
 # LocalStack's free tier lacks these services; the weeks that use them say so at set-up.
 LOCALSTACK_PAID = ("glue", "athena", "emr", "mwaa", "lakeformation", "dms", "cloudtrail")
+# What /_localstack/health reports for a service that answers calls (it starts lazily on the first one).
+OFFERED_STATES = ("available", "running", "starting")
+START_HINT = ("start it with `make localstack-up` (no Docker: needs Python 3.13, see the README) or "
+              "`docker compose up -d localstack`")
+
+
+def configured_endpoint() -> str:
+    """``LOCALSTACK_ENDPOINT``, else ``AWS_ENDPOINT_URL``, else ``LOCALSTACK_HOST``, else port 4566."""
+    for name in ("LOCALSTACK_ENDPOINT", "AWS_ENDPOINT_URL"):
+        if os.environ.get(name, "").strip():
+            return os.environ[name].strip().rstrip("/")
+    host = os.environ.get("LOCALSTACK_HOST", "").strip()
+    if host:
+        return f"http://{host if ':' in host else host + ':4566'}"
+    return DEFAULT_ENDPOINT
+
+
+def health(endpoint: str, timeout: float = 2) -> dict | None:
+    """LocalStack's health document, or None when nothing like LocalStack answers at ``endpoint``."""
+    try:
+        with urllib.request.urlopen(f"{endpoint}/_localstack/health", timeout=timeout) as response:
+            document = json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) and "services" in document else None
+
+
+def offered_services(document: dict) -> frozenset[str]:
+    """The services a health document says answer calls (those SERVICES left out are ``disabled``)."""
+    return frozenset(name for name, state in document.get("services", {}).items() if state in OFFERED_STATES)
 
 
 def resolve_localstack() -> Target:
-    from localstack_client.config import get_service_endpoint
-
-    endpoint = (get_service_endpoint("s3") or "http://localhost:4566").rstrip("/")
-    if not _localstack_answers(endpoint):
+    endpoint = configured_endpoint()
+    document = health(endpoint)
+    if document is None:
         raise TargetError(
-            f"LocalStack does not answer at {endpoint}: start it with `docker compose up -d localstack` "
-            f"(see docker-compose.yaml), or unset LAKELAB_TARGET to use the local emulator, which needs no Docker."
+            f"LocalStack does not answer at {endpoint}: {START_HINT}, set LOCALSTACK_ENDPOINT if it "
+            f"listens elsewhere, or unset LAKELAB_TARGET to use the local emulator, which needs neither."
         )
     region = os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION)
     point_boto3_at(endpoint, "test", region)
-    return Target("localstack", LOCALSTACK_ACCOUNT, region, endpoint, f"localstack · {endpoint}")
-
-
-def _localstack_answers(endpoint: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{endpoint}/_localstack/health", timeout=2) as response:
-            return "services" in json.loads(response.read())
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
+    return Target("localstack", LOCALSTACK_ACCOUNT, region, endpoint, f"localstack · {endpoint}",
+                  services=offered_services(document))
 
 
 def localstack_tier_warning(kind: str, services: tuple[str, ...]) -> str | None:
-    """On LocalStack without an auth token, the warning for a lab that uses paid services."""
-    paid = [service for service in services if service in LOCALSTACK_PAID]
-    if kind != "localstack" or not paid or os.environ.get("LOCALSTACK_AUTH_TOKEN"):
+    """On LocalStack, refuse a lab before it creates anything when the target lacks one of its services.
+
+    Kept under its old name for the Setup cell; it raises :class:`TargetError` (one sentence: what
+    is missing, and what to do) rather than warning, so nothing is left half-created.
+    """
+    if kind != "localstack":
         return None
-    return (f"⚠ This lab uses {', '.join(paid)}, which LocalStack offers only with a paid auth token: "
-            f"set LOCALSTACK_AUTH_TOKEN (and restart LocalStack), or unset LAKELAB_TARGET to use the local emulator.")
+    target = current()
+    if target is not None and target.kind == "localstack" and target.services is not None:
+        missing = [service for service in services if service not in target.services]
+    else:  # not resolved yet: judge by the free tier alone
+        missing = [] if os.environ.get("LOCALSTACK_AUTH_TOKEN") else [s for s in services if s in LOCALSTACK_PAID]
+    if not missing:
+        return None
+    paid = [service for service in missing if service in LOCALSTACK_PAID]
+    if paid and not os.environ.get("LOCALSTACK_AUTH_TOKEN"):
+        remedy = "set LOCALSTACK_AUTH_TOKEN and restart LocalStack (they are in its paid tier)"
+    elif paid:
+        remedy = "restart LocalStack with LOCALSTACK_AUTH_TOKEN set (this one started without it)"
+    else:
+        remedy = "restart LocalStack with them in SERVICES"
+    raise TargetError(f"This lab uses {', '.join(missing)}, which this LocalStack does not offer, so nothing was "
+                      f"created: {remedy}, or unset LAKELAB_TARGET to use the local emulator.")

@@ -243,7 +243,7 @@ def test_a_payload_that_is_not_json_is_refused(client):
     ("settings", "message"),
     [
         ({"Environment": {"Variables": {"AWS_REGION": "eu-west-1"}}}, "Reserved keys used in this request: AWS_REGION"),
-        ({"Runtime": "python3.9"}, "The runtime parameter of python3.9 is no longer supported"),
+        ({"Runtime": "python3.7"}, "The runtime parameter of python3.7 is no longer supported"),
         ({"Runtime": "nodejs20.x"}, "runs Python functions only"),
         ({"Code": {"ZipFile": b"not a zip"}}, "Could not unzip uploaded file"),
     ],

@@ -233,6 +233,35 @@ def test_update_behavior_log_keeps_the_schema_but_adds_partitions(lake, client):
     assert "not applied because SchemaChangePolicy.UpdateBehavior is LOG" in _log(client)
 
 
+def _parquet(columns):
+    buffer = io.BytesIO()
+    pq.write_table(pa.table(columns), buffer)
+    return buffer.getvalue()
+
+
+def test_parquet_new_column_is_logged_under_log_and_merged_under_update(lake, client):
+    s3, glue = lake
+    # similar schemas (4 of 5 columns shared) in one folder are one table, their columns merged
+    old = {"id": [1, 2], "amount": [2.5, 3.5], "country": ["FR", "DE"], "channel": ["web", "app"]}
+    _put(s3, {"raw/export/a.parquet": _parquet(old)})
+    _create(glue, "raw/export/", SchemaChangePolicy={"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"})
+    _run(glue)
+    new = {"id": [3], "amount": [1.5], "country": ["FR"], "channel": ["web"], "coupon": ["WEB10"]}
+    _put(s3, {"raw/export/b.parquet": _parquet(new)})
+    _run(glue)
+    assert list(_tables(glue)) == ["export"]
+    assert _columns(_tables(glue)["export"]) == {"id": "bigint", "amount": "double", "country": "string", "channel": "string"}
+    assert "not applied because SchemaChangePolicy.UpdateBehavior is LOG" in _log(client)
+
+    glue.update_crawler(Name="lake-crawler", SchemaChangePolicy={"UpdateBehavior": "UPDATE_IN_DATABASE",
+                                                                 "DeleteBehavior": "LOG"})
+    _run(glue)
+    table = _tables(glue)["export"]
+    assert [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]] == [
+        ("id", "bigint"), ("amount", "double"), ("country", "string"), ("channel", "string"), ("coupon", "string")]
+    assert table["Parameters"]["recordCount"] == "3"
+
+
 @pytest.mark.parametrize("behavior", ["DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE", "LOG"])
 def test_delete_behavior_for_data_that_vanished(lake, behavior):
     s3, glue = lake

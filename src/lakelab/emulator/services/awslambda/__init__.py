@@ -13,7 +13,8 @@
 Fidelity notes:
 
 > The handler runs on the interpreter that runs the emulator (the course's virtualenv Python),
-> whatever ``Runtime`` says (python3.11–python3.14 are accepted), with the packages installed
+> whatever ``Runtime`` says (any Python runtime AWS still lets you create or update, see
+> ``runtimes.py``), with the packages installed
 > there (boto3, pandas, awswrangler...) importable even if the zip does not ship them. Memory
 > size is reported, not enforced. ``tempfile`` writes to a private folder per worker, but a
 > hard-coded ``/tmp/...`` path is this machine's /tmp; the code folder is writable. Asynchronous
@@ -32,9 +33,9 @@ PATCHES = (
     Patch("LambdaFunction", "invoke", value=".hooks:invoke",
           why="moto needs Docker to run a handler; here it runs in a warm worker process"),
     Patch("LambdaFunction", "update_configuration", wrap=".hooks:checked_configuration_update",
-          why="Lambda validates runtimes and variables; warm workers must restart on a change"),
+          why="Lambda refuses retired runtimes and reserved variables; warm workers must restart on a change"),
     Patch("LambdaFunction", "update_function_code", wrap=".hooks:checked_code_update",
-          why="Lambda validates the package; warm workers must restart on new code"),
+          why="Lambda validates the package and refuses update-blocked runtimes; warm workers restart on new code"),
     Patch("LambdaBackend", "create_function", wrap=".hooks:checked_create",
           why="Lambda refuses bad runtimes, reserved variables and unreadable packages at create"),
     Patch("LambdaBackend", "delete_function", wrap=".hooks:delete_stops_workers",

@@ -46,8 +46,7 @@ def checked_create(original: Any) -> Any:
 
 def checked_configuration_update(original: Any) -> Any:
     def update_configuration(self: Any, config_updates: dict[str, Any]) -> Any:
-        if "Runtime" in config_updates:
-            validation.check_runtime(config_updates["Runtime"])
+        validation.check_runtime(config_updates.get("Runtime") or self.run_time, for_update=True)
         validation.check_variables((config_updates.get("Environment") or {}).get("Variables") or {})
         answer = original(self, config_updates)
         invocation.workers.retire(self.account_id, self.region, self.function_name, str(self.version))
@@ -58,6 +57,7 @@ def checked_configuration_update(original: Any) -> Any:
 
 def checked_code_update(original: Any) -> Any:
     def update_function_code(self: Any, updated_spec: dict[str, Any]) -> Any:
+        validation.check_runtime(self.run_time, for_update=True)
         validation.check_package(_package(updated_spec, self.account_id))
         answer = original(self, updated_spec)
         invocation.workers.retire(self.account_id, self.region, self.function_name, str(self.version))

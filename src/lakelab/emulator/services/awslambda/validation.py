@@ -1,5 +1,7 @@
 """What Lambda refuses at CreateFunction / Update* time, refused here with Lambda's words.
 
+Runtimes follow AWS's calendar (``runtimes.py``): a Python runtime past its "block function
+create" date is refused at CreateFunction, past its "block function update" date at updates.
 Plus one refusal of our own: runtimes this emulator cannot run (anything but Python, and
 container images), so the learner hears it when deploying rather than on the first invoke.
 """
@@ -12,8 +14,8 @@ import zipfile
 from typing import Any
 
 from lakelab.emulator import seam
+from lakelab.emulator.services.awslambda import runtimes
 
-SUPPORTED_RUNTIMES = ("python3.11", "python3.12", "python3.13", "python3.14")
 RESERVED_VARIABLES = (
     "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
     "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
@@ -34,24 +36,21 @@ def check_function_spec(spec: dict[str, Any]) -> None:
     if spec.get("PackageType") == "Image":
         raise seam.InvalidParameterValueException(
             "The local emulator cannot run container-image functions: package the code as a .zip "
-            "(PackageType Zip) with a python3.11-python3.14 runtime."
+            "(PackageType Zip) with a Python runtime."
         )
     check_runtime(spec.get("Runtime"))
     check_variables((spec.get("Environment") or {}).get("Variables") or {})
 
 
-def check_runtime(runtime: str | None) -> None:
-    if runtime in SUPPORTED_RUNTIMES:
-        return
-    if runtime and runtime.startswith("python"):
+def check_runtime(runtime: str | None, for_update: bool = False) -> None:
+    """Refuse a runtime AWS has blocked (for creation, or ``for_update``) or this emulator cannot run."""
+    if runtime not in runtimes.BY_IDENTIFIER:
         raise seam.InvalidParameterValueException(
-            f"The runtime parameter of {runtime} is no longer supported for creating or updating AWS Lambda "
-            "functions. We recommend you use a supported runtime while creating or updating functions."
+            f"The local emulator runs Python functions only ({', '.join(runtimes.creatable())}); "
+            f"{runtime or 'a function without a Runtime'} needs a real AWS account or LocalStack with Docker."
         )
-    raise seam.InvalidParameterValueException(
-        f"The local emulator runs Python functions only ({', '.join(SUPPORTED_RUNTIMES)}); "
-        f"{runtime or 'a function without a Runtime'} needs a real AWS account or LocalStack with Docker."
-    )
+    if runtimes.blocked(runtime, for_update=for_update):
+        raise seam.InvalidParameterValueException(runtimes.refusal(runtime))
 
 
 def check_variables(variables: dict[str, Any]) -> None:
