@@ -57,18 +57,30 @@ def versioning_enabled() -> None:
     expect(status == "Enabled", expected="versioning status Enabled", found=f"status {status}")
 
 
-@exercise(WEEK, "1.3", "lake bucket is encrypted by default and blocks public access",
-          hint="call put_bucket_encryption (SSE-S3: SSEAlgorithm 'AES256') and put_public_access_block "
-               "with all four settings True")
+@exercise(WEEK, "1.3", "lake bucket encrypts with KMS through a Bucket Key and blocks public access",
+          hint="new buckets already get SSE-S3 and Block Public Access; the lake needs encryption whose key use "
+               "CloudTrail can audit: default encryption SSE-KMS (SSEAlgorithm 'aws:kms'; the AWS managed key "
+               "aws/s3 needs no key of yours) with BucketKeyEnabled, so S3 asks KMS once per bucket key, not per "
+               "object; and Block Public Access stated with all four settings True. See the S3 User Guide pages "
+               "'Using server-side encryption with AWS KMS keys (SSE-KMS)' and 'Reducing the cost of SSE-KMS with "
+               "Amazon S3 Bucket Keys'")
 def encrypted_and_private() -> None:
     bucket, s3 = _names().bucket("lake"), _s3()
     rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
-    algorithms = [r["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] for r in rules]
-    expect(set(algorithms) & {"AES256", "aws:kms", "aws:kms:dsse"}, expected="default encryption AES256 or aws:kms",
-           found=f"algorithms {algorithms}")
+    found = [(r.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm"), r.get("BucketKeyEnabled", False))
+             for r in rules]
+    expect(any(algorithm == "aws:kms" for algorithm, _ in found), expected="default encryption aws:kms (SSE-KMS)",
+           found=f"{_algorithms(found)}: SSE-S3 is what every new bucket has; it leaves no record of key use")
+    expect(all(bucket_key for algorithm, bucket_key in found if algorithm == "aws:kms"),
+           expected="SSE-KMS with BucketKeyEnabled True",
+           found="SSE-KMS without a Bucket Key: S3 would call KMS for every object (each call billed)")
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     off = sorted(k for k, v in block.items() if not v)
     expect(not off and len(block) == 4, expected="all four public access blocks True", found=f"not blocked: {off}")
+
+
+def _algorithms(found: list[tuple[str | None, bool]]) -> str:
+    return ", ".join(f"{algorithm} (Bucket Key {'on' if key else 'off'})" for algorithm, key in found) or "no rule"
 
 
 # Exercise 1.4's goals, judged on sample objects as S3 would apply the rules (see s3_lifecycle).

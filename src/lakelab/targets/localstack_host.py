@@ -27,7 +27,7 @@ VENV = Path(".localstack-venv")
 STAMP = ".lakelab-installed"  # written by `make localstack` once the locked requirements are installed
 # Free-tier services the labs use today (weeks 1 and 3). Kinesis and Firehose join with week 6: LocalStack
 # fetches its Kinesis engine (a Node package) on first use, which a test run must not depend on.
-SERVICES = "s3,sqs,sns,lambda,logs,iam,sts,cloudwatch,events"
+SERVICES = "s3,sqs,sns,lambda,logs,iam,sts,kms,cloudwatch,events"  # kms: week 1's SSE-KMS default encryption
 NO_PYTHON = ("LocalStack without Docker needs Python 3.13, and none was found (python3.13 on PATH, under pyenv, "
              "or installed by uv): run `.venv/bin/uv python install 3.13`, or run LocalStack in Docker")
 

@@ -6,6 +6,8 @@
   is true; the ``Bool`` operator is evaluated; PutBucketPolicy answers 204.
 - ``lifecycle``: a configuration is answered as stored, with its ``TransitionDefaultMinimumObjectSize``
   and size filters.
+- ``new_bucket_defaults``: a new bucket has SSE-S3 default encryption, Block Public Access on and
+  ACLs disabled, as on AWS since 2023.
 
 The in-process object store the other services read is ``common/s3_objects.py``.
 """
@@ -33,4 +35,8 @@ PATCHES = (
           why="moto always answers all_storage_classes_128K, whatever the configuration was stored with"),
     Patch("S3Response", "_bucket_response_put", wrap=".bucket_policies:answers_no_content",
           why="moto answers PutBucketPolicy with 200 and a body; S3 answers 204 No Content"),
+    Patch("S3Backend", "create_bucket", wrap=".new_bucket_defaults:applies_defaults",
+          why="new buckets on AWS are SSE-S3 encrypted, block public access and disable ACLs; moto's have none"),
+    Patch("S3Backend", "delete_bucket_encryption", wrap=".new_bucket_defaults:restores_default_encryption",
+          why="a bucket whose encryption configuration is deleted is back on SSE-S3 on AWS, never unencrypted"),
 )
