@@ -140,8 +140,6 @@ def _credential(headers: dict[str, str], query: dict[str, list[str]]) -> tuple[s
 
 @functools.lru_cache(maxsize=64)
 def _model(service: str) -> Any:
-    import botocore.session
-
     try:
         return _botocore_session().get_service_model(service)
     except Exception:  # a service botocore does not know (a native service of ours, say)

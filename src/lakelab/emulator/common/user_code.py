@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from lakelab.emulator import seam
 
@@ -48,6 +48,18 @@ def remember_endpoint(response: object) -> None:
     parsed = getattr(response, "parsed_url", None)
     if parsed is not None and parsed.netloc:
         _endpoint["url"] = f"{parsed.scheme}://{parsed.netloc}"
+
+
+def remembers_endpoint(setup_class: Any) -> Any:
+    """A moto response class's ``setup_class``, noting this emulator's address for the code it starts
+    (declared as a patch by every service that runs user code: Lambda, Glue, EMR Serverless)."""
+
+    def setup_and_remember(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        answer = setup_class(self, request, *args, **kwargs)
+        remember_endpoint(self)
+        return answer
+
+    return setup_and_remember
 
 
 def endpoint() -> str:

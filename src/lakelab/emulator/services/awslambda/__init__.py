@@ -44,7 +44,7 @@ PATCHES = (
           why="moto pushes records inside the producer's call; Lambda polls SQS and Kinesis"),
     Patch("LambdaBackend", "send_sns_message", wrap=".hooks:delivered_later",
           why="SNS invokes Lambda asynchronously; moto would run the handler inside Publish"),
-    Patch("LambdaResponse", "setup_class", wrap=".hooks:remembers_endpoint",
+    Patch("LambdaResponse", "setup_class", wrap="lakelab.emulator.common.user_code:remembers_endpoint",
           why="handlers need this emulator's address for AWS_ENDPOINT_URL"),
     Patch("LambdaResponse", "invoke", wrap=".hooks:honours_qualifier",
           why="moto reads 'qualifier' but the SDKs send '?Qualifier='"),

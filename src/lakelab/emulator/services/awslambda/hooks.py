@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from lakelab.emulator import dispatch, seam
-from lakelab.emulator.common import s3_objects, user_code
+from lakelab.emulator.common import s3_objects
 from lakelab.emulator.services.awslambda import event_sources, functions, invocation, validation
 
 
@@ -91,14 +91,6 @@ def delivered_later(original: Any) -> Any:
 
     return send_sns_message
 
-
-def remembers_endpoint(original: Any) -> Any:
-    def setup_class(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        answer = original(self, request, *args, **kwargs)
-        user_code.remember_endpoint(self)
-        return answer
-
-    return setup_class
 
 
 def honours_qualifier(original: Any) -> Any:

@@ -38,7 +38,7 @@ PATCHES = (
           why="CancelJobRun stops the run's process"),
     Patch("EMRServerlessBackend", "list_job_runs", wrap=".hooks:lists_no_runs_too",
           why="AWS lists no runs for an application without any; moto answers ResourceNotFound"),
-    Patch("EMRServerlessResponse", "setup_class", wrap=".hooks:remembers_endpoint",
+    Patch("EMRServerlessResponse", "setup_class", wrap="lakelab.emulator.common.user_code:remembers_endpoint",
           why="job processes need this emulator's address for AWS_ENDPOINT_URL"),
 )
 

@@ -6,7 +6,6 @@ import threading
 from typing import Any
 
 from lakelab.emulator import seam
-from lakelab.emulator.common import user_code
 from lakelab.emulator.services.emr_serverless import runs
 
 APPLICATION_TRANSITION_SECONDS = 1.0  # long enough to be seen, short enough not to slow a lab
@@ -96,11 +95,3 @@ def lists_no_runs_too(original: Any) -> Any:
 
     return list_job_runs
 
-
-def remembers_endpoint(original: Any) -> Any:
-    def setup_class(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        answer = original(self, request, *args, **kwargs)
-        user_code.remember_endpoint(self)
-        return answer
-
-    return setup_class

@@ -47,7 +47,7 @@ PATCHES = (
           why="GetJobRuns lists the newest run first, as Glue does"),
     Patch("GlueResponse", "batch_stop_job_run", value=".job_runs:batch_stop_job_run", adds=True,
           why="BatchStopJobRun stops a run's process; moto has no such operation"),
-    Patch("GlueResponse", "setup_class", wrap=".jobs:remembers_endpoint",
+    Patch("GlueResponse", "setup_class", wrap="lakelab.emulator.common.user_code:remembers_endpoint",
           why="job processes need this emulator's address for AWS_ENDPOINT_URL"),
 )
 

@@ -31,21 +31,6 @@ Fidelity notes:
 
 from __future__ import annotations
 
-from typing import Any
-
-from lakelab.emulator.common import user_code
-
-
-def remembers_endpoint(setup_class: Any) -> Any:
-    """``GlueResponse.setup_class``, noting this emulator's address for the job processes."""
-
-    def setup_and_remember(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        answer = setup_class(self, request, *args, **kwargs)
-        user_code.remember_endpoint(self)
-        return answer
-
-    return setup_and_remember
-
 
 def set_up() -> None:
     import atexit
