@@ -58,7 +58,8 @@ def test_the_labs_resource_list_is_the_entrys(extra_week):
 
 def test_prerequisites_are_the_entrys(extra_week):
     assert prerequisites.rebuilders(10) == [prerequisites.ensure_lake]
-    assert prerequisites.rebuilders(1) == [] and prerequisites.rebuilders(4) == [prerequisites.ensure_lake]
+    assert prerequisites.rebuilders(1) == [] and prerequisites.rebuilders(3) == [prerequisites.ensure_lake]
+    assert prerequisites.rebuilders(4) == [prerequisites.ensure_lake, prerequisites.ensure_validated_zone]
 
 
 def test_teardown_sweeps_the_kinds_the_entries_create(extra_week, monkeypatch):

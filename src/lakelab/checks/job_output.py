@@ -1,7 +1,7 @@
 """What week 4's ETL job leaves behind, read back from AWS: its logged counts and its Parquet files.
 
-The job prints one JSON line, ``{"read": …, "written": …, "malformed": …}``. A check believes it
-only once the Parquet files under the target hold exactly ``written`` rows, by month, compressed.
+The job prints one JSON line, ``{"read": …, "written": …, "rejected": …}``. A check believes it
+only once the Parquet files under the target hold the answer key's rows, month by month, compressed.
 """
 
 from __future__ import annotations
@@ -14,25 +14,28 @@ import boto3
 
 from lakelab.checks.framework import expect
 
-# The answer key: the 2,000 seeded orders (datasets/orders.csv) and the 6 rows of the late file the lab lands in
-# raw/orders/, 4 of them malformed (a non-ISO timestamp, a decimal comma, an empty customer, 13 fields).
-SEEDED_ORDERS, LATE_ROWS, LATE_MALFORMED = 2000, 6, 4
-EXPECTED_COUNTS = {"read": SEEDED_ORDERS + LATE_ROWS, "written": SEEDED_ORDERS + LATE_ROWS - LATE_MALFORMED,
-                   "malformed": LATE_MALFORMED}
-MONTHS = [f"2024-{month:02d}" for month in range(1, 7)]
+# The answer key: the 2,000 seeded orders (datasets/orders.csv; by month below) and the 7 rows of the late file the
+# lab lands in validated/orders/, 5 of them rejected (a wrong amount, an unknown status, quantity 0, an id sent twice).
+SEEDED_ORDERS, LATE_ROWS, LATE_REJECTED = 2000, 7, 5
+SEEDED_BY_MONTH = {"2024-01": 340, "2024-02": 320, "2024-03": 340, "2024-04": 330, "2024-05": 340, "2024-06": 330}
+EXPECTED_COUNTS = {"read": SEEDED_ORDERS + LATE_ROWS, "written": SEEDED_ORDERS + LATE_ROWS - LATE_REJECTED,
+                   "rejected": LATE_REJECTED}
+FIRST_JUNE = SEEDED_BY_MONTH["2024-06"] + LATE_ROWS - LATE_REJECTED  # 332: the late file's two good orders
+CORRECTED_JUNE = SEEDED_BY_MONTH["2024-06"] + 6  # 336 once exercise 4.10 curates the corrected late file
+MONTHS = list(SEEDED_BY_MONTH)
 # Hive-style partition folders: order_month=2024-03/, or year=2024/month=3/
 _MONTH_IN_KEY = re.compile(r"/(?:order_month=(\d{4})-(\d{2})|year=(\d{4})/month=(\d{1,2}))/[^/]+\.parquet$")
 
 
 def summary(lines: list[str]) -> dict | None:
-    """The job's last JSON line with ``read``, ``written`` and ``malformed``, if it printed one."""
+    """The job's last JSON line with ``read``, ``written`` and ``rejected``, if it printed one."""
     found = None
     for line in lines:
         try:
             parsed = json.loads(line)
         except ValueError:
             continue
-        if isinstance(parsed, dict) and {"read", "written", "malformed"} <= parsed.keys():
+        if isinstance(parsed, dict) and {"read", "written", "rejected"} <= parsed.keys():
             found = parsed
     return found
 
@@ -60,27 +63,31 @@ def month_of(key: str) -> str:
 
 
 def expect_counts(counts: dict | None, log: str) -> None:
-    """The logged counts add up, and are the answer key's: every row read, the late file's malformed ones dropped."""
-    expect(counts, expected=f'a line {{"read": …, "written": …, "malformed": …}} in {log}', found="none",
-           hint="end the script with print(json.dumps({'read': ..., 'written': ..., 'malformed': ...}))")
+    """The logged counts add up, and are the answer key's: every row read, the late file's bad ones rejected."""
+    expect(counts, expected=f'a line {{"read": …, "written": …, "rejected": …}} in {log}', found="none",
+           hint="print(json.dumps({'read': ..., 'written': ..., 'rejected': ...})) once the rows are written")
     logged = {key: counts[key] for key in EXPECTED_COUNTS}
     expect(all(isinstance(value, int) for value in logged.values()), expected="three whole numbers", found=logged)
-    expect(logged["read"] == logged["written"] + logged["malformed"], expected="read = written + malformed",
+    expect(logged["read"] == logged["written"] + logged["rejected"], expected="read = written + rejected",
            found=logged)
     expect(logged == EXPECTED_COUNTS, expected=f"{EXPECTED_COUNTS} (the seeded orders and the late file)",
-           found=logged, hint="land the late file (before Exercise 4.2), read all of raw/orders/, count before "
-           "filtering, and keep only rows that split into 12 fields and whose required values all parse")
+           found=logged, hint="land the late file (before Exercise 4.2) in validated/orders/, read the whole folder, "
+           "count before rejecting, and reject exactly the rows that break a rule (see with_reject_reason)")
 
 
-def expect_curated(counts: dict | None, bucket: str, prefix: str, log: str) -> None:
-    """The logged counts hold, and match the Snappy Parquet under ``prefix``, one folder per month."""
+def expect_curated(counts: dict | None, bucket: str, prefix: str, log: str,
+                   june: tuple[int, ...] = (FIRST_JUNE,)) -> None:
+    """The logged counts hold, and the Snappy Parquet under ``prefix`` holds the answer key's rows, month by month
+    (June as the first run wrote it, or as a later run curated it: ``june``)."""
     expect_counts(counts, log)
     files = parquet_footers(bucket, prefix)
     months = sorted({month_of(key) for key in files})
     expect(months == MONTHS, expected=f"Parquet under {prefix}order_month=2024-01/ … 2024-06/",
            found=months or "none")
-    rows = sum(footer.num_rows for footer in files.values())
-    expect(rows == counts["written"], expected=f"{counts['written']} rows in the Parquet files, as logged", found=rows)
+    rows = {month: sum(footer.num_rows for key, footer in files.items() if month_of(key) == month) for month in MONTHS}
+    wanted = {**SEEDED_BY_MONTH, "2024-06": june[0]}
+    expect(all(rows[month] == wanted[month] for month in MONTHS[:-1]) and rows["2024-06"] in june,
+           expected=f"rows by month {wanted} ({counts['written']} in all, as logged)", found=rows)
     codecs = {footer.row_group(g).column(c).compression for footer in files.values()
               for g in range(footer.num_row_groups) for c in range(footer.num_columns)}
     expect(codecs == {"SNAPPY"}, expected="Snappy compression", found=sorted(codecs))

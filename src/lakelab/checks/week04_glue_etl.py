@@ -1,30 +1,32 @@
 """Week 4 · Glue Spark ETL and EMR: one check per exercise.
 
-Run checks hold a job to its own word: the summary line it logged (rows read, written, dropped)
-must match the Parquet files it left in ``curated/``, read back here from S3.
+Run checks hold a job to its own word: the summary line it logged (rows read, written, rejected)
+must match the Parquet files it left in ``curated/`` and the rows in its quarantine, read back here
+from S3. Helpers: ``week04_roles`` (roles by IAM's simulator), ``week04_runs`` (runs and their logs),
+``job_output`` and ``job_quality`` (what the runs left in S3).
 """
 
 from __future__ import annotations
 
 import ast
-import gzip
 import re
 
 import boto3
 
-from lakelab.checks import athena_history, iam_simulation, job_output, job_scripts, policies
+from lakelab.checks import athena_history, job_output, job_quality, job_scripts, policies
 from lakelab.checks.framework import exercise, expect
+from lakelab.checks.week04_roles import expect_job_role, object_arn, reads, writes
+from lakelab.checks.week04_runs import (GLUE_OUTPUT_LOG, application, driver_stdout, glue_summary, job_runs,
+                                       runs_since_correction, successful_emr_run)
 from lakelab.course import naming
-from lakelab.lab.sweepers import LIVE_APPLICATION_STATES
 
 WEEK = 4
 GLUE_SERVICE_ROLE = "arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole"
-SCRIPT_KEY, SOURCE, TARGET = "scripts/orders_etl.py", "raw/orders/", "curated/orders/"
+SCRIPT_KEY, SOURCE = "scripts/orders_etl.py", "validated/orders/"
+TARGET, QUARANTINE = "curated/orders/", "quarantine/orders/"
 EMR_TARGET, EMR_LOGS = "curated/emr_orders/", "emr-logs/"
-# Glue 5.0: a Spark job's stdout and stderr go to /aws-glue/jobs/output, stream <JobRunId>-driver (AWS Glue docs,
-# "Logging for AWS Glue jobs"); Glue 4.0 and earlier name the stream by the bare run id: a prefix finds either.
-GLUE_OUTPUT_LOG = "/aws-glue/jobs/output"
-OTHER_BUCKET = "arn:aws:s3:::another-teams-bucket"  # any bucket but the lake: the role must reach none
+# The run over the second partner's batch: the late file's 7 rows and 150 in cents on top of the 2,000 seeded.
+GATED_COUNTS = {"read": 2157, "written": 0, "rejected": 155}
 GLUE_ONLY = ("GlueContext", "DynamicFrame", "Job")  # need Glue's own libraries: not on EMR, not locally
 # EMR 7.x releases and their Spark (EMR Release Guide, Spark release history, 2026 copy).
 SPARK_35_RELEASES = {"emr-7.8.0": "3.5.4", "emr-7.9.0": "3.5.5", "emr-7.10.0": "3.5.5", "emr-7.11.0": "3.5.6",
@@ -39,63 +41,18 @@ def _uri(key: str) -> str:
     return f"s3://{_names().bucket('lake')}/{key}"
 
 
-def _object_arn(key: str = "") -> str:
-    return f"arn:aws:s3:::{_names().bucket('lake')}" + (f"/{key}" if key else "")
-
-
-def _writes(prefix: str) -> list[tuple[str, str]]:
-    """What Spark needs to replace a folder's files: read, write, delete (a rename is a copy and a delete),
-    and a HEAD of the folder's own key (``curated/orders``) and of the zone's (``curated``, ``curated/``),
-    which IAM allows under s3:GetObject."""
-    key = f"{prefix}order_month=2024-01/part-00000.snappy.parquet"
-    zone = prefix.split("/", 1)[0]
-    folders = [("s3:GetObject", _object_arn(folder)) for folder in (prefix.rstrip("/"), zone, f"{zone}/")]
-    return folders + [
-        (action, _object_arn(key)) for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")]
-
-
-def _reads() -> list[tuple[str, str]]:
-    return [("s3:ListBucket", _object_arn()), ("s3:GetObject", _object_arn(SCRIPT_KEY)),
-            ("s3:GetObject", _object_arn(SOURCE.rstrip("/"))), ("s3:GetObject", _object_arn(f"{SOURCE}orders.csv"))]
-
-
-def _denied_everywhere_else(output_prefix: str) -> list[tuple[str, str]]:
-    """What a least-privilege job role must not do: touch raw/ (the record of what arrived), write another
-    table or zone, manage the bucket, or read any other bucket."""
-    others = {"curated/orders/": "curated/emr_orders/", "curated/emr_orders/": "curated/orders/"}[output_prefix]
-    return [("s3:PutObject", _object_arn(f"{SOURCE}orders.csv")), ("s3:DeleteObject", _object_arn(f"{SOURCE}orders.csv")),
-            ("s3:PutObject", _object_arn(f"{others}order_month=2024-01/part-00000.snappy.parquet")),
-            ("s3:PutObject", _object_arn("curated/customers/customers.parquet")),
-            ("s3:DeleteBucket", _object_arn()), ("s3:PutBucketPolicy", _object_arn()),
-            ("s3:GetObject", f"{OTHER_BUCKET}/orders.csv"), ("s3:PutObject", f"{OTHER_BUCKET}/orders.csv")]
-
-
-def _expect_job_role(name: str, service: str, allowed: list[tuple[str, str]], output_prefix: str) -> None:
-    """The course's role for ``service``, judged by IAM's policy simulator: allowed what the job does, denied the rest."""
-    role = boto3.client("iam").get_role(RoleName=name)["Role"]
-    tags = policies.role_tags(name)
-    expect(naming.is_course_resource(tags, WEEK), expected=f"role tags course, week {WEEK:02d}, learner",
-           found=f"tags {tags}")
-    services = policies.trusted_services(role)
-    expect(service in services, expected=f"a trust policy for {service}", found=services or "no service trusted")
-    iam_simulation.expect_allowed(role["Arn"], allowed)
-    iam_simulation.expect_denied(role["Arn"], _denied_everywhere_else(output_prefix),
-                                 hint="least privilege: allow only the prefixes the job reads and writes "
-                                      f"(its output is {output_prefix}), never s3:* or the whole bucket")
-
-
-@exercise(WEEK, "4.1", "the ETL role lets Glue read raw/ and the script, and write curated/orders/",
+@exercise(WEEK, "4.1", "the ETL role lets Glue read validated/ and the script, and write curated/ and quarantine/",
           hint="create the role names.resource('glue-etl') (tagged) trusting glue.amazonaws.com, attach "
                "AWSGlueServiceRole, and put an inline policy allowing s3:ListBucket on the bucket, s3:GetObject on "
-               "scripts/orders_etl.py and raw/orders*, and s3:GetObject, s3:PutObject, s3:DeleteObject on "
-               "curated/orders* (no slash before the *: Spark also reads the folder's own key), and s3:GetObject on "
-               "the zone's folder keys curated and curated/, which Spark looks at before writing under them")
+               "scripts/orders_etl.py and validated/orders*, and s3:GetObject, s3:PutObject, s3:DeleteObject on "
+               "curated/orders* and quarantine/orders* (no slash before the *: Spark also reads the folder's own "
+               "key), and s3:GetObject on the zones' folder keys curated, curated/, quarantine and quarantine/")
 def etl_role() -> None:
     name = _names().resource("glue-etl")
     attached = policies.attached_policies(name)
     expect(GLUE_SERVICE_ROLE in attached, expected="AWSGlueServiceRole attached (logs, metrics, the catalog)",
            found=attached)
-    _expect_job_role(name, "glue.amazonaws.com", _reads() + _writes(TARGET), TARGET)
+    expect_job_role(name, "glue.amazonaws.com", reads() + writes(TARGET), TARGET)
 
 
 def _script() -> str:
@@ -103,7 +60,7 @@ def _script() -> str:
 
 
 @exercise(WEEK, "4.2", "the job script is in S3: SparkSession DataFrames, --source and --target arguments",
-          hint="complete typed(), well_formed() and write_by_month() in ETL_SCRIPT, then "
+          hint="complete typed(), with_reject_reason() and write_by_month() in ETL_SCRIPT, then "
                "s3.put_object(Bucket=BUCKET, Key='scripts/orders_etl.py', Body=ETL_SCRIPT.encode('utf-8'))")
 def script_uploaded() -> None:
     source = _script()
@@ -128,14 +85,16 @@ def script_uploaded() -> None:
                 "fallback, or read --source and --target with argparse alone")
     strings = {node.value.removeprefix("--") for node in ast.walk(tree)
                if isinstance(node, ast.Constant) and isinstance(node.value, str)}
-    expect({"source", "target"} <= strings, expected="the arguments 'source' and 'target' resolved",
-           found=sorted(strings & {"source", "target"}) or "neither")
+    arguments = {"source", "target", "quarantine"}
+    expect(arguments <= strings, expected="the arguments 'source', 'target' and 'quarantine' resolved",
+           found=sorted(strings & arguments) or "none of them")
 
 
 @exercise(WEEK, "4.3", "the ETL job runs the script on Glue 5.0 with two G.1X workers",
           hint="glue.create_job(Name=JOB, Role=the role's ARN, Command={'Name': 'glueetl', 'ScriptLocation': "
                "SCRIPT_LOCATION, 'PythonVersion': '3'}, GlueVersion='5.0', WorkerType='G.1X', NumberOfWorkers=2, "
-               "Timeout=30, DefaultArguments={'--source': SOURCE, '--target': TARGET}, Tags=names.tags)")
+               "Timeout=30, DefaultArguments={'--source': SOURCE, '--target': TARGET, '--quarantine': QUARANTINE}, "
+               "Tags=names.tags)")
 def job_defined() -> None:
     names, glue = _names(), boto3.client("glue")
     job = glue.get_job(JobName=names.resource("orders-etl"))["Job"]
@@ -154,7 +113,7 @@ def job_defined() -> None:
     role = names.resource("glue-etl")
     expect(job.get("Role") in (role, boto3.client("iam").get_role(RoleName=role)["Role"]["Arn"]),
            expected=f"the role {role}", found=job.get("Role"))
-    wanted = {"--source": _uri(SOURCE), "--target": _uri(TARGET)}
+    wanted = {"--source": _uri(SOURCE), "--target": _uri(TARGET), "--quarantine": _uri(QUARANTINE)}
     arguments = {key: job.get("DefaultArguments", {}).get(key) for key in wanted}
     expect(arguments == wanted, expected=f"default arguments {wanted}", found=arguments)
     timeout = job.get("Timeout", 2880)
@@ -162,26 +121,19 @@ def job_defined() -> None:
            hint="set Timeout=30: the default, 2,880 minutes, lets a stuck job bill for two days")
 
 
-def _job_runs(state: str) -> list[dict]:
-    runs = boto3.client("glue").get_job_runs(JobName=_names().resource("orders-etl"))["JobRuns"]
-    return sorted((r for r in runs if r["JobRunState"] == state), key=lambda r: r["StartedOn"], reverse=True)
-
-
-def glue_summary(run_id: str) -> dict | None:
-    """The counts the run logged: its streams are <run id>-driver (Glue 5.0) or <run id> (4.0 and earlier)."""
-    pages = boto3.client("logs").get_paginator("filter_log_events").paginate(
-        logGroupName=GLUE_OUTPUT_LOG, logStreamNamePrefix=run_id)
-    return job_output.summary([event["message"] for page in pages for event in page["events"]])
-
-
-@exercise(WEEK, "4.4", "a job run curated the orders as Snappy Parquet by month and logged what it dropped",
+@exercise(WEEK, "4.4", "a job run curated the orders by month, quarantined the rows that break a rule, and logged it",
           hint="glue.start_job_run(JobName=JOB), poll get_job_run until JobRunState is final, then read the stream "
                "f'{run_id}-driver' in /aws-glue/jobs/output, where Glue 5.0 writes the script's stdout and stderr")
 def job_run_curated_orders() -> None:
-    runs = _job_runs("SUCCEEDED")
+    runs = job_runs("SUCCEEDED")
     expect(runs, expected="a SUCCEEDED run of the job", found="none")
-    job_output.expect_curated(glue_summary(runs[0]["Id"]), _names().bucket("lake"), TARGET,
-                              f"{GLUE_OUTPUT_LOG}, stream {runs[0]['Id']}-driver")
+    summaries = {run["Id"]: glue_summary(run["Id"]) for run in runs}
+    # The first build: the run that logged the answer key's counts, else the oldest, whose counts the message shows.
+    run = next((run for run in runs if summaries[run["Id"]] == job_output.EXPECTED_COUNTS), runs[-1])
+    bucket = _names().bucket("lake")
+    job_output.expect_curated(summaries[run["Id"]], bucket, TARGET, f"{GLUE_OUTPUT_LOG}, stream {run['Id']}-driver",
+                              june=(job_output.FIRST_JUNE, job_output.CORRECTED_JUNE))
+    job_quality.expect_quarantine(bucket, f"{QUARANTINE}run={run['Id']}/", job_quality.LATE_REJECTS)
 
 
 @exercise(WEEK, "4.5", "a crawler cataloged the curated orders with their monthly partitions",
@@ -226,20 +178,12 @@ def parquet_answers_for_less() -> None:
            found=f"{scanned[1]:,} bytes against {scanned[0]:,}")
 
 
-def application() -> dict | None:
-    """The course's live application named ``spark`` (the newest, if there are several)."""
-    emr, name = boto3.client("emr-serverless"), _names().resource("spark")
-    pages = emr.get_paginator("list_applications").paginate(states=LIVE_APPLICATION_STATES)
-    mine = sorted((a for page in pages for a in page["applications"] if a["name"] == name),
-                  key=lambda a: a["createdAt"], reverse=True)
-    return emr.get_application(applicationId=mine[0]["id"])["application"] if mine else None
-
-
 @exercise(WEEK, "4.7", "an EMR Serverless application on a Spark 3.5 release, capped, with its job role",
           hint="create_application(name=names.resource('spark'), releaseLabel='emr-7.8.0', type='SPARK', "
                "maximumCapacity={...}, autoStopConfiguration={'enabled': True, ...}, tags=names.tags); and the role "
-               "names.resource('emr-jobs') trusting emr-serverless.amazonaws.com, reading the script and raw/orders*, "
-               "writing curated/emr_orders* and emr-logs/*, and s3:GetObject on the zone's keys curated and curated/")
+               "names.resource('emr-jobs') trusting emr-serverless.amazonaws.com, reading the script and "
+               "validated/orders*, writing curated/emr_orders*, quarantine/emr_orders* and emr-logs/*, and "
+               "s3:GetObject on the zones' keys curated, curated/, quarantine and quarantine/")
 def emr_application_ready() -> None:
     names, found = _names(), application()
     expect(found, expected=f"an EMR Serverless application named {names.resource('spark')}", found="none")
@@ -250,38 +194,20 @@ def emr_application_ready() -> None:
            f"{', '.join(SPARK_35_RELEASES)} (Spark 3.5)", found=f"{found['type']} on {release}")
     expect(found.get("maximumCapacity"), expected="a maximum capacity", found="none: it may scale without bound")
     expect(found.get("autoStopConfiguration", {}).get("enabled"), expected="auto-stop enabled", found="disabled")
-    logs = [("s3:PutObject", _object_arn(f"{EMR_LOGS}applications/x/jobs/y/SPARK_DRIVER/stdout.gz"))]
-    _expect_job_role(names.resource("emr-jobs"), "emr-serverless.amazonaws.com", _reads() + _writes(EMR_TARGET) + logs,
-                     EMR_TARGET)
-
-
-def _successful_emr_run(application_id: str) -> dict | None:
-    emr = boto3.client("emr-serverless")
-    listed = emr.list_job_runs(applicationId=application_id, states=["SUCCESS"])["jobRuns"]
-    newest = sorted(listed, key=lambda run: run["createdAt"], reverse=True)
-    return emr.get_job_run(applicationId=application_id, jobRunId=newest[0]["id"])["jobRun"] if newest else None
-
-
-def driver_stdout(run: dict) -> list[str]:
-    """The driver's stdout, where EMR Serverless writes it under the run's logUri."""
-    overrides = run.get("configurationOverrides", {}).get("monitoringConfiguration", {})
-    log_uri = overrides.get("s3MonitoringConfiguration", {}).get("logUri", "")
-    expect(log_uri.rstrip("/") == _uri(EMR_LOGS).rstrip("/"), expected=f"logUri {_uri(EMR_LOGS)}",
-           found=log_uri or "none")
-    key = f"{EMR_LOGS}applications/{run['applicationId']}/jobs/{run['jobRunId']}/SPARK_DRIVER/stdout.gz"
-    body = boto3.client("s3").get_object(Bucket=_names().bucket("lake"), Key=key)["Body"].read()
-    return gzip.decompress(body).decode("utf-8").splitlines()
+    logs = [("s3:PutObject", object_arn(f"{EMR_LOGS}applications/x/jobs/y/SPARK_DRIVER/stdout.gz"))]
+    expect_job_role(names.resource("emr-jobs"), "emr-serverless.amazonaws.com", reads() + writes(EMR_TARGET) + logs,
+                    EMR_TARGET)
 
 
 @exercise(WEEK, "4.8", "the same script ran on EMR Serverless, with the same result",
           hint="emr.start_job_run(applicationId=..., executionRoleArn=the emr-jobs role's ARN, "
                "jobDriver={'sparkSubmit': {'entryPoint': SCRIPT_LOCATION, 'entryPointArguments': "
-               "['--source', SOURCE, '--target', EMR_TARGET]}}, "
+               "['--source', SOURCE, '--target', EMR_TARGET, '--quarantine', EMR_QUARANTINE]}}, "
                "configurationOverrides with logUri LOG_URI), then wait for SUCCESS")
 def same_script_on_emr() -> None:
     found = application()
     expect(found, expected="the EMR Serverless application", found="none")
-    run = _successful_emr_run(found["applicationId"])
+    run = successful_emr_run(found["applicationId"])
     expect(run, expected="a job run in state SUCCESS", found="none")
     submit = run["jobDriver"].get("sparkSubmit", {})
     expect(submit.get("entryPoint") == _uri(SCRIPT_KEY),
@@ -292,9 +218,58 @@ def same_script_on_emr() -> None:
     expect({key: arguments.get(key) for key in wanted} == wanted, expected=f"arguments {wanted}", found=words)
     counts = job_output.summary(driver_stdout(run))
     job_output.expect_curated(counts, _names().bucket("lake"), EMR_TARGET, "the driver's stdout.gz")
-    glue_runs = _job_runs("SUCCEEDED")
-    on_glue = glue_summary(glue_runs[0]["Id"]) if glue_runs else None
-    expect(on_glue in (None, counts), expected=f"the Glue run's counts {on_glue}", found=counts)
+
+
+@exercise(WEEK, "4.9", "a batch with too many rejected rows failed at the gate and left curated/ as it was",
+          hint="land BAD_BATCH at BAD_KEY in validated/orders/ and run the job with its default arguments: the script "
+               "must count the rejects, write them to its quarantine, and raise before write_by_month when more than "
+               "5 % of the rows are rejected, with a message that names the data-quality gate")
+def gate_stops_a_bad_batch() -> None:
+    runs = boto3.client("glue").get_job_runs(JobName=_names().resource("orders-etl"))["JobRuns"]
+    gated = [run for run in job_runs("FAILED") if "gate" in (run.get("ErrorMessage") or "").lower()]
+    expect(gated, expected="a FAILED run whose ErrorMessage names the data-quality gate",
+           found="runs: " + (", ".join(f"{run['JobRunState']} {run.get('ErrorMessage', '')}".strip()
+                                       for run in runs) or "none"))
+    run, bucket = gated[0], _names().bucket("lake")
+    ended = run.get("CompletedOn") or run["LastModifiedOn"]
+    changed = job_quality.changes_during(bucket, TARGET, run["StartedOn"], ended)
+    expect(not changed, expected=f"nothing under {TARGET} written or deleted while the gated run ran",
+           found=f"{len(changed)} keys changed, e.g. {changed[:2]}",
+           hint="the gate must raise before write_by_month: once Spark has written, the broken batch is curated")
+    counts = glue_summary(run["Id"])
+    expect(counts == GATED_COUNTS, expected=f"the run logged {GATED_COUNTS}: 155 of 2,157 rows rejected, none written",
+           found=counts or "no counts in its log")
+    job_quality.expect_quarantine(bucket, f"{QUARANTINE}run={run['Id']}/", job_quality.GATED_REJECTS)
+
+
+@exercise(WEEK, "4.10", "June curated again from the corrected file, the other months untouched, twice alike",
+          hint="the concept is dynamic partition overwrite (Spark SQL guide, 'partitionOverwriteMode'): a write "
+               "replaces only the partitions it holds, so what you write must hold June whole and nothing else; "
+               "the script's docstring lists its arguments, and job runs may override them (AWS Glue, 'Using job "
+               "parameters in AWS Glue jobs'). Run it twice")
+def one_month_reprocessed_safely() -> None:
+    bucket, runs = _names().bucket("lake"), runs_since_correction()
+    succeeded = [run for run in runs if run["JobRunState"] == "SUCCEEDED"]
+    expect(len(succeeded) >= 2, expected="two SUCCEEDED runs since the corrected file landed (the second shows a "
+           "repeat changes nothing)", found=[run["JobRunState"] for run in runs] or "no run")
+    last_two = [glue_summary(run["Id"]) for run in succeeded[-2:]]
+    expect(last_two[0] is not None and last_two[0] == last_two[1], expected="the last two runs logging the same counts",
+           found=last_two)
+    files, first = job_quality.files_by_month(bucket, TARGET), runs[0]["StartedOn"].replace(microsecond=0)
+    for month in job_output.MONTHS[:-1]:
+        expect(files.get(month), expected=f"{month}'s Parquet files under {_uri(TARGET)}", found="none: deleted",
+               hint="Spark's default overwrite (static) deletes everything under the target before writing; "
+                    "with partitionOverwriteMode dynamic it replaces only the months written")
+        rewritten = [item["Key"] for item in files[month] if item["LastModified"] >= first]
+        expect(not rewritten, expected=f"{month}'s files as the first run wrote them",
+               found=f"{len(rewritten)} written since the corrected file landed",
+               hint="a run over every month replaces every month: curate June alone (the script's --months)")
+    june = job_quality.order_ids(bucket, files.get("2024-06", []))
+    wanted = job_output.CORRECTED_JUNE
+    expect(len(june) == wanted == len(set(june)), expected=f"June: {wanted} rows, {wanted} distinct orders (330 seeded "
+           "and the 6 corrected)", found=f"{len(june)} rows, {len(set(june))} distinct orders",
+           hint="dynamic overwrite replaces June with exactly what the run wrote: the run must read all of June, "
+                "the seeded file and the corrected one (--months 2024-06 over the whole validated/orders/)")
 
 
 def _trigger(purpose: str) -> dict:

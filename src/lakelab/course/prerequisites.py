@@ -13,7 +13,7 @@ from collections.abc import Callable
 import boto3
 from botocore.exceptions import ClientError
 
-from lakelab.course import datasets, naming, weeks
+from lakelab.course import contracts, datasets, naming, weeks
 
 # The raw layout of week 1's exercise 1.6: dataset name -> key in the lake bucket.
 RAW_LAYOUT = {
@@ -40,7 +40,7 @@ def _create_lake_bucket(s3, names: naming.Names, bucket: str) -> None:
     s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": names.tag_list})
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
-        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]})
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}, "BucketKeyEnabled": True}]})
     s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
     for zone in ("raw/", "curated/"):
@@ -65,8 +65,31 @@ def ensure_lake() -> str:
     return f"week 1 lake bucket {bucket}: {state}, {uploaded} raw dataset file(s) uploaded"
 
 
+def ensure_validated_zone() -> str:
+    """Week 3's validated/ zone as its validator leaves it: each seeded raw file that keeps its table's contract,
+    copied (that very version) to the same path under validated/, with the metadata source-etag; no Lambda runs."""
+    s3, bucket = boto3.client("s3"), naming.for_week(1).bucket("lake")
+    copied = 0
+    for table in contracts.CONTRACTS:
+        raw_key = RAW_LAYOUT[table]
+        zone_key = "validated/" + raw_key.removeprefix("raw/")
+        try:
+            s3.head_object(Bucket=bucket, Key=zone_key)
+            continue
+        except ClientError:
+            pass
+        source = s3.get_object(Bucket=bucket, Key=raw_key)
+        if contracts.problem(table, source["Body"].read()) is None:
+            version = {"VersionId": source["VersionId"]} if source.get("VersionId") else {}
+            s3.copy_object(Bucket=bucket, Key=zone_key, MetadataDirective="REPLACE",
+                           CopySource={"Bucket": bucket, "Key": raw_key, **version},
+                           Metadata={"source-etag": source["ETag"].strip('"')})
+            copied += 1
+    return f"week 3 validated/ zone: {copied} file(s) copied from raw/ as the validator would"
+
+
 # What a week's entry may list as a prerequisite, and what rebuilds it.
-REBUILDERS: dict[str, Callable[[], str]] = {"lake": ensure_lake}
+REBUILDERS: dict[str, Callable[[], str]] = {"lake": ensure_lake, "validated": ensure_validated_zone}
 
 
 def rebuilders(week: int) -> list[Callable[[], str]]:

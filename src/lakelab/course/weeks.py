@@ -68,7 +68,7 @@ WEEKS: dict[int, Week] = {
              resources=(("bucket", "lake"), ("queue", "raw-events"))),
         Week(2, "catalog_athena", "Glue Data Catalog and Athena", ("s3", "glue", "athena"), ready=True,
              resources=(("database", "lake"), ("role", "glue-crawler"), ("crawler", "raw-crawler"),
-                        ("workgroup", "analytics")),
+                        ("crawler", "export-crawler"), ("workgroup", "analytics")),
              prerequisites=LAKE),
         Week(3, "lambda", "Lambda: validate files on arrival", ("s3", "lambda", "logs", "iam", "sqs"), ready=True,
              resources=(("role", "lambda-validator"), ("function", "validator"), ("log group", "validator"),
@@ -78,7 +78,7 @@ WEEKS: dict[int, Week] = {
              resources=(("role", "glue-etl"), ("job", "orders-etl"), ("database", "curated"),
                         ("crawler", "curated-crawler"), ("workgroup", "etl-analytics"), ("role", "emr-jobs"),
                         ("application", "spark"), ("trigger", "orders-etl-nightly"), ("trigger", "crawl-after-etl")),
-             prerequisites=LAKE),
+             prerequisites=(*LAKE, "validated")),  # week 3's validated/ zone: the job's input
         Week(5, "orchestration", "Orchestration: Airflow (MWAA) and Step Functions", ("mwaa", "stepfunctions"),
              prerequisites=LAKE),
         Week(6, "streaming", "Streaming: Kinesis, Firehose, SNS", ("kinesis", "firehose", "sns"), prerequisites=LAKE),
