@@ -42,6 +42,9 @@ SYMBOLS: dict[str, str] = {
     "S3Response": "moto.s3.responses:S3Response",
     "FakeBucket": "moto.s3.models:FakeBucket",
     "FakeDeleteMarker": "moto.s3.models:FakeDeleteMarker",
+    # logs
+    "LogsResponse": "moto.logs.responses:LogsResponse",
+    "LogsInvalidParameterException": "moto.logs.exceptions:InvalidParameterException",
     "PublicAccessBlock": "moto.s3.models:PublicAccessBlock",
     "s3_notifications": "moto.s3.notifications:",
     "S3ClientError": "moto.s3.exceptions:S3ClientError",
