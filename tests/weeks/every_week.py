@@ -1,0 +1,40 @@
+"""The tests every week's lab passes, imported by each ``test_weekNN_<slug>.py`` (which sets ``WEEK``).
+
+The solution runs without errors and passes every check; the untouched lab fails every check with
+its hint and tells the learner where to write; teardown after the solution leaves nothing of the
+week. The other two states of each check (plausible wrong answers, correct alternatives) are the
+week's own ``Patch`` lists, in its test file.
+"""
+
+from __future__ import annotations
+
+from lab_runs import assert_checks_fail_with_hints, errors
+
+
+def test_solution_runs_without_errors(solution_run, week):
+    executed, _, _ = solution_run
+    raised = errors(executed)
+    assert not raised, f"week {week.number} solution raised: {raised[0]['ename']}: {raised[0]['evalue']}"
+
+
+def test_every_check_passes_on_the_solution(solution_run, week):
+    _, outcomes, _ = solution_run
+    failed = {number: message for number, message in outcomes.items() if message}
+    assert not failed, f"week {week.number}: " + "\n".join(failed.values())
+    assert len(outcomes) >= 3
+
+
+def test_every_check_fails_with_its_hint_on_the_untouched_lab(lab_run, week):
+    _, outcomes = lab_run
+    assert_checks_fail_with_hints(week.number, outcomes)
+
+
+def test_untouched_lab_tells_the_learner_where_to_write(lab_run):
+    executed, _ = lab_run
+    raised = [error["ename"] for error in errors(executed)]
+    assert "NotImplementedError" in raised and "CheckFailed" in raised
+
+
+def test_teardown_after_the_solution_leaves_nothing(solution_run, week):
+    _, _, leftovers = solution_run
+    assert leftovers == [], f"week {week.number}: teardown left {leftovers}"
