@@ -100,6 +100,23 @@ def platform() -> list[tuple[str, float, str]]:
     ]
 
 
+def localstack() -> list[tuple[str, float, str]]:
+    """LocalStack 4.14.0 in host mode beside the local emulator, in one run (skipped where not installed)."""
+    figures = _figures("localstack_cases.py", "3")
+    if "skipped" in figures:
+        print(f"LocalStack rows skipped: {figures['skipped']}")
+        return []
+    return [
+        ("local emulator: start to first answer", figures["emulator_start_s"], "baseline"),
+        ("LocalStack host mode: start to healthy", figures["localstack_start_s"], ""),
+        ("LocalStack: start to first S3 answer", figures["localstack_first_answer_s"],
+         f"{figures['start_ratio']:.2f}× the emulator"),
+        ("week 1 solution on the local emulator (its start included)", figures["week01_local_s"], "baseline"),
+        ("week 1 solution on a running LocalStack", figures["week01_localstack_s"],
+         f"{figures['week01_ratio']:.2f}× local"),
+    ]
+
+
 def test_suite() -> list[tuple[str, float, str]]:
     started = time.perf_counter()
     subprocess.run(["make", "-s", "test"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -113,7 +130,7 @@ def main() -> int:
     options.add_argument("--skip-suite", action="store_true", help="do not time make test")
     args = options.parse_args()
     rows = emulator_start(args.runs) + platform() + week01_solution() + services() + glue_jobs()
-    rows += grading(rows[1][1])
+    rows += grading(rows[1][1]) + localstack()
     if not args.skip_suite:
         rows += test_suite()
     print(f"{'benchmark':<50} {'seconds':>9}  note")
