@@ -244,6 +244,21 @@ def test_glue_5_spark_runs_log_stderr_with_stdout_and_sparks_own_log_apart(monke
     assert {stream for _, stream, _ in written} == {"jr_1-driver"}
 
 
+def test_an_s3a_statistics_dump_stays_with_sparks_log(monkeypatch):
+    """S3A logs its IOStatistics over several lines when a stream closes: none of them is the script's output."""
+    written = []
+    monkeypatch.setattr(job_logs.cloudwatch_logs, "write",
+                        lambda account, region, group, stream, events: written.append((group, stream, events)))
+    log = job_logs.RunLog("123456789012", "us-east-1", "glueetl", "5.0", "jr_1")
+    log.write({"stdout": [(1, '{"read": 3}')], "stderr": [
+        (2, "25/01/31 12:00:00 INFO S3AInstrumentation: closing stream: counters=((stream_read_bytes=12));"),
+        (3, "gauges=((stream_write_block_uploads_pending=1));"), (4, "minimums=((op_abort.min=-1));"),
+        (5, "maximums=((op_abort.max=-1));"), (6, "means=((op_abort.mean=(samples=0, sum=0, mean=0.0000)));")]})
+    lines = {group: [message for _, message in events] for group, _, events in written}
+    assert lines["/aws-glue/jobs/output"] == ['{"read": 3}']
+    assert len(lines["/aws-glue/jobs/error"]) == 5
+
+
 def test_spark_error_messages_follow_glues_format():
     raised = {"type": "AnalysisException", "message": "[PATH_NOT_FOUND] Path does not exist: s3://lake/x.", "line": 7}
     assert error_message("glueetl", raised, 1) == (

@@ -25,8 +25,10 @@ SPARK_COMMANDS = ("glueetl", "gluestreaming")
 
 # A line of Spark's log4j output, as common/spark.py lays it out: "25/01/31 12:00:00 WARN Class: message"
 _SPARK_LOG_LINE = re.compile(r"\d\d/\d\d/\d\d \d\d:\d\d:\d\d (TRACE|DEBUG|INFO|WARN|ERROR|FATAL) ")
-# What continues a log4j record: an indented stack frame, "Caused by:", a Java exception's class name
-_SPARK_CONTINUATION = re.compile(r"\s|Caused by:|Suppressed:|[a-z][\w$]*(\.[\w$]+)+(Exception|Error)\b")
+# What continues a log4j record: an indented stack frame, "Caused by:", a Java exception's class name, and the
+# lines of an IOStatistics dump that S3A logs when a stream closes ("gauges=((...));", "minimums=((...));")
+_SPARK_CONTINUATION = re.compile(r"\s|Caused by:|Suppressed:|[a-z][\w$]*(\.[\w$]+)+(Exception|Error)\b"
+                                 r"|[a-z_]+=\(\(")
 
 Lines = dict[str, list[tuple[int, str]]]
 
