@@ -86,8 +86,7 @@ class RequestContext:
 
     principal: Principal
     settings: Settings = field(default_factory=Settings)
-    service: str = ""  # the signing name: s3, glue, lambda, sts ...
-    action: str = ""  # the API operation, when known: PutObject, StartCrawler ...
+    service: str = ""  # botocore's service name: s3, glue, lambda, sts ... (the operation is the request's)
     region: str = DEFAULT_REGION
     source_ip: str = "127.0.0.1"
     user_agent: str = ""

@@ -43,7 +43,7 @@ def serve(environ: dict[str, Any], start_response: Callable[..., Any], answer: W
     except identity.CredentialError as refused:
         return _respond(start_response, *error_response(request, refused.status, refused.code, refused.message))
     host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
-    call = context.RequestContext(principal, settings, request.service, "", request.region,
+    call = context.RequestContext(principal, settings, request.service, request.region,
                                   request.source_ip, request.user_agent, endpoint=f"http://{host}")
     with context.bound(call):
         denial = _denial(request, call)
