@@ -43,7 +43,10 @@ def job_seconds(command: str, script: str) -> float:
     s3.create_bucket(Bucket="bench")
     s3.put_object(Bucket="bench", Key="raw/sales.csv", Body=sales_csv())
     s3.put_object(Bucket="bench", Key="scripts/job.py", Body=script.encode())
-    glue.create_job(Name="bench", Role="arn:aws:iam::123456789012:role/bench", GlueVersion="5.0",
+    from roles import work_role  # beside this file
+
+    role = work_role(session.client("iam", endpoint_url=emulator.endpoint), "bench-job", "glue")
+    glue.create_job(Name="bench", Role=role, GlueVersion="5.0",
                     Command={"Name": command, "ScriptLocation": "s3://bench/scripts/job.py"})
     started = time.perf_counter()
     run_id = glue.start_job_run(JobName="bench")["JobRunId"]

@@ -92,7 +92,10 @@ def crawler_100_partitions() -> dict:
         body = "id,amount,country\n" + "".join(f"{i},{i * 1.5:.2f},DE\n" for i in range(50))
         s3.put_object(Bucket="bench-crawl", Key=f"events/day={day:03d}/part-0.csv", Body=body.encode())
     glue.create_database(DatabaseInput={"Name": "bench"})
-    glue.create_crawler(Name="bench", Role="bench", DatabaseName="bench",
+    from roles import work_role  # beside this file
+
+    role = work_role(boto3.client("iam"), "bench-crawler", "glue")
+    glue.create_crawler(Name="bench", Role=role, DatabaseName="bench",
                         Targets={"S3Targets": [{"Path": "s3://bench-crawl/events/"}]})
     started = time.perf_counter()
     glue.start_crawler(Name="bench")
@@ -117,9 +120,9 @@ def _deploy(iam, awslambda) -> None:
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("handler.py", HANDLER)
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-    role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    from roles import work_role  # beside this file: the handler writes to S3 as its role
+
+    role = work_role(iam, "bench", "lambda")
     awslambda.create_function(FunctionName="bench", Runtime="python3.12", Role=role, Handler="handler.handler",
                               Code={"ZipFile": archive.getvalue()}, Timeout=30)
 
