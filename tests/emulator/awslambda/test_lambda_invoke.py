@@ -124,10 +124,8 @@ def handler(event, context):
 
 def test_a_warm_worker_is_reused_and_replaced_by_new_code_or_settings(client):
     deploy(client, "lakelab-warm", {"app.py": "MARKER = 'v1'\n" + COUNTER})
-    assert [invoke(client, "lakelab-warm")[1]["count"] for _ in range(3)] == [1, 2, 3]
-    started = time.perf_counter()
-    invoke(client, "lakelab-warm")
-    assert time.perf_counter() - started < 0.3, "a warm invoke should not start a process"
+    # The module-level counter survives between invokes only in the same warm process (no timing needed).
+    assert [invoke(client, "lakelab-warm")[1]["count"] for _ in range(4)] == [1, 2, 3, 4]
 
     new_code = zip_of({"app.py": "MARKER = 'v2'\n" + COUNTER})
     client("lambda").update_function_code(FunctionName="lakelab-warm", ZipFile=new_code)
