@@ -84,3 +84,61 @@ def test_prices_no_source_supports_are_marked_unconfirmed():
     assert costs.PRICES["glue_dpu_hour"].confirmed and costs.PRICES["glue_dpu_hour"].as_of == "2024-11-01"
     assert costs.sources(*unconfirmed).count("(unconfirmed: check the pricing page)") == len(unconfirmed)
     assert "$0.0057785 per GB-hour" in costs.sources("emr_serverless_gb_hour")
+
+
+def test_an_idle_mwaa_environment_bills_every_hour_it_exists():
+    assert costs.mwaa_monthly() == pytest.approx(357.70)  # 0.49 × 730, infracost's us-east-1 figure
+    assert costs.mwaa_monthly("mw1.medium") == pytest.approx(540.20)
+    assert costs.mwaa_monthly("mw1.small", hours=24) == pytest.approx(11.76)
+    assert costs.mwaa_monthly("mw1.micro") == pytest.approx(211.70)
+
+
+def test_extra_workers_schedulers_and_storage_add_to_the_environment():
+    # infracost's golden file: large, 2.5 workers and 3 schedulers on average, 1,000 GB = $1,706.00
+    assert costs.mwaa_monthly("mw1.large", extra_workers=2.5, extra_schedulers=3, database_gb=1000) == \
+        pytest.approx(722.70 + 401.50 + 481.80 + 100.00)
+    assert costs.mwaa_monthly(extra_workers=1) - costs.mwaa_monthly() == pytest.approx(0.055 * 730)
+    assert costs.mwaa_monthly(database_gb=10, hours=365) == pytest.approx(0.49 * 365 + 0.50)
+
+
+def test_mwaa_refuses_what_no_source_prices():
+    refused = (("mw1.micro", {"extra_workers": 1}), ("mw1.xlarge", {"extra_schedulers": 1}),
+               ("mw1.2xlarge", {"extra_workers": 0.5}), ("mw1.tiny", {}))
+    for environment_class, extras in refused:
+        with pytest.raises(ValueError):
+            costs.mwaa_monthly(environment_class, **extras)
+    assert costs.mwaa_monthly("mw1.2xlarge") == pytest.approx(3.96 * 730)
+
+
+def test_step_functions_bill_transitions_beyond_the_free_four_thousand():
+    assert costs.stepfunctions_monthly(10, 400) == 0.0  # exactly the free tier
+    assert costs.stepfunctions_monthly(10, 30) == 0.0
+    assert costs.stepfunctions_monthly(10, 1400) == pytest.approx(10_000 / 1000 * 0.025)  # $0.25
+    assert costs.stepfunctions_monthly(12, 30, free_transitions_left=0) == pytest.approx(0.009)
+
+
+def test_express_reproduces_aws_pricing_example():
+    # 100M executions × 10 s × 64 MB: $100 requests + $60 + $120 + 12,361.11 GB-h × $0.01642 = $482.97
+    assert costs.express_monthly(100_000_000, 10) == pytest.approx(482.97, abs=0.01)
+
+
+def test_express_rounds_duration_to_100_ms_and_memory_to_64_mb():
+    assert costs.express_monthly(1_000_000, 0.25) == costs.express_monthly(1_000_000, 0.3)
+    assert costs.express_monthly(1_000_000, 0.3) == pytest.approx(1.00 + 1e6 * 0.3 / 16 / 3600 * 0.06)
+    assert costs.express_monthly(1000, 1, memory_mb=65) == costs.express_monthly(1000, 1, memory_mb=128)
+    assert costs.express_monthly(0, 1) == 0.0
+
+
+def test_step_functions_match_an_idle_small_environment_near_1_4_million_runs():
+    assert costs.orchestration_break_even(10) == pytest.approx(1_431_200)  # (357.70 / 0.025 × 1000 + 4000) / 10
+    for transitions, environment_class in ((10, "mw1.small"), (40, "mw1.large")):
+        runs = costs.orchestration_break_even(transitions, environment_class)
+        assert costs.stepfunctions_monthly(transitions, runs) == pytest.approx(costs.mwaa_monthly(environment_class))
+
+
+def test_orchestration_prices_name_their_sources():
+    unconfirmed = ("mwaa_micro_hour", "mwaa_xlarge_hour", "mwaa_2xlarge_hour")
+    assert all(not costs.PRICES[key].confirmed for key in unconfirmed)
+    assert costs.PRICES["mwaa_small_hour"].confirmed and costs.PRICES["sfn_standard_per_1000"].confirmed
+    assert "$0.025 per 1,000 Standard state transitions" in costs.sources("sfn_standard_per_1000")
+    assert "$0.01642 per Express GB-hour" in costs.sources("sfn_express_gb_hour_over_5000")

@@ -6,6 +6,7 @@ one secondary source (or none) supports. Check the live pricing page before rely
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -44,6 +45,30 @@ PRICES = {
     "emr_serverless_gb_hour": Price(0.0057785, "GB-hour of memory on EMR Serverless", "widely quoted; no source found",
                                     "2026-11", False),
 }
+_MWAA = "AWS Price List (AmazonMWAA, us-east-1) via infracost's mwaa_environment test; dev.classmethod.jp (2025-11-30)"
+_MWAA_ONE = "one transcription of the AWS Price List for us-west-2; no us-east-1 source"
+_SFN = "AWS Step Functions pricing page"
+_EXPRESS = "AWS Step Functions pricing page (Express example, 100M × 10 s × 64 MB = $482.97)"
+PRICES.update({
+    "mwaa_micro_hour": Price(0.29, "hour of an mw1.micro environment", _MWAA_ONE, "2026-12-06", False),
+    "mwaa_small_hour": Price(0.49, "hour of an mw1.small environment (scheduler, web server, 1 worker)", _MWAA,
+                             "2026-12-06"),
+    "mwaa_medium_hour": Price(0.74, "hour of an mw1.medium environment", _MWAA, "2026-12-06"),
+    "mwaa_large_hour": Price(0.99, "hour of an mw1.large environment", _MWAA, "2026-12-06"),
+    "mwaa_xlarge_hour": Price(1.98, "hour of an mw1.xlarge environment", _MWAA_ONE, "2026-12-06", False),
+    "mwaa_2xlarge_hour": Price(3.96, "hour of an mw1.2xlarge environment", _MWAA_ONE, "2026-12-06", False),
+    # An extra scheduler costs what an extra worker of the same class costs (both sources agree).
+    "mwaa_small_worker_hour": Price(0.055, "hour of an extra mw1.small worker or scheduler", _MWAA, "2026-12-06"),
+    "mwaa_medium_worker_hour": Price(0.11, "hour of an extra mw1.medium worker or scheduler", _MWAA, "2026-12-06"),
+    "mwaa_large_worker_hour": Price(0.22, "hour of an extra mw1.large worker or scheduler", _MWAA, "2026-12-06"),
+    "mwaa_database_gb_month": Price(0.10, "GB-month of MWAA metadata database", _MWAA, "2026-12-06"),
+    "sfn_standard_per_1000": Price(0.025, "1,000 Standard state transitions (retries count; 4,000 a month free)", _SFN,
+                                   "2026-12-06"),
+    "sfn_express_per_million": Price(1.00, "1M Express executions started", _SFN, "2026-12-06"),
+    "sfn_express_gb_hour_first_1000": Price(0.06, "Express GB-hour, the first 1,000 a month", _EXPRESS, "2026-12-06"),
+    "sfn_express_gb_hour_next_4000": Price(0.03, "Express GB-hour, the next 4,000 a month", _EXPRESS, "2026-12-06"),
+    "sfn_express_gb_hour_over_5000": Price(0.01642, "Express GB-hour beyond 5,000 a month", _EXPRESS, "2026-12-06"),
+})
 LAMBDA_FREE_REQUESTS = 1_000_000  # per month, on every account (not the 12-month or credit-based tier)
 LAMBDA_FREE_GB_SECONDS = 400_000
 GB = 1024**3
@@ -161,3 +186,122 @@ def break_even_limit(dpu_hour: str = "glue_dpu_hour", ec2_discount: float = 0.0)
 def minimum_run(workers: int, worker_hour: float) -> float:
     """The least a run can bill: one minute of its workers (Glue and EMR Serverless alike)."""
     return workers * worker_hour / 60
+
+
+HOURS_A_MONTH = 730  # AWS's pricing examples: 24 × 365 / 12
+SFN_FREE_TRANSITIONS = 4000  # per month, on every account, Standard workflows only
+MWAA_CLASSES = ("mw1.micro", "mw1.small", "mw1.medium", "mw1.large", "mw1.xlarge", "mw1.2xlarge")
+
+
+def mwaa_monthly(environment_class: str = "mw1.small", extra_workers: float = 0.0, extra_schedulers: int = 0,
+                 hours: float = HOURS_A_MONTH, database_gb: float = 0.0) -> float:
+    """What an MWAA environment bills for ``hours``, busy or idle.
+
+    Parameters
+    ----------
+    environment_class : str
+        One of ``MWAA_CLASSES``.
+    extra_workers : float
+        Workers above the one the environment fee includes, averaged over ``hours`` (auto-scaling
+        adds and removes them).
+    extra_schedulers : int
+        Schedulers above those the fee includes (how many it includes, 1 or 2, is unconfirmed).
+    hours : float
+        Hours the environment exists; 730 is a month.
+    database_gb : float
+        Size of the metadata database, billed per GB-month and prorated here over ``hours``.
+
+    Returns
+    -------
+    float
+        US dollars.
+
+    Raises
+    ------
+    ValueError
+        For an unknown class, or extras on a class with no sourced extra price: mw1.micro does not
+        scale, and no price was found for mw1.xlarge or mw1.2xlarge workers.
+    """
+    if environment_class not in MWAA_CLASSES:
+        raise ValueError(f"unknown MWAA environment class {environment_class!r}; expected one of {MWAA_CLASSES}")
+    size = environment_class.removeprefix("mw1.")
+    hourly = PRICES[f"mwaa_{size}_hour"].usd
+    if extra_workers or extra_schedulers:
+        if f"mwaa_{size}_worker_hour" not in PRICES:
+            raise ValueError(f"no sourced price for extra workers or schedulers on {environment_class}")
+        hourly += (extra_workers + extra_schedulers) * PRICES[f"mwaa_{size}_worker_hour"].usd
+    storage = database_gb * PRICES["mwaa_database_gb_month"].usd * hours / HOURS_A_MONTH
+    return hourly * hours + storage
+
+
+def stepfunctions_monthly(transitions_per_run: int, runs_per_month: int,
+                          free_transitions_left: int = SFN_FREE_TRANSITIONS) -> float:
+    """A Standard workflow's month: state transitions beyond the free ones, at $0.025 per 1,000.
+
+    Parameters
+    ----------
+    transitions_per_run : int
+        Transitions one execution makes, counted from its history: every state entered, every
+        retry, every Map or Parallel iteration.
+    runs_per_month : int
+        Executions a month.
+    free_transitions_left : int
+        What remains of the account's 4,000 free transitions this month.
+
+    Returns
+    -------
+    float
+        US dollars.
+    """
+    billable = max(0, transitions_per_run * runs_per_month - free_transitions_left)
+    return billable / 1000 * PRICES["sfn_standard_per_1000"].usd
+
+
+def express_monthly(requests: int, avg_duration_s: float, memory_mb: float = 64) -> float:
+    """An Express workflow's month: requests plus GB-hours, tiered, with no free tier.
+
+    Parameters
+    ----------
+    requests : int
+        Executions started in the month, console tests included.
+    avg_duration_s : float
+        Average execution time; rounded up to 100 ms as AWS rounds each execution.
+    memory_mb : float
+        Memory an execution uses (about 50 MB plus the definition and payloads), billed in 64-MB chunks.
+
+    Returns
+    -------
+    float
+        US dollars, with all of the account's Express use this month in ``requests``.
+    """
+    billed_s = math.ceil(round(avg_duration_s * 10, 6)) / 10
+    billed_gb = math.ceil(memory_mb / 64) * 64 / 1024
+    gb_hours = requests * billed_s * billed_gb / 3600
+    tiers = [(1000, "sfn_express_gb_hour_first_1000"), (4000, "sfn_express_gb_hour_next_4000"),
+             (math.inf, "sfn_express_gb_hour_over_5000")]
+    duration = 0.0
+    for size, key in tiers:
+        in_tier = min(gb_hours, size)
+        duration += in_tier * PRICES[key].usd
+        gb_hours -= in_tier
+    return requests / 1e6 * PRICES["sfn_express_per_million"].usd + duration
+
+
+def orchestration_break_even(transitions_per_run: int, environment_class: str = "mw1.small") -> float:
+    """Runs a month at which Standard Step Functions bill as much as an idle MWAA environment.
+
+    Parameters
+    ----------
+    transitions_per_run : int
+        Transitions one execution of the pipeline makes.
+    environment_class : str
+        The MWAA class compared, with no extra workers, schedulers or database storage.
+
+    Returns
+    -------
+    float
+        Executions a month, the 4,000 free transitions included; below it Step Functions cost less.
+    """
+    environment = mwaa_monthly(environment_class)
+    transitions = environment / PRICES["sfn_standard_per_1000"].usd * 1000 + SFN_FREE_TRANSITIONS
+    return transitions / transitions_per_run
