@@ -75,6 +75,9 @@ def point_boto3_at(endpoint: str | None, key: str, region: str) -> None:
     """Emulators accept any credentials; setting them stops boto3 from signing with real ones."""
     if endpoint:
         os.environ["AWS_ENDPOINT_URL"] = endpoint
+        # MWAA's and Step Functions' clients put a host prefix (api., env., sync-) before the endpoint,
+        # which an address such as 127.0.0.1 cannot take; botocore skips it when this is set.
+        os.environ["AWS_DISABLE_HOST_PREFIX_INJECTION"] = "true"
     os.environ["AWS_ACCESS_KEY_ID"] = key
     os.environ["AWS_SECRET_ACCESS_KEY"] = key
     os.environ.pop("AWS_SESSION_TOKEN", None)
