@@ -93,6 +93,58 @@ SYMBOLS: dict[str, str] = {
     # --- iam enforcement ---
     "MalformedPolicyDocument": "moto.iam.exceptions:MalformedPolicyDocument",
     "IAMTrustPolicyDocumentValidator": "moto.iam.policy_validation:IAMTrustPolicyDocumentValidator",
+    # --- stepfunctions (moto's API, and LocalStack's interpreter that moto ships as its parser) ---
+    "StepFunctionResponse": "moto.stepfunctions.responses:StepFunctionResponse",
+    "StepFunctionsParserBackend": "moto.stepfunctions.parser.models:StepFunctionsParserBackend",
+    "SfnSyncExecution": "moto.stepfunctions.parser.backend.execution:SyncExecution",
+    "AmazonStateLanguageParser": "moto.stepfunctions.parser.asl.parse.asl_parser:AmazonStateLanguageParser",
+    "IntrinsicParser": "moto.stepfunctions.parser.asl.parse.intrinsic.intrinsic_parser:IntrinsicParser",
+    "IntrinsicPreprocessor": "moto.stepfunctions.parser.asl.parse.intrinsic.preprocessor:Preprocessor",
+    "ASLIntrinsicLexer": "moto.stepfunctions.parser.asl.antlr.runtime.ASLIntrinsicLexer:ASLIntrinsicLexer",
+    "ASLIntrinsicParser": "moto.stepfunctions.parser.asl.antlr.runtime.ASLIntrinsicParser:ASLIntrinsicParser",
+    "ExpressStaticAnalyser": "moto.stepfunctions.parser.asl.static_analyser.express_static_analyser:"
+                             "ExpressStaticAnalyser",
+    "sfn_history_event_type": "moto.stepfunctions.parser.api:HistoryEventType",
+    "sfn_task_failed_event_details": "moto.stepfunctions.parser.api:TaskFailedEventDetails",
+    "sfn_lambda_function_failed_event_details": "moto.stepfunctions.parser.api:LambdaFunctionFailedEventDetails",
+    "sfn_failure_event": "moto.stepfunctions.parser.asl.component.common.error_name.failure_event:FailureEvent",
+    "sfn_failure_event_exception":
+        "moto.stepfunctions.parser.asl.component.common.error_name.failure_event:FailureEventException",
+    "sfn_custom_error_name": "moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name:CustomErrorName",
+    "sfn_states_error_name": "moto.stepfunctions.parser.asl.component.common.error_name.states_error_name:StatesErrorName",
+    "sfn_states_error_name_type":
+        "moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type:StatesErrorNameType",
+    "sfn_event_details": "moto.stepfunctions.parser.asl.eval.event.event_detail:EventDetails",
+    "sfn_resource_condition": "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource:"
+                              "ResourceCondition",
+    "sfn_service_resource": "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource:"
+                            "ServiceResource",
+    "sfn_lambda_resource": "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource:"
+                           "LambdaResource",
+    "sfn_to_json_str": "moto.stepfunctions.parser.asl.utils.encoding:to_json_str",
+    "StateTaskServiceCallback": "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
+                                "state_task_service_callback:StateTaskServiceCallback",
+    "StateTaskServiceLambda": "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
+                              "state_task_service_lambda:StateTaskServiceLambda",
+    "StateTaskServiceGlue": "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
+                            "state_task_service_glue:StateTaskServiceGlue",
+    "StateTaskLambda": "moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_lambda:StateTaskLambda",
+    # the interpreter's modules whose names the package's patches replace
+    "sfn_preprocessor": "moto.stepfunctions.parser.asl.parse.preprocessor:",
+    "sfn_program": "moto.stepfunctions.parser.asl.component.program.program:",
+    "sfn_execute_state": "moto.stepfunctions.parser.asl.component.state.exec.execute_state:",
+    "sfn_execution_worker": "moto.stepfunctions.parser.backend.execution_worker:",
+    "sfn_inline_iteration": "moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration."
+                            "inline_iteration_component:",
+    "sfn_branch_worker": "moto.stepfunctions.parser.asl.component.state.exec.state_parallel.branch_worker:",
+    "sfn_lambda_calls": "moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils:",
+    "sfn_item_reader_s3": "moto.stepfunctions.parser.asl.component.state.exec.state_map.item_reader.eval."
+                          "resource_eval_s3:",
+    "sfn_result_writer_s3": "moto.stepfunctions.parser.asl.component.state.exec.state_map.result_writer."
+                            "resource_eval.resource_eval_s3:",
+    **{f"sfn_task_{name}": "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
+                           f"state_task_service_{name}:"
+       for name in ("unsupported", "glue", "events", "ecs", "sqs", "sfn", "dynamodb", "batch", "sns", "aws_sdk")},
 }
 
 # moto backend name -> "module:attribute" of its BackendDict.
@@ -111,6 +163,8 @@ BACKENDS: dict[str, str] = {
     # --- cloudtrail ---
     "cloudtrail": "moto.cloudtrail.models:cloudtrail_backends",
     # --- iam enforcement ---
+    # --- stepfunctions: the interpreting backend, which the API always uses here ---
+    "stepfunctions": "moto.stepfunctions.parser.models:stepfunctions_parser_backends",
 }
 
 _resolved: dict[str, Any] = {}
