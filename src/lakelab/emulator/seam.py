@@ -129,7 +129,17 @@ SYMBOLS: dict[str, str] = {
     "StateTaskServiceGlue": "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
                             "state_task_service_glue:StateTaskServiceGlue",
     "StateTaskLambda": "moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_lambda:StateTaskLambda",
+    "sfn_no_such_json_path": "moto.stepfunctions.parser.asl.utils.json_path:NoSuchJsonPathError",
+    "StateTaskServiceAwsSdk": "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
+                              "state_task_service_aws_sdk:StateTaskServiceAwsSdk",
     # the interpreter's modules whose names the package's patches replace
+    "sfn_json_path": "moto.stepfunctions.parser.asl.utils.json_path:",
+    "sfn_string_expression": "moto.stepfunctions.parser.asl.component.common.string.string_expression:",
+    "sfn_intrinsic_argument": "moto.stepfunctions.parser.asl.component.intrinsic.argument.argument:",
+    "sfn_eval_states": "moto.stepfunctions.parser.asl.eval.states:",
+    **{f"sfn_choice_{name}": "moto.stepfunctions.parser.asl.component.state.choice.comparison.operator."
+                             f"implementations.{name}:"
+       for name in ("timestamp_operators", "boolean_equals", "numeric", "string_operators")},
     "sfn_preprocessor": "moto.stepfunctions.parser.asl.parse.preprocessor:",
     "sfn_program": "moto.stepfunctions.parser.asl.component.program.program:",
     "sfn_execute_state": "moto.stepfunctions.parser.asl.component.state.exec.execute_state:",

@@ -87,6 +87,16 @@ def test_parallel_and_map_run_their_branches_and_items(lake):
     assert output["parallel"][0] == {"items": 3} and output["sums"] == [10, 21, 32]
 
 
+def test_json_paths_select_one_value_when_definite_and_a_list_when_not(lake):
+    definition = {"StartAt": "Pick", "States": {"Pick": {"Type": "Pass", "End": True, "Parameters": {
+        "first.$": "$.rows[0].id", "ids.$": "$.rows[*].id", "ok.$": "$.rows[?(@.ok == true)].id",
+        "length.$": "States.ArrayLength($.rows)", "key.$": "States.Format('{}/{}', $.zone, $.rows[1].id)"}}}}
+    described = lake.run(lake.machine("paths", definition), {"zone": "raw", "rows": [{"id": "a", "ok": False},
+                                                                                     {"id": "b", "ok": True}]})
+    assert json.loads(described["output"]) == {"first": "a", "ids": ["a", "b"], "ok": ["b"], "length": 2,
+                                               "key": "raw/b"}
+
+
 def test_stop_execution_aborts_with_its_error_and_cause_and_list_executions_shows_it(lake):
     sfn = lake.client("stepfunctions")
     machine = lake.machine("long-wait", {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 600,

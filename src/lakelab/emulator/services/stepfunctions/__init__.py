@@ -35,6 +35,10 @@ SERVICES = ("stepfunctions",)
 _CALLERS = ("sfn_lambda_calls", "sfn_item_reader_s3", "sfn_result_writer_s3", "sfn_task_unsupported",
             "sfn_task_glue", "sfn_task_events", "sfn_task_ecs", "sfn_task_sqs", "sfn_task_sfn",
             "sfn_task_dynamodb", "sfn_task_batch", "sfn_task_sns", "sfn_task_aws_sdk")
+# The interpreter's modules that name extract_json: every JSONPath of a definition is read through one.
+_JSON_PATH_READERS = ("sfn_json_path", "sfn_string_expression", "sfn_intrinsic_argument", "sfn_eval_states",
+                      "sfn_choice_timestamp_operators", "sfn_choice_boolean_equals", "sfn_choice_numeric",
+                      "sfn_choice_string_operators")
 # The interpreter's modules that start threads, by the name they use for the thread class's home.
 _THREAD_MAKERS = (("sfn_program", "threading"), ("sfn_inline_iteration", "threading"),
                   ("sfn_branch_worker", "threading"), ("sfn_execute_state", "Thread"),
@@ -64,6 +68,9 @@ PATCHES = (
     *(Patch(module, "boto_client_for", value=".transport:client_for",
             why="a task's calls are made in-process as the state machine's role, never to localhost:$MOTO_PORT")
       for module in _CALLERS),
+    *(Patch(module, "extract_json", value=".json_paths:extract_json",
+            why="a definite JSONPath through an array index selects one value, as in Step Functions, not a list")
+      for module in _JSON_PATH_READERS),
     *(Patch(module, name, value=".threads:THREADING" if name == "threading" else ".threads:ContextThread",
             why="the interpreter's threads must keep the context of the StartExecution that began them")
       for module, name in _THREAD_MAKERS),

@@ -35,6 +35,11 @@ _ATHENA_ACTIONS = {
     "getqueryexecution": {"QueryExecutionId"},
     "getqueryresults": {"QueryExecutionId", "NextToken", "MaxResults"},
 }
+# The AWS SDK's names of services, where they are not the service's name with a capital.
+_SDK_SERVICE_NAMES = {"dynamodb": "DynamoDb", "sfn": "Sfn", "s3": "S3", "sqs": "Sqs", "sns": "Sns", "ec2": "Ec2",
+                      "iam": "Iam", "sts": "Sts", "ssm": "Ssm", "kms": "Kms", "emrserverless": "EmrServerless",
+                      "secretsmanager": "SecretsManager", "cloudwatchlogs": "CloudWatchLogs",
+                      "lakeformation": "LakeFormation", "redshiftdata": "RedshiftData", "eventbridge": "EventBridge"}
 _QUERY_RUNNING = ("QUEUED", "RUNNING")
 _JOB_RUNNING = ("STARTING", "RUNNING", "STOPPING", "WAITING")
 
@@ -46,8 +51,8 @@ def state_task_for(factory: Callable[[Any], Any]) -> Callable[[Any], Any]:
         if isinstance(resource, seam.sfn_lambda_resource):
             return LambdaFunctionTask()
         if isinstance(resource, seam.sfn_service_resource):
-            replacement = {"lambda": LambdaInvokeTask, "glue": GlueTask, "athena": AthenaTask}.get(
-                resource.service_name)
+            replacement = {"lambda": LambdaInvokeTask, "glue": GlueTask, "athena": AthenaTask,
+                           "aws-sdk": AwsSdkTask}.get(resource.service_name)
             if replacement is not None:
                 return replacement()
         return factory(resource)
@@ -95,6 +100,16 @@ def _is_client_error(error: Exception) -> bool:
     from botocore.exceptions import ClientError
 
     return isinstance(error, ClientError)
+
+
+class AwsSdkTask(seam.StateTaskServiceAwsSdk):
+    """``arn:aws:states:::aws-sdk:<service>:<action>``, its errors named ``<Service>.<Exception>`` as AWS names
+    them (``Glue.EntityNotFoundException``; moto's interpreter wrote ``glue.``)."""
+
+    @staticmethod
+    def _normalise_service_error_name(service_name: str) -> str:
+        known = _SDK_SERVICE_NAMES.get(service_name.lower())
+        return known or service_name[:1].upper() + service_name[1:]
 
 
 class LambdaInvokeTask(seam.StateTaskServiceLambda):
