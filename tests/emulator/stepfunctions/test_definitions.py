@@ -37,11 +37,14 @@ def _refusal(lake, definition, **kwargs):
     ({"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": {"n.$": "States.Sum($.a)"}, "End": True}}},
      "SCHEMA_VALIDATION_FAILED: The value for the field 'n.$' must be a valid JSONPath or a valid intrinsic "
      "function call at /States/A/Parameters"),
+    ({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:glue:startCrawlr",
+                                       "End": True}}},
+     "SCHEMA_VALIDATION_FAILED: The resource provided arn:aws:states:::aws-sdk:glue:startCrawlr not recognized."),
     ({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [
         {"StartAt": "A", "States": {"A": PASS}}, {"StartAt": "A", "States": {"A": PASS}}]}}},
      "DUPLICATE_STATE_NAME: Duplicate State name: A at /States/P/Branches[1]/States/A"),
 ], ids=["bad-json", "no-start-at", "missing-target", "unknown-type", "unknown-field", "unsupported-pattern",
-        "unknown-comparison", "unknown-intrinsic", "duplicate-name"])
+        "unknown-comparison", "unknown-intrinsic", "unknown-sdk-action", "duplicate-name"])
 def test_a_bad_definition_is_refused_with_its_problems(lake, definition, problem):
     error = _refusal(lake, definition)
     assert error["Code"] == "InvalidDefinition"
@@ -55,9 +58,27 @@ def test_an_express_machine_refuses_job_and_callback_integrations(lake):
     assert error["Code"] == "InvalidDefinition" and "Express state machine does not support" in error["Message"]
 
 
-def test_jsonata_is_refused_with_a_clear_reason(lake):
-    error = _refusal(lake, {"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": PASS}})
-    assert error["Code"] == "InvalidDefinition" and "not evaluated by the local emulator" in error["Message"]
+@pytest.mark.parametrize("definition, reason", [
+    ({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": PASS}},
+     "UNSUPPORTED_BY_THE_EMULATOR: QueryLanguage 'JSONata' is not evaluated by the local emulator"),
+    ({"StartAt": "A", "States": {"A": {"Type": "Task", "End": True,
+                                       "Resource": "arn:aws:states:us-east-1:123456789012:activity:review"}}},
+     "UNSUPPORTED_BY_THE_EMULATOR: Activity tasks are not run by the local emulator"),
+], ids=["jsonata", "activity"])
+def test_what_the_emulator_cannot_run_is_refused_by_name(lake, definition, reason):
+    error = _refusal(lake, definition)
+    assert error["Code"] == "InvalidDefinition" and reason in error["Message"]
+
+
+def test_validate_state_machine_definition_answers_diagnostics(lake):
+    sfn = lake.client("stepfunctions")
+    assert sfn.validate_state_machine_definition(definition=json.dumps({"StartAt": "A", "States": {"A": PASS}}))[
+        "result"] == "OK"
+    answer = sfn.validate_state_machine_definition(definition=json.dumps(
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}}}))
+    assert answer["result"] == "FAIL" and answer["diagnostics"] == [{
+        "severity": "ERROR", "code": "MISSING_TRANSITION_TARGET", "message": "Missing 'Next' target: B",
+        "location": "/States/A/Next"}]
 
 
 def test_a_role_step_functions_may_not_assume_is_refused(lake):

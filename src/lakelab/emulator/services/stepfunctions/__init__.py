@@ -16,11 +16,12 @@ switch to set:
 
 Fidelity notes:
 
-> JSONata (``QueryLanguage: JSONata``) is refused at CreateStateMachine: the interpreter has no
-> JSONata engine here. JSONPath, intrinsic functions, Retry (with ``MaxDelaySeconds`` and
+> JSONata (``QueryLanguage: JSONata``) and activity tasks are refused at CreateStateMachine, by
+> name: the interpreter has no JSONata engine here, and moto no GetActivityTask for a worker. JSONPath, intrinsic functions, Retry (with ``MaxDelaySeconds`` and
 > ``JitterStrategy``), Catch, Choice, Parallel, inline Map, Wait, Pass, Succeed and Fail run.
-> Retry intervals are really waited. Activities, distributed Map runs and execution redrive are
-> moto's (partial). CloudWatch Logs and X-Ray settings of a state machine are stored, not used.
+> Retry intervals are really waited. Distributed Map runs and execution redrive are moto's
+> (partial). A task's output carries the service's answer without AWS's ``SdkHttpMetadata`` and
+> ``SdkResponseMetadata``. CloudWatch Logs and X-Ray settings of a state machine are stored, not used.
 > EXPRESS executions started with StartExecution are kept like STANDARD ones (AWS keeps no
 > history for them).
 """
@@ -61,6 +62,9 @@ PATCHES = (
           why="GetExecutionHistory pages and honours reverseOrder and includeExecutionData"),
     Patch("StepFunctionResponse", "start_sync_execution", value=".api:start_sync_execution", adds=True,
           why="moto has no StartSyncExecution"),
+    Patch("StepFunctionResponse", "validate_state_machine_definition",
+          value=".api:validate_state_machine_definition", adds=True,
+          why="moto has no ValidateStateMachineDefinition"),
     Patch("IntrinsicParser", "parse", value=".intrinsics:PARSE",
           why="a call that does not parse is reported where it is; moto printed ANTLR's error to the console"),
     Patch("sfn_preprocessor", "state_task_for", wrap=".tasks:state_task_for",

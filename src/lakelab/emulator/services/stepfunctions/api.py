@@ -7,6 +7,8 @@
   is ``ABORTED``;
 - ``GetExecutionHistory`` pages (``maxResults``, default 100, ``nextToken``), honours
   ``reverseOrder`` and ``includeExecutionData``;
+- ``ValidateStateMachineDefinition`` (moto has none) answers the problems CreateStateMachine would
+  refuse the definition for, as diagnostics;
 - ``StartSyncExecution`` (moto has none) runs an EXPRESS execution and answers with its outcome.
   botocore sends it to the ``sync-`` host prefix, which an IP endpoint cannot have: the course
   sets ``AWS_DISABLE_HOST_PREFIX_INJECTION=true`` for emulator targets, and the emulator answers it
@@ -97,6 +99,18 @@ def _without_data(event: dict[str, Any]) -> dict[str, Any]:
             value = {name: part for name, part in value.items() if name not in _DATA_FIELDS}
         trimmed[key] = value
     return trimmed
+
+
+def validate_state_machine_definition(self: Any) -> Any:
+    from lakelab.emulator.services.stepfunctions import definitions
+
+    express = self._get_param("type") == "EXPRESS"
+    limit = int(self._get_param("maxResults") or 100)
+    problems = definitions.problems_of(self._get_param("definition"), express)
+    diagnostics = [{"severity": "ERROR", "code": problem.code, "message": problem.message,
+                    **({"location": problem.location} if problem.location else {})} for problem in problems]
+    return seam.ActionResult({"result": "FAIL" if problems else "OK", "diagnostics": diagnostics[:limit],
+                              "truncated": len(diagnostics) > limit})
 
 
 # --- StartSyncExecution -----------------------------------------------------------------------

@@ -27,6 +27,7 @@ from typing import Any
 
 from lakelab.emulator import seam
 from lakelab.emulator.services.stepfunctions import transport
+from lakelab.emulator.services.stepfunctions.definition_fields import botocore_service_name
 
 _ATHENA_ACTIONS = {
     "startqueryexecution": {"QueryString", "ClientRequestToken", "QueryExecutionContext", "ResultConfiguration",
@@ -35,11 +36,11 @@ _ATHENA_ACTIONS = {
     "getqueryexecution": {"QueryExecutionId"},
     "getqueryresults": {"QueryExecutionId", "NextToken", "MaxResults"},
 }
-# The AWS SDK's names of services, where they are not the service's name with a capital.
-_SDK_SERVICE_NAMES = {"dynamodb": "DynamoDb", "sfn": "Sfn", "s3": "S3", "sqs": "Sqs", "sns": "Sns", "ec2": "Ec2",
-                      "iam": "Iam", "sts": "Sts", "ssm": "Ssm", "kms": "Kms", "emrserverless": "EmrServerless",
-                      "secretsmanager": "SecretsManager", "cloudwatchlogs": "CloudWatchLogs",
-                      "lakeformation": "LakeFormation", "redshiftdata": "RedshiftData", "eventbridge": "EventBridge"}
+# The AWS SDK's names of services in error names, where they are not the name with a capital.
+_SDK_ERROR_PREFIXES = {"dynamodb": "DynamoDb", "sfn": "Sfn", "s3": "S3", "sqs": "Sqs", "sns": "Sns", "ec2": "Ec2",
+                       "iam": "Iam", "sts": "Sts", "ssm": "Ssm", "kms": "Kms", "emrserverless": "EmrServerless",
+                       "secretsmanager": "SecretsManager", "cloudwatchlogs": "CloudWatchLogs",
+                       "lakeformation": "LakeFormation", "redshiftdata": "RedshiftData", "eventbridge": "EventBridge"}
 _QUERY_RUNNING = ("QUEUED", "RUNNING")
 _JOB_RUNNING = ("STARTING", "RUNNING", "STOPPING", "WAITING")
 
@@ -108,8 +109,11 @@ class AwsSdkTask(seam.StateTaskServiceAwsSdk):
 
     @staticmethod
     def _normalise_service_error_name(service_name: str) -> str:
-        known = _SDK_SERVICE_NAMES.get(service_name.lower())
+        known = _SDK_ERROR_PREFIXES.get(service_name.lower())
         return known or service_name[:1].upper() + service_name[1:]
+
+    def _get_boto_service_name(self, boto_service_name: str | None = None) -> str:
+        return botocore_service_name(boto_service_name or self.resource.api_name)
 
 
 class LambdaInvokeTask(seam.StateTaskServiceLambda):
