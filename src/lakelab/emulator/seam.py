@@ -122,6 +122,8 @@ SYMBOLS: dict[str, str] = {
     "sfn_lambda_resource": "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource:"
                            "LambdaResource",
     "sfn_to_json_str": "moto.stepfunctions.parser.asl.utils.encoding:to_json_str",
+    "StateTaskService": "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
+                        "state_task_service:StateTaskService",
     "StateTaskServiceCallback": "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
                                 "state_task_service_callback:StateTaskServiceCallback",
     "StateTaskServiceLambda": "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."

@@ -18,9 +18,16 @@ import pytest
 
 ACCOUNT = "123456789012"
 HANDLER = """
+import json
+
+import boto3
+
+
 def handler(event, context):
     if event.get("action") == "fail":
         raise ValueError(event.get("message", "bad input"))
+    if event.get("action") == "approve":  # a callback: the task token goes back to Step Functions
+        boto3.client("stepfunctions").send_task_success(taskToken=event["token"], output=json.dumps({"approved": True}))
     return {"n": event.get("n", 0) + event.get("step", 1)}
 """
 FINISHED = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -77,6 +84,7 @@ def lake(_session_emulator) -> Lake:
         "lambda:InvokeFunction", "sns:Publish", "sqs:SendMessage", "glue:*", "athena:*", "s3:*", "iam:PassRole"))
     powerless = iam.create_role(RoleName="powerless", AssumeRolePolicyDocument=trust("states"))["Role"]["Arn"]
     handler_role = iam.create_role(RoleName="steps-handler", AssumeRolePolicyDocument=trust("lambda"))["Role"]["Arn"]
+    iam.put_role_policy(RoleName="steps-handler", PolicyName="callbacks", PolicyDocument=allow("states:SendTaskSuccess"))
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as files:
         files.writestr("app.py", HANDLER)

@@ -103,6 +103,23 @@ def test_athena_query_sync_then_results_and_a_failed_query_fails_the_task(data):
     assert status["State"] == "FAILED" and "nope" in status["StateChangeReason"]
 
 
+def test_an_sdk_call_writes_json_text_and_a_callback_task_waits_for_its_token(data):
+    definition = {"StartAt": "Write", "States": {
+        "Write": _task("aws-sdk:s3:putObject", {"Bucket": "lake", "Key": "manifests/run 1.json", "Body.$": "$"},
+                       ResultPath=None, Next="Read"),
+        "Read": _task("aws-sdk:s3:getObject", {"Bucket": "lake", "Key": "manifests/run 1.json"},
+                      ResultSelector={"manifest.$": "States.StringToJson($.Body)"}, ResultPath="$.read", Next="Approve"),
+        "Approve": _task("lambda:invoke.waitForTaskToken", {
+            "FunctionName": "steps", "Payload": {"action": "approve", "token.$": "$$.Task.Token"}},
+            ResultPath="$.approval", End=True)}}
+    described = data.run(data.machine("manifest", definition), {"files": 2})
+    assert described["status"] == "SUCCEEDED"
+    assert json.loads(described["output"]) == {"files": 2, "read": {"manifest": {"files": 2}},
+                                               "approval": {"approved": True}}
+    body = data.client("s3").get_object(Bucket="lake", Key="manifests/run 1.json")["Body"].read()
+    assert json.loads(body) == {"files": 2}
+
+
 def test_cloudtrail_records_the_tasks_calls_as_the_state_machines_role(data):
     definition = {"StartAt": "Run", "States": {"Run": _task("glue:startJobRun", {"JobName": "ok"}, End=True)}}
     described = data.run(data.machine("audited", definition))

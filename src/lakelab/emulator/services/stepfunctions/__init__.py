@@ -11,8 +11,10 @@ switch to set:
   answered in this process by the emulator's own request path, as the state machine's role
   (a session invoked by ``states.amazonaws.com``): IAM evaluates it, CloudTrail records it, and
   a Lambda task runs the handler in its warm worker.
-- ``tasks``: Lambda's error names, Glue's and Athena's ``.sync``; ``threads``: the interpreter's
-  threads keep the context of the StartExecution that began them.
+- ``tasks``: Lambda's error names, Glue's and Athena's ``.sync``; ``shapes``: parameters and answers
+  mapped to the API's shapes; ``json_paths`` and ``intrinsics``: JSONPath and intrinsic functions as
+  Step Functions reads them; ``threads``: the interpreter's threads keep the context of the
+  StartExecution that began them.
 
 Fidelity notes:
 
@@ -65,6 +67,10 @@ PATCHES = (
     Patch("StepFunctionResponse", "validate_state_machine_definition",
           value=".api:validate_state_machine_definition", adds=True,
           why="moto has no ValidateStateMachineDefinition"),
+    Patch("StateTaskService", "_normalise_parameters", value=".shapes:normalise_parameters",
+          why="parameters reach the API in its own casing and types (JSON text for strings and blobs), as AWS maps them"),
+    Patch("StateTaskService", "_normalise_response", value=".shapes:normalise_response",
+          why="a task's answer is written in PascalCase with streamed bodies read, as AWS writes it"),
     Patch("IntrinsicParser", "parse", value=".intrinsics:PARSE",
           why="a call that does not parse is reported where it is; moto printed ANTLR's error to the console"),
     Patch("sfn_preprocessor", "state_task_for", wrap=".tasks:state_task_for",

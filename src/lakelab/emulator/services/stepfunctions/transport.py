@@ -29,7 +29,7 @@ from lakelab.emulator import context, identity, pipeline
 from lakelab.emulator.requests import RequestView
 
 STATES = "states.amazonaws.com"
-# The host the requests name: moto picks the service from the SigV4 scope, never from the host.
+# The host botocore's requests name, replaced by the emulator's own address when it is known.
 _ENDPOINT = "http://127.0.0.1"
 _clients: dict[tuple[str, str], Any] = {}
 _lock = threading.Lock()
@@ -98,9 +98,9 @@ def _answer_in_process(request: Any, **_: Any) -> Any:
     """botocore's ``before-send``: the response, from the emulator, in this thread; no socket."""
     from botocore.awsrequest import AWSResponse
 
-    environ = _environ(request)
-    view = RequestView.from_environ(environ)
     call = context.current()
+    environ = _environ(request, call.endpoint)
+    view = RequestView.from_environ(environ)
     answer = _denial(view, call) or _dispatch(environ)
     _record(view, call, *answer)
     status, headers, body = answer
@@ -152,9 +152,15 @@ def _record(view: RequestView, call: context.RequestContext, status: int, header
         cloudtrail.record_call(view, call, status, headers, body, code, message)
 
 
-def _environ(request: Any) -> dict[str, Any]:
-    """The WSGI environ of a botocore ``AWSPreparedRequest``, as werkzeug's server would build it."""
+def _environ(request: Any, endpoint: str) -> dict[str, Any]:
+    """The WSGI environ of a botocore ``AWSPreparedRequest``, as werkzeug's server would build it.
+
+    The host is the emulator's own address (``endpoint``, from the request that started the
+    execution): code the emulator starts for this call (a Lambda handler) is given it to call back.
+    """
     url = urlsplit(request.url)
+    if endpoint:
+        url = url._replace(netloc=urlsplit(endpoint).netloc)
     body = request.body or b""
     if not isinstance(body, bytes):
         body = body.read() if hasattr(body, "read") else str(body).encode()
