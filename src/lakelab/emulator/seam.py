@@ -131,6 +131,7 @@ SYMBOLS: dict[str, str] = {
     "StateTaskServiceGlue": "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
                             "state_task_service_glue:StateTaskServiceGlue",
     "StateTaskLambda": "moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task_lambda:StateTaskLambda",
+    "sfn_started_threads": "moto.stepfunctions.parser.utils:TMP_THREADS",
     "sfn_no_such_json_path": "moto.stepfunctions.parser.asl.utils.json_path:NoSuchJsonPathError",
     "StateTaskServiceAwsSdk": "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
                               "state_task_service_aws_sdk:StateTaskServiceAwsSdk",

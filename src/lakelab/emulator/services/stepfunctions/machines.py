@@ -78,6 +78,7 @@ def named_execution(start_execution: Any) -> Any:
     def start(self: Any, state_machine_arn: str, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
         if name:
             self._validate_name(name)
+        seam.sfn_started_threads.clear()  # the interpreter lists every thread it starts, for nobody to read
         execution = start_execution(self, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
         with _running_lock:
             _running.add(execution)

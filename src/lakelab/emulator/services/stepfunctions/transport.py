@@ -63,6 +63,8 @@ class ActingClient:
             return found
 
         def call(*args: Any, **kwargs: Any) -> Any:
+            if not self._role_arn:  # no role to act as (the interpreter always names one): as the caller
+                return found(*args, **kwargs)
             session = identity.role_session(self._role_arn, session_name(), invoked_by=STATES)
             with context.acting_as(session, invoked_by=STATES):
                 return found(*args, **kwargs)
