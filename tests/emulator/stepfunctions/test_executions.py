@@ -1,5 +1,6 @@
 """Step Functions executions really run: Lambda tasks, flow states, errors, history, stop, sync."""
 
+import dataclasses
 import json
 
 import pytest
@@ -68,6 +69,16 @@ def test_a_role_not_allowed_to_invoke_fails_the_task_with_aws_error(lake):
     assert "assumed-role/powerless/" in described["cause"]
     assert "is not authorized to perform: lambda:InvokeFunction on resource: " + lake.function_arn in described["cause"]
     assert "(Service: AWSLambda; Status Code: 403; Error Code: AccessDeniedException;" in described["cause"]
+
+
+def test_an_emulator_that_does_not_enforce_iam_lets_the_same_role_invoke(lake):
+    from lakelab.emulator import Emulator
+
+    machine = lake.machine("not-enforced", {"StartAt": "Call", "States": {"Call": {**_invoke({}), "End": True}}},
+                           role=lake.powerless_role)
+    with Emulator(iam=False) as lenient:  # another server on the same state, as `lakelab serve --iam off`
+        described = dataclasses.replace(lake, endpoint=lenient.endpoint).run(machine)
+    assert described["status"] == "SUCCEEDED"
 
 
 def test_parallel_and_map_run_their_branches_and_items(lake):

@@ -18,14 +18,17 @@ switch to set:
 
 Fidelity notes:
 
-> JSONata (``QueryLanguage: JSONata``) and activity tasks are refused at CreateStateMachine, by
-> name: the interpreter has no JSONata engine here, and moto no GetActivityTask for a worker. JSONPath, intrinsic functions, Retry (with ``MaxDelaySeconds`` and
-> ``JitterStrategy``), Catch, Choice, Parallel, inline Map, Wait, Pass, Succeed and Fail run.
-> Retry intervals are really waited. Distributed Map runs and execution redrive are moto's
-> (partial). A task's output carries the service's answer without AWS's ``SdkHttpMetadata`` and
-> ``SdkResponseMetadata``. CloudWatch Logs and X-Ray settings of a state machine are stored, not used.
-> EXPRESS executions started with StartExecution are kept like STANDARD ones (AWS keeps no
-> history for them).
+> JSONata (``QueryLanguage: JSONata``), activity tasks and HTTP tasks are refused at
+> CreateStateMachine, by name: the interpreter has no JSONata engine here, moto no
+> GetActivityTask for a worker, and nothing here calls out to the internet. JSONPath, intrinsic
+> functions, Retry (with ``MaxDelaySeconds`` and ``JitterStrategy``; the intervals are really
+> waited), Catch, Choice, Parallel, inline Map, Wait, Pass, Succeed and Fail run. A ``.sync`` task
+> looks at its job every half second. Distributed Map runs and execution redrive are moto's
+> (partial). A task's output is the service's answer without AWS's ``SdkHttpMetadata`` and
+> ``SdkResponseMetadata``. A task's ``Credentials.RoleArn`` is acted as without asking whether the
+> execution role may assume it. A state machine's CloudWatch Logs and X-Ray settings are stored,
+> not used. EXPRESS executions started with StartExecution are kept like STANDARD ones (AWS keeps
+> their history only in CloudWatch Logs).
 """
 
 from __future__ import annotations

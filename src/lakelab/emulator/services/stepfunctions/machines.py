@@ -25,7 +25,7 @@ _running: weakref.WeakSet[Any] = weakref.WeakSet()
 _running_lock = threading.Lock()
 
 
-def invalid_definition(error: definitions.InvalidDefinition) -> Exception:
+def _invalid_definition(error: definitions.InvalidDefinition) -> Exception:
     return seam.JsonRESTError("InvalidDefinition", str(error))
 
 
@@ -34,7 +34,7 @@ def check_definition(definition: Any, express: bool = False) -> None:
     try:
         definitions.check(definition, express)
     except definitions.InvalidDefinition as error:
-        raise invalid_definition(error) from None
+        raise _invalid_definition(error) from None
 
 
 VALIDATE_DEFINITION = staticmethod(lambda definition: check_definition(definition))

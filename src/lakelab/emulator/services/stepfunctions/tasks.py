@@ -1,4 +1,4 @@
-"""Task states whose integrations differ from moto's interpreter: Lambda's errors, Glue's and Athena's ``.sync``.
+"""Task states whose integrations differ from moto's interpreter: error names, Glue's and Athena's ``.sync``.
 
 :func:`state_task_for` replaces the interpreter's factory of Task states:
 
@@ -9,6 +9,8 @@
 - ``glue:startJobRun.sync`` waits for the run (moto's interpreter failed at the end of every wait);
   a run that ends FAILED, ERROR or TIMEOUT fails the task with ``States.TaskFailed`` and, as cause,
   the job run as GetJobRun describes it.
+- ``aws-sdk:<service>:<action>`` fails with ``<Service>.<Exception>`` (``Glue.EntityNotFoundException``)
+  and reaches the service botocore names for the SDK's name (``emrserverless`` is ``emr-serverless``).
 - ``athena:startQueryExecution`` (``.sync`` waits for the query), ``getQueryExecution``,
   ``getQueryResults`` and ``stopQueryExecution``; moto's interpreter forwarded Athena only as
   ``.waitForTaskToken``. A query that ends FAILED or CANCELLED fails the task with

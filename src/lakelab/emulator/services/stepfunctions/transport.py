@@ -59,7 +59,7 @@ class ActingClient:
 
     def __getattr__(self, name: str) -> Any:
         found = getattr(self._client, name)
-        if name.startswith("_") or not callable(found) or name in ("can_paginate", "get_waiter"):
+        if name.startswith("_") or not callable(found):
             return found
 
         def call(*args: Any, **kwargs: Any) -> Any:
