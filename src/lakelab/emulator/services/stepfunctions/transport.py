@@ -103,7 +103,7 @@ def _answer_in_process(request: Any, **_: Any) -> Any:
     call = context.current()
     environ = _environ(request, call.endpoint)
     view = RequestView.from_environ(environ)
-    answer = _denial(view, call) or _dispatch(environ)
+    answer = _denial(view, call) or _authorized_answer(environ, view, call)
     _record(view, call, *answer)
     status, headers, body = answer
     return AWSResponse(request.url, status, dict(headers), _Body(body))
@@ -113,6 +113,19 @@ def _denial(view: RequestView, call: context.RequestContext) -> tuple[int, list[
     from lakelab.emulator.services.iam import enforcement
 
     return enforcement.denial_for(view, call)
+
+
+def _authorized_answer(environ: dict[str, Any], view: RequestView,
+                       call: context.RequestContext) -> tuple[int, list[tuple[str, str]], bytes]:
+    """The service's answer; S3's DeleteObjects authorized key by key, as the server does it."""
+    from lakelab.emulator.services.iam import batch_deletes
+
+    withheld = batch_deletes.withhold_denied(environ, view, call) if batch_deletes.applies(view, call) else []
+    status, headers, body = _dispatch(environ)
+    if withheld:
+        body = batch_deletes.report_denied(body, withheld)
+        headers = [(name, value) for name, value in headers if name.lower() != "content-length"]
+    return status, headers, body
 
 
 def _dispatch(environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
