@@ -17,7 +17,8 @@ def _invoke(payload, **state):
 
 def test_five_states_with_two_lambda_tasks_succeed_with_their_output(lake):
     definition = {"StartAt": "First", "States": {
-        "First": {**_invoke({"n.$": "$.n"}), "OutputPath": "$.Payload", "Next": "Second"},
+        "First": {**_invoke({"n.$": "$.n"}), "InputPath": "$.order", "ResultSelector": {"n.$": "$.Payload.n"},
+                  "ResultPath": "$.first", "OutputPath": "$.first", "Next": "Second"},
         "Second": {"Type": "Task", "Resource": lake.function_arn, "Next": "Shape"},
         "Shape": {"Type": "Pass", "Parameters": {"total.$": "$.n", "label.$": "States.Format('n={}', $.n)"},
                   "Next": "Big?"},
@@ -25,7 +26,7 @@ def test_five_states_with_two_lambda_tasks_succeed_with_their_output(lake):
                  "Default": "Small"},
         "Small": {"Type": "Fail", "Error": "TooSmall"},
         "Done": {"Type": "Succeed"}}}
-    described = lake.run(lake.machine("five-states", definition), {"n": 1})
+    described = lake.run(lake.machine("five-states", definition), {"order": {"n": 1}, "source": "test"})
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"]) == {"total": 3, "label": "n=3"}
     events = [event["type"] for event in lake.history(described["executionArn"])]
