@@ -137,6 +137,7 @@ SYMBOLS: dict[str, str] = {
                               "state_task_service_aws_sdk:StateTaskServiceAwsSdk",
     # the interpreter's modules whose names the package's patches replace
     "sfn_json_path": "moto.stepfunctions.parser.asl.utils.json_path:",
+    "sfn_encoding": "moto.stepfunctions.parser.asl.utils.encoding:",
     "sfn_string_expression": "moto.stepfunctions.parser.asl.component.common.string.string_expression:",
     "sfn_intrinsic_argument": "moto.stepfunctions.parser.asl.component.intrinsic.argument.argument:",
     "sfn_eval_states": "moto.stepfunctions.parser.asl.eval.states:",

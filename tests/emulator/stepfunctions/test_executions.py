@@ -49,8 +49,11 @@ def test_a_lambda_that_raises_is_retried_then_caught_with_its_error(lake):
     output = json.loads(described["output"])
     assert output["file"] == "orders.csv" and output["problem"]["Error"] == "ValueError"
     assert json.loads(output["problem"]["Cause"])["errorMessage"] == "row 7 has no id"
-    events = [event["type"] for event in lake.history(described["executionArn"])]
+    history = lake.history(described["executionArn"])
+    events = [event["type"] for event in history]
     assert events.count("TaskFailed") == 3 and events.count("TaskScheduled") == 3  # the first try and 2 retries
+    scheduled = next(event["taskScheduledEventDetails"] for event in history if event["type"] == "TaskScheduled")
+    assert scheduled["parameters"] == '{"FunctionName":"steps","Payload":{"action":"fail","message":"row 7 has no id"}}'
 
 
 def test_an_uncaught_error_fails_the_execution_with_error_and_cause(lake):

@@ -81,6 +81,8 @@ PATCHES = (
     *(Patch(module, "boto_client_for", value=".transport:client_for",
             why="a task's calls are made in-process as the state machine's role, never to localhost:$MOTO_PORT")
       for module in _CALLERS),
+    Patch("sfn_encoding", "_DateTimeEncoder", wrap=".json_paths:compact",
+          why="Step Functions writes JSON without spaces in the history, as {\"n\":1}"),
     *(Patch(module, "extract_json", value=".json_paths:extract_json",
             why="a definite JSONPath through an array index selects one value, as in Step Functions, not a list")
       for module in _JSON_PATH_READERS),
