@@ -16,8 +16,9 @@
   ``.waitForTaskToken``. A query that ends FAILED or CANCELLED fails the task with
   ``States.TaskFailed`` and the GetQueryExecution answer as cause.
 
-> Fidelity note: the shape of the Athena failure (error name and cause) follows Glue's, which AWS
-> documents; AWS's own Athena ``.sync`` failure was not observed.
+> Fidelity note: a failed Glue run's error and cause (``States.TaskFailed``, the run as JSON) are
+> those of the interpreter moto ships, and Athena's follow them; neither was observed on AWS here.
+> Timestamps in these answers are epoch milliseconds, as Step Functions' SDK writes them.
 """
 
 from __future__ import annotations
