@@ -112,6 +112,16 @@ def test_json_paths_select_one_value_when_definite_and_a_list_when_not(lake):
                                                "key": "raw/b"}
 
 
+def test_escaped_characters_in_intrinsic_literals_read_as_aws_reads_them(lake):
+    # AWS: "\\'" is a quote inside a literal, "\\{" and "\\}" are braces, "\\\\" a backslash.
+    definition = {"StartAt": "Sql", "States": {"Sql": {"Type": "Pass", "End": True, "Parameters": {
+        "sql.$": "States.Format('SELECT 1 WHERE dt = \\'{}\\' -- \\{kept\\} \\\\', $.ds)",
+        "array.$": "States.Array('it\\'s')"}}}}
+    described = lake.run(lake.machine("escapes", definition), {"ds": "2024-06-27"})
+    assert json.loads(described["output"]) == {"sql": "SELECT 1 WHERE dt = '2024-06-27' -- {kept} \\",
+                                               "array": ["it's"]}
+
+
 def test_stop_execution_aborts_with_its_error_and_cause_and_list_executions_shows_it(lake):
     sfn = lake.client("stepfunctions")
     machine = lake.machine("long-wait", {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 600,

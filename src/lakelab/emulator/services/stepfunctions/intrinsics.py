@@ -8,6 +8,8 @@ valid StatesFunctionNameType"). Here a call that does not parse raises
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from lakelab.emulator import seam
@@ -22,8 +24,18 @@ class InvalidIntrinsicFunction(ValueError):
 
 
 def parse(src: str) -> tuple[Any, Any]:
-    """``IntrinsicParser.parse``: the function and its parse tree, or :class:`InvalidIntrinsicFunction`."""
+    """``IntrinsicParser.parse``: the function and its parse tree, or :class:`InvalidIntrinsicFunction`.
+
+    The definition's parser hands over the call as the JSON text has it, escapes undecoded (``\\\\'``
+    for the ``\\'`` the States language reads); they are decoded first, and string literals then lose
+    the States language's own escapes (``\\'``, ``\\{``, ``\\}``, ``\\\\``), as AWS reads them."""
     from antlr4 import CommonTokenStream, InputStream
+
+    if "\\" in src:
+        try:
+            src = json.loads(f'"{src}"')
+        except ValueError:
+            pass
     from antlr4.error.ErrorListener import ErrorListener
 
     errors: list[str] = []
@@ -41,9 +53,28 @@ def parse(src: str) -> tuple[Any, Any]:
     if errors:
         raise InvalidIntrinsicFunction(src, errors[0])
     try:
-        return seam.IntrinsicPreprocessor().visit(tree), tree
+        function = seam.IntrinsicPreprocessor().visit(tree)
     except (ValueError, TypeError, KeyError) as error:
         raise InvalidIntrinsicFunction(src, str(error)) from None
+    _unescape_literals(function)
+    return function, tree
+
+
+_ESCAPES = re.compile(r"\\([\\'{}])")
+
+
+def _unescape_literals(node: Any) -> None:
+    """``\\'`` -> ``'`` (and ``\\{``, ``\\}``, ``\\\\``) in every string literal argument, nested calls too."""
+    arguments = getattr(getattr(node, "argument_list", None), "arguments", None) or []
+    for number, argument in enumerate(arguments):
+        value = getattr(argument, "definition_value", None)
+        if isinstance(value, str) and "\\" in value:
+            if number == 0 and type(node).__name__ == "StringFormat":
+                # The template is filled in with Python's str.format: an escaped brace stays a brace.
+                argument.definition_value = _ESCAPES.sub(lambda m: {"{": "{{", "}": "}}"}.get(m[1], m[1]), value)
+            else:
+                argument.definition_value = _ESCAPES.sub(r"\1", value)
+        _unescape_literals(argument)
 
 
 PARSE = staticmethod(parse)
