@@ -92,6 +92,8 @@ def _logs(operation: str, params: dict[str, Any], where: Where) -> list[str]:
 
 
 def _glue(operation: str, params: dict[str, Any], where: Where) -> list[str]:
+    if operation in ("GetTags", "TagResource", "UntagResource"):  # the resource the tags are on
+        return [params["ResourceArn"]] if params.get("ResourceArn") else ["*"]
     if "Crawler" in operation:
         return _named("arn:aws:glue:{region}:{account}:crawler/{name}", "Name", "CrawlerName")(operation, params, where)
     if "Trigger" in operation:
