@@ -132,6 +132,7 @@ def main() -> int:
     rows = emulator_start(args.runs) + platform() + week01_solution() + services() + glue_jobs()
     rows += grading(rows[1][1]) + localstack()
     rows += [tuple(row) for row in _figures("stepfunctions_cases.py")["rows"]]
+    rows += [tuple(row) for row in _figures("mwaa_cases.py")["rows"]]
     if not args.skip_suite:
         rows += test_suite()
     print(f"{'benchmark':<50} {'seconds':>9}  note")

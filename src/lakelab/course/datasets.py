@@ -10,6 +10,7 @@ writes the files; :mod:`lakelab.course.synthetic` draws what goes in them.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import random
 from collections.abc import Callable, Iterator
@@ -50,6 +51,18 @@ def path(name: str) -> Path:
     if name not in FILES:
         raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(FILES)}")
     return DATASET_DIR / FILES[name]
+
+
+def orders_on(day: str) -> str:
+    """The orders placed on ``day`` (``YYYY-MM-DD``), as a CSV file of their own, header first: one
+    day's delivery for the daily pipelines of week 5 (11 orders a day in the committed file)."""
+    lines = path("orders").read_text(encoding="utf-8").splitlines(keepends=True)
+    rows = [row for row in csv.reader(io.StringIO("".join(lines[1:]))) if row and row[2].startswith(day)]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ORDER_COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def cdc_files(root: Path = DATASET_DIR) -> list[Path]:

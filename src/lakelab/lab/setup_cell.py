@@ -27,6 +27,26 @@ class Lab:
             lines.append(f"  • {kind:<9} {naming_of.get(kind, self.names.resource)(purpose)}")
         return lines
 
+    def mwaa_network(self) -> dict[str, list[str]]:
+        """The ``NetworkConfiguration`` an MWAA environment needs: two private subnets in different
+        Availability Zones and a security group. On a real account they are yours, named by
+        ``LAKELAB_MWAA_SUBNETS`` (two ids, comma-separated) and ``LAKELAB_MWAA_SECURITY_GROUP``; the
+        emulator and LocalStack take any ids."""
+        import os
+
+        if self.target.kind != "aws":
+            return {"SubnetIds": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
+                    "SecurityGroupIds": ["sg-0a1b2c3d4e5f60003"]}
+        subnets = [s.strip() for s in os.environ.get("LAKELAB_MWAA_SUBNETS", "").split(",") if s.strip()]
+        group = os.environ.get("LAKELAB_MWAA_SECURITY_GROUP", "").strip()
+        if len(subnets) != 2 or not group:
+            raise targets.TargetError(
+                "MWAA needs a VPC with two private subnets (in different Availability Zones, with a route to "
+                "the internet or VPC endpoints) and a security group that allows traffic within itself: set "
+                "LAKELAB_MWAA_SUBNETS=subnet-...,subnet-... and LAKELAB_MWAA_SECURITY_GROUP=sg-... before "
+                "starting JupyterLab (MWAA user guide: 'About networking on Amazon MWAA').")
+        return {"SubnetIds": subnets, "SecurityGroupIds": [group]}
+
     def clean_up(self) -> None:
         """Remove everything the course created, this week's and the earlier weeks' it rebuilt:
         on a real account that is what leaves nothing billable (the learner ran this on purpose)."""

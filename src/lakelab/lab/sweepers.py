@@ -236,6 +236,84 @@ def _wait_until(done: Callable[[], bool], seconds: float) -> None:
         time.sleep(0.5)
 
 
+def environments(prefix: str) -> Found:
+    """MWAA environments; their log groups (``airflow-<env>-Task`` ...) outlive them on AWS, so they go too."""
+    mwaa = boto3.client("mwaa")
+    names = [name for name in _every(mwaa.list_environments, "Environments") if name.startswith(prefix)]
+    for name in sorted(names):
+        environment = mwaa.get_environment(Name=name)["Environment"]
+        yield name, environment.get("Tags", {}), lambda e=environment: _delete_environment(mwaa, e)
+
+
+def _delete_environment(mwaa, environment: dict) -> str:
+    name = environment["Name"]
+    if environment["Status"] in ("CREATING", "UPDATING"):
+        _wait_until(lambda: mwaa.get_environment(Name=name)["Environment"]["Status"] not in ("CREATING", "UPDATING"),
+                    seconds=3600)
+    if environment["Status"] != "DELETING":
+        mwaa.delete_environment(Name=name)
+    _wait_until(lambda: not _environment_exists(mwaa, name), seconds=3600)  # AWS: 10-30 minutes
+    logs, removed = boto3.client("logs"), 0
+    for module in (environment.get("LoggingConfiguration") or {}).values():
+        arn = module.get("CloudWatchLogGroupArn")
+        group = arn.split(":log-group:", 1)[1].split(":", 1)[0] if arn else None
+        try:
+            if group:
+                logs.delete_log_group(logGroupName=group)
+                removed += 1
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+    return f"{removed} log group(s)"
+
+
+def _environment_exists(mwaa, name: str) -> bool:
+    try:
+        mwaa.get_environment(Name=name)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ResourceNotFoundException":
+            return False
+        raise
+    return True
+
+
+def state_machines(prefix: str) -> Found:
+    sfn = boto3.client("stepfunctions")
+    listed = [m for page in sfn.get_paginator("list_state_machines").paginate() for m in page["stateMachines"]
+              if m["name"].startswith(prefix)]
+    for machine in sorted(listed, key=lambda m: m["name"]):
+        tags = _tag_dict([{"Key": t["key"], "Value": t["value"]} for t in
+                          sfn.list_tags_for_resource(resourceArn=machine["stateMachineArn"]).get("tags", [])])
+        yield machine["name"], tags, lambda a=machine["stateMachineArn"]: _delete_state_machine(sfn, a)
+
+
+def _delete_state_machine(sfn, arn: str) -> str:
+    running = [e["executionArn"] for page in sfn.get_paginator("list_executions").paginate(
+        stateMachineArn=arn, statusFilter="RUNNING") for e in page["executions"]]
+    for execution in running:
+        sfn.stop_execution(executionArn=execution, error="Teardown", cause="Lake Labs clean up")
+    sfn.delete_state_machine(stateMachineArn=arn)
+    return f"{len(running)} execution(s) stopped"
+
+
+def topics(prefix: str) -> Found:
+    sns = boto3.client("sns")
+    arns = [t["TopicArn"] for page in sns.get_paginator("list_topics").paginate() for t in page["Topics"]]
+    for arn in sorted(a for a in arns if a.rsplit(":", 1)[-1].startswith(prefix)):
+        tags = _tag_dict(sns.list_tags_for_resource(ResourceArn=arn).get("Tags", []))
+        yield arn.rsplit(":", 1)[-1], tags, lambda a=arn: _delete_topic(sns, a)
+
+
+def _delete_topic(sns, arn: str) -> str:
+    subscriptions = [s["SubscriptionArn"] for page in sns.get_paginator("list_subscriptions_by_topic").paginate(
+        TopicArn=arn) for s in page["Subscriptions"]]
+    for subscription in subscriptions:
+        if subscription.startswith("arn:"):  # "PendingConfirmation" has no ARN to unsubscribe
+            sns.unsubscribe(SubscriptionArn=subscription)
+    sns.delete_topic(TopicArn=arn)
+    return f"{len(subscriptions)} subscription(s)"
+
+
 def _every(call: Callable[..., dict], key: str) -> list:
     """All items of a NextToken-paged call (for those botocore has no paginator for)."""
     items, token = [], None
@@ -262,12 +340,15 @@ def _account() -> str:
     return (targets.current() or targets.identity()).account
 
 
-# Dependency order: what uses a resource goes before it (Glue triggers, which start jobs and crawlers,
+# Dependency order: what uses a resource goes before it (MWAA environments and state machines, which run
+# everything else, first; then Glue triggers, which start jobs and crawlers,
 # first; then Glue jobs and EMR Serverless applications, whose runs use the bucket and a role; crawlers
 # before their database and role; buckets, whose notifications point at queues and functions, before
 # both; functions before their log group, which a running function writes to, and before the queues
 # their mappings poll), roles last.
 ORDER: list[tuple[str, Callable[[str], Found]]] = [
+    ("environment", environments),
+    ("state machine", state_machines),
     ("trigger", triggers),
     ("job", jobs),
     ("application", applications),
@@ -277,6 +358,7 @@ ORDER: list[tuple[str, Callable[[str], Found]]] = [
     ("bucket", buckets),
     ("function", functions),
     ("log group", log_groups),
+    ("topic", topics),
     ("queue", queues),
     ("role", roles),
 ]
@@ -284,7 +366,7 @@ ORDER: list[tuple[str, Callable[[str], Found]]] = [
 
 # The service each kind belongs to, as LocalStack's health endpoint names it: a partial target
 # (LocalStack's free tier) is swept only for the services it offers.
-SERVICE_OF = {"trigger": "glue", "job": "glue", "application": "emr-serverless", "crawler": "glue",
+SERVICE_OF = {"environment": "mwaa", "state machine": "stepfunctions", "topic": "sns", "trigger": "glue", "job": "glue", "application": "emr-serverless", "crawler": "glue",
               "workgroup": "athena", "database": "glue", "bucket": "s3", "function": "lambda",
               "log group": "logs", "queue": "sqs", "role": "iam"}
 

@@ -22,6 +22,8 @@ TEST_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
+    # MWAA's and Step Functions' host prefixes (api., env., sync-) cannot go before 127.0.0.1.
+    "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",
 }
 _DROPPED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL")
 

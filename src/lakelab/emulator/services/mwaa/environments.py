@@ -12,6 +12,7 @@ environment is gone.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import tempfile
@@ -30,6 +31,7 @@ LOG_MODULES = {"DagProcessingLogs": "DAGProcessing", "SchedulerLogs": "Scheduler
                "WorkerLogs": "Worker", "TaskLogs": "Task"}
 CLASSES = ("mw1.micro", "mw1.small", "mw1.medium", "mw1.large", "mw1.xlarge", "mw1.2xlarge")
 SESSION_NAME = "AmazonMWAA-airflow"
+HOME_PREFIX = "lakelab-mwaa-"  # + the emulator's pid: a folder whose emulator is gone is abandoned
 
 
 class MwaaError(Exception):
@@ -266,7 +268,9 @@ def _start_airflow(environment: Environment) -> None:
             raise MwaaError("INCORRECT_CONFIGURATION", f"The execution role "
                             f"{environment.settings['ExecutionRoleArn']} cannot read the source bucket "
                             f"{environment.bucket}: {error}") from None
-    environment.home = environment.home or Path(tempfile.mkdtemp(prefix=f"lakelab-mwaa-{environment.name}-"))
+    if environment.home is None:
+        _remove_abandoned_homes()
+        environment.home = Path(tempfile.mkdtemp(prefix=f"{HOME_PREFIX}{os.getpid()}-{environment.name}-"))
     environment.port = environment.port or free_port()
     _create_log_groups(environment)
     task_logs = environment.logging("TaskLogs")
@@ -295,6 +299,25 @@ def _start_airflow(environment: Environment) -> None:
     airflow.start()
     airflow.wait_healthy()
     _start_tickers(environment, folder)
+
+
+def _remove_abandoned_homes() -> None:
+    """Folders of environments whose emulator was killed (a kernel shut down) before it could remove them
+    (their Airflow processes died with it: see ``guard``)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{HOME_PREFIX}*"):
+        owner = folder.name[len(HOME_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and int(owner) != os.getpid() and not _alive(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _start_tickers(environment: Environment, folder: sync.DagFolder) -> None:
