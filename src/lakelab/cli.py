@@ -96,8 +96,12 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _time_limits(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--timeout", type=float, default=600, help="seconds per notebook (default 600)")
-    command.add_argument("--cell-timeout", type=float, default=120, help="seconds per cell (default 120)")
+    from lakelab.grading import DEFAULT_CELL_TIMEOUT_S, DEFAULT_TIMEOUT_S
+
+    command.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+                         help=f"seconds per notebook (default {DEFAULT_TIMEOUT_S:g})")
+    command.add_argument("--cell-timeout", type=float, default=DEFAULT_CELL_TIMEOUT_S,
+                         help=f"seconds per cell (default {DEFAULT_CELL_TIMEOUT_S:g})")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -30,6 +30,11 @@ with DAG("hello", start_date=datetime(2024, 1, 1), schedule=None, catchup=False)
                            data="{{ ti.xcom_pull(task_ids='greet') }}", replace=True) << greet()
 '''
 BROKEN = "from airflow.sdk import DAG\nwith DAG('broken' schedule=None) as dag:\n    pass\n"
+EMPTY = "from datetime import datetime\nfrom airflow.sdk import DAG\nfrom airflow.providers.standard.operators.empty import EmptyOperator\n"
+CYCLE = EMPTY + ("with DAG('cycle', start_date=datetime(2024, 1, 1), schedule=None) as dag:\n"
+                 "    a, b = EmptyOperator(task_id='a'), EmptyOperator(task_id='b')\n    a >> b >> a\n")
+UNKNOWN_ARGUMENT = EMPTY + ("with DAG('typo', start_date=datetime(2024, 1, 1), schedule=None) as dag:\n"
+                            "    EmptyOperator(task_id='a', retires=3)\n")
 
 
 @pytest.fixture
@@ -140,6 +145,11 @@ def test_an_environment_runs_dags_from_s3_through_invoke_rest_api_and_goes_away(
     errors = _until(lambda: _api(mwaa, "GET", "/importErrors")["import_errors"])
     assert time.monotonic() - started < 10
     assert errors[0]["filename"].endswith("broken.py") and "SyntaxError" in errors[0]["stack_trace"]
+    s3.put_object(Bucket="dags-bucket", Key="dags/cycle.py", Body=CYCLE.encode())
+    s3.put_object(Bucket="dags-bucket", Key="dags/typo.py", Body=UNKNOWN_ARGUMENT.encode())
+    errors = _until(lambda: len(found := _api(mwaa, "GET", "/importErrors")["import_errors"]) >= 3 and found)
+    traces = {error["filename"].rsplit("/", 1)[-1]: error["stack_trace"] for error in errors}
+    assert "cycle" in traces["cycle.py"].lower() and "retires" in traces["typo.py"]
 
     # Unknown paths answer Airflow's 404 through RestApiClientException, with Airflow's status and body.
     with pytest.raises(ClientError) as missing:

@@ -114,5 +114,6 @@ def variables(principal: Principal, folder: Path, python_paths: list[Path]) -> d
     )
     if endpoint():
         env["AWS_ENDPOINT_URL"] = endpoint()
+        env["AWS_DISABLE_HOST_PREFIX_INJECTION"] = "true"  # MWAA's and Step Functions' api./sync- prefixes
     env.update(credentials(principal))
     return env

@@ -89,6 +89,7 @@ def variables(version: FunctionVersion, task_root: Path, log_stream: str, scratc
         env.update(TEMP=str(scratch), TMP=str(scratch))
     if version.endpoint:
         env["AWS_ENDPOINT_URL"] = version.endpoint  # boto3 in the handler talks to this emulator
+        env["AWS_DISABLE_HOST_PREFIX_INJECTION"] = "true"  # MWAA's and Step Functions' api./sync- prefixes
     env.update(user_code.credentials(version))
     env.update(version.environment)  # the learner's variables (reserved names were refused at create)
     return env
