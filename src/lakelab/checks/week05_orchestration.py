@@ -46,6 +46,25 @@ def _airflow(method: str, path: str, **query: Any) -> Any:
         return {"_status": error.response.get("RestApiStatusCode"), **(error.response.get("RestApiResponse") or {})}
 
 
+def _task_error(ti: dict[str, Any]) -> str:
+    """The error a failed task instance's log in CloudWatch Logs ends with (MWAA's task log stream)."""
+    names = _names()
+    stream = f"dag_id={ti['dag_id']}/run_id={ti['dag_run_id']}/task_id={ti['task_id']}/attempt={ti['try_number']}.log"
+    try:
+        events = boto3.client("logs").filter_log_events(
+            logGroupName=f"airflow-{names.resource('airflow')}-Task", logStreamNamePrefix=stream)["events"]
+    except boto3.client("logs").exceptions.ResourceNotFoundException:
+        return "(no task logs: enable TaskLogs to read why)"
+    for event in reversed(events):
+        try:
+            record = json.loads(event["message"])
+        except ValueError:
+            continue
+        for detail in record.get("error_detail") or []:
+            return f"{detail.get('exc_type')}: {str(detail.get('exc_value'))[:400]}"
+    return "(no error recorded in its log)"
+
+
 def _answer_key(day: str) -> list[str]:
     return sorted(row["order_id"] for row in csv.DictReader(io.StringIO(datasets.orders_on(day))))
 
@@ -236,7 +255,9 @@ def backfill_curated_three_days() -> None:
             failed = [ti for ti in _airflow("GET", f"/dags/{DAG_ID}/dagRuns/bf-{day}/taskInstances")
                       .get("task_instances", []) if ti.get("state") == "failed"]
             expect(False, expected=f"run bf-{day} succeeded", found=f"{run.get('state')}; failed tasks: "
-                   + (", ".join(ti["task_id"] for ti in failed) or "none yet"),
+                   + (", ".join(ti["task_id"] for ti in failed) or "none yet")
+                   + "".join(f"\n             {ti['task_id']}: {_task_error(ti)}" for ti in failed
+                             if ti["task_id"] not in ON_FAILURE),
                    hint=f"read the failed task's log in airflow-{_names().resource('airflow')}-Task (stream "
                         f"dag_id={DAG_ID}/run_id=bf-{day}/task_id=<task>/attempt=<n>.log)")
         curated, key = _curated_ids(day), _answer_key(day)
@@ -253,7 +274,8 @@ def backfill_curated_three_days() -> None:
     crawler = names.resource("daily-orders-crawler")
     tags = glue.get_tags(ResourceArn=names.arn("glue", f"crawler/{crawler}"))["Tags"]
     expect(naming.is_course_resource(tags, WEEK), expected=f"the crawler still tagged {names.tags}", found=f"tags {tags}",
-           hint="GlueCrawlerOperator makes the crawler match its config, tags included: pass Tags in config")
+           hint="GlueCrawlerOperator makes the crawler match its config: a config with Tags removes every tag it "
+                "does not list (the course's included), so leave Tags out or list them all")
 
 
 # --- 5.5 ---------------------------------------------------------------------------------------
