@@ -90,6 +90,11 @@ SYMBOLS: dict[str, str] = {
     "CloudTrailTrail": "moto.cloudtrail.models:Trail",
     "cloudtrail_backends": "moto.cloudtrail.models:cloudtrail_backends",
     "S3BucketDoesNotExistException": "moto.cloudtrail.exceptions:S3BucketDoesNotExistException",
+    # --- firehose ---
+    "FirehoseBackend": "moto.firehose.models:FirehoseBackend",
+    "FirehoseInvalidArgumentException": "moto.firehose.exceptions:InvalidArgumentException",
+    "FirehoseValidationException": "moto.firehose.exceptions:ValidationException",
+    "FirehoseResourceNotFoundException": "moto.firehose.exceptions:ResourceNotFoundException",
     # --- iam enforcement ---
     "MalformedPolicyDocument": "moto.iam.exceptions:MalformedPolicyDocument",
     "IAMTrustPolicyDocumentValidator": "moto.iam.policy_validation:IAMTrustPolicyDocumentValidator",
@@ -176,6 +181,9 @@ BACKENDS: dict[str, str] = {
     "sns": "moto.sns.models:sns_backends",
     # --- cloudtrail ---
     "cloudtrail": "moto.cloudtrail.models:cloudtrail_backends",
+    # --- firehose (and the CloudWatch metrics it puts) ---
+    "firehose": "moto.firehose.models:firehose_backends",
+    "cloudwatch": "moto.cloudwatch.models:cloudwatch_backends",
     # --- iam enforcement ---
     # --- stepfunctions: the interpreting backend, which the API always uses here ---
     "stepfunctions": "moto.stepfunctions.parser.models:stepfunctions_parser_backends",

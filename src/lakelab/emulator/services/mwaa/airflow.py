@@ -74,7 +74,7 @@ def settings(home: Path, port: int, task_log_group_arn: str | None, log_level: s
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "2",
         "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "10",
         "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",
-        # A laptop running Spark beside Airflow can take longer than MWAA's 30 s to import a DAG's providers.
+        # A laptop running Spark beside Airflow can take longer than Airflow's default 30 s to import a DAG.
         "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
         "AIRFLOW__DAG_PROCESSOR__DAG_FILE_PROCESSOR_TIMEOUT": "180",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": log_level,
