@@ -82,6 +82,11 @@ SYMBOLS: dict[str, str] = {
     "EMRServerlessBackend": "moto.emrserverless.models:EMRServerlessBackend",
     "EMRServerlessResponse": "moto.emrserverless.responses:EMRServerlessResponse",
     "EMRServerlessValidationException": "moto.emrserverless.exceptions:ValidationException",
+    # kinesis
+    "KinesisBackend": "moto.kinesis.models:KinesisBackend",
+    "KinesisStream": "moto.kinesis.models:Stream",
+    "KinesisShard": "moto.kinesis.models:Shard",
+    "KinesisRecord": "moto.kinesis.models:Record",
     # athena
     "AthenaResponse": "moto.athena.responses:AthenaResponse",
     # --- cloudtrail ---
@@ -179,6 +184,7 @@ BACKENDS: dict[str, str] = {
     "sqs": "moto.sqs.models:sqs_backends",
     "kinesis": "moto.kinesis.models:kinesis_backends",
     "sns": "moto.sns.models:sns_backends",
+    "kms": "moto.kms.models:kms_backends",
     # --- cloudtrail ---
     "cloudtrail": "moto.cloudtrail.models:cloudtrail_backends",
     # --- firehose (and the CloudWatch metrics it puts) ---
