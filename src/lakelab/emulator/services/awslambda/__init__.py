@@ -8,7 +8,9 @@
   back as Lambda's documents (``invocation.py``).
 - Logs go to CloudWatch Logs ``/aws/lambda/<name>``, one stream per worker (``logs.py``).
 - Triggers: S3 notifications (with S3's permission check, ``triggers.py``) and event source
-  mappings polled from SQS and Kinesis (``event_sources.py``).
+  mappings polled from SQS and Kinesis (``event_sources.py``); a Kinesis mapping bisects failed
+  batches, retries up to ``MaximumRetryAttempts`` and describes a batch it gives up to its
+  on-failure queue or topic (``failure_destinations.py``).
 
 Fidelity notes:
 
@@ -20,7 +22,11 @@ Fidelity notes:
 > hard-coded ``/tmp/...`` path is this machine's /tmp; the code folder is writable. Asynchronous
 > invocations (Event, S3, SNS) run one at a time, in order, and are not retried on failure.
 > Concurrency limits and throttling are not modelled. The Invoke answer's ``x-amzn-RequestId``
-> is moto's, not the ``context.aws_request_id`` the logs show.
+> is moto's, not the ``context.aws_request_id`` the logs show. An on-failure destination is
+> written to without asking whether the execution role may send to it (AWS needs
+> ``sqs:SendMessage`` or ``sns:Publish`` on the role); ``MaximumRecordAgeInSeconds`` and
+> ``ParallelizationFactor`` are stored, not applied; a child shard may be read before its
+> parent is finished.
 """
 
 from __future__ import annotations

@@ -2,9 +2,12 @@
 
 As on AWS: the position starts at ``TRIM_HORIZON`` (the oldest record), ``LATEST`` (records
 written after the mapping was created) or ``AT_TIMESTAMP``; a failed batch is retried, blocking
-its shard, until it succeeds or ``MaximumRetryAttempts`` is used up (unlimited by default); with
-``ReportBatchItemFailures`` the shard resumes at the first reported sequence number. Shards
-created by resharding are read from their start.
+its shard, until it succeeds or ``MaximumRetryAttempts`` is used up (unlimited by default), then
+skipped and described to the ``DestinationConfig.OnFailure`` queue or topic; with
+``BisectBatchOnFunctionError`` a failed batch is split in two, each half delivered in turn (a
+split uses no retry), until the bad record is alone; with ``ReportBatchItemFailures`` the shard
+resumes at the first reported sequence number. Shards created by resharding are read from their
+start.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from lakelab.emulator import seam
+from lakelab.emulator.services.awslambda import failure_destinations
 from lakelab.emulator.services.awslambda.event_sources import RETRY_SECONDS, Poller
 
 
@@ -19,7 +23,9 @@ class KinesisPoller(Poller):
     def __init__(self, esm: Any) -> None:
         super().__init__(esm)
         self.positions: dict[str, int] = {}  # shard id -> last delivered sequence number
-        self.failures: dict[str, int] = {}
+        self.failures: dict[str, int] = {}  # shard id -> failed attempts of its first batch
+        self.invocations: dict[str, int] = {}  # shard id -> invocations of its first batch (bisected ones too)
+        self.pending: dict[str, list[list[Any]]] = {}  # shard id -> batches to deliver first, in order
         for shard in self._stream().shards.values():
             self.positions[shard.shard_id] = self._starting_position(shard)
 
@@ -32,37 +38,57 @@ class KinesisPoller(Poller):
     def poll_once(self) -> bool:
         worked = False
         for shard in list(self._stream().shards.values()):
-            position = self.positions.setdefault(shard.shard_id, 0)
-            records, _, _ = shard.get_records(str(position), self.esm.batch_size)
-            if records:
-                self._deliver(shard.shard_id, records)
+            batches = self.pending.setdefault(shard.shard_id, [])
+            if not batches:
+                position = self.positions.setdefault(shard.shard_id, 0)
+                records, _, _ = shard.get_records(str(position), self.esm.batch_size)
+                if records:
+                    batches.append(records)
+            if batches:
+                self._deliver(shard.shard_id, batches)
                 worked = True
         return worked
 
-    def _deliver(self, shard_id: str, records: list[Any]) -> None:
+    def _deliver(self, shard_id: str, batches: list[list[Any]]) -> None:
+        """Invoke with the first batch of the shard's queue; on success the shard moves past it."""
+        records = batches[0]
         source = (self._stream().arn, self._function_role())
         outcome = self.invoke({"Records": [self._record(shard_id, record, *source) for record in records]})
+        self.invocations[shard_id] = self.invocations.get(shard_id, 0) + 1
         failed = self.failed_items(outcome)
         if failed is None:
-            self._retry_or_skip(shard_id, records)
+            self._after_failure(shard_id, batches, outcome)
             return
-        self.failures.pop(shard_id, None)
-        delivered = [r.sequence_number for r in records if str(r.sequence_number) not in failed]
+        self._done(shard_id, batches)
         first_failed = min((int(f) for f in failed if f.isdigit()), default=None)
         if first_failed is not None:
             self.positions[shard_id] = first_failed - 1
-        elif delivered:
-            self.positions[shard_id] = max(delivered)
+            batches.clear()  # the shard resumes at the first reported record
+        else:
+            self.positions[shard_id] = records[-1].sequence_number
 
-    def _retry_or_skip(self, shard_id: str, records: list[Any]) -> None:
+    def _after_failure(self, shard_id: str, batches: list[list[Any]], outcome: Any) -> None:
+        """Bisect (which uses no retry), retry, or give the batch up to the on-failure destination."""
+        records = batches[0]
+        if self.esm.bisect_on_error and len(records) > 1:
+            middle = len(records) // 2
+            batches[0:1] = [records[:middle], records[middle:]]
+            return
         attempts = self.failures.get(shard_id, 0) + 1
         limit = self.esm.max_retry_attempts
         if limit is not None and limit >= 0 and attempts > limit:
+            failure_destinations.send_kinesis_batch(self.esm, self._stream().arn, shard_id, records, outcome,
+                                                    self.invocations.get(shard_id, 1))
             self.positions[shard_id] = records[-1].sequence_number  # given up: the batch is skipped
-            self.failures.pop(shard_id, None)
+            self._done(shard_id, batches)
             return
         self.failures[shard_id] = attempts
         self.stopped.wait(RETRY_SECONDS)
+
+    def _done(self, shard_id: str, batches: list[list[Any]]) -> None:
+        batches.pop(0)
+        self.failures.pop(shard_id, None)
+        self.invocations.pop(shard_id, None)
 
     def _record(self, shard_id: str, record: Any, stream_arn: str, function_role: str) -> dict[str, Any]:
         return {
