@@ -1,0 +1,50 @@
+"""Firehose extensions: delivery streams that buffer, convert, partition and deliver as AWS does.
+
+moto writes every PutRecord at once as its own S3 object. Here each delivery stream is a hose
+(``hoses``) with a buffer and a flush thread that honours ``BufferingHints`` (size or interval,
+whichever comes first); a flush (``delivery``) runs the Lambda processor (``transform``),
+dynamic partitioning by the documented JQ subset (``partitioning``), JSON -> Parquet/ORC
+conversion with a Glue table's schema (``conversion``) or GZIP/ZIP/Snappy/HADOOP_SNAPPY
+compression (``encoding``), and writes one object per partition under AWS's key layout (``keys``)
+as the stream's role; failed records land under the error output prefix in AWS's error record
+shapes (``records``). A Kinesis stream can be the source (``kinesis_source``). Each put and
+flush puts CloudWatch metrics (``metrics``). ``settings`` checks a configuration at create.
+
+Fidelity notes:
+
+> Delivery streams are CREATING for half a second (AWS: tens of seconds) and take records
+> meanwhile. Deleting a stream drops what it buffered. Dynamic partitioning shares one buffer
+> across partitions (AWS buffers each partition on its own) and runs a JQ subset: ``{key: .path}``
+> entries, optionally ``| strftime("...")`` or ``| tostring``; ``partitionKeyFromLambda``,
+> ``RecordDeAggregation``, S3 backup and destinations other than S3 are refused at create. The
+> role's ``kinesis:GetRecords`` and ``lambda:InvokeFunction`` are not evaluated; its S3 writes are.
+"""
+
+from __future__ import annotations
+
+from lakelab.emulator.seam import Patch
+
+SERVICES = ("firehose",)
+
+PATCHES = (
+    Patch("FirehoseBackend", "create_delivery_stream", wrap=".hooks:creates_a_hose",
+          why="a delivery stream buffers and delivers as its configuration says; moto stores the configuration only"),
+    Patch("FirehoseBackend", "put_record_batch", wrap=".hooks:puts_into_the_buffer",
+          why="records wait in the buffer until its size or interval is reached; moto writes one object per put"),
+    Patch("FirehoseBackend", "put_record", wrap=".hooks:puts_one_record",
+          why="PutRecord is refused over 1,000 KiB, as AWS refuses it, and buffered like a batch"),
+    Patch("FirehoseBackend", "delete_delivery_stream", wrap=".hooks:stops_the_hose",
+          why="a deleted delivery stream's flush thread stops"),
+    Patch("FirehoseBackend", "update_destination", wrap=".hooks:updates_the_hose",
+          why="UpdateDestination is checked as CreateDeliveryStream is, and later flushes follow it"),
+)
+
+
+def install() -> None:
+    import atexit
+
+    from lakelab.emulator import registry
+    from lakelab.emulator.services.firehose import hoses
+
+    registry.on_reset(hoses.stop_all)
+    atexit.register(hoses.stop_all)

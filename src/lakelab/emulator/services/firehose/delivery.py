@@ -1,0 +1,151 @@
+"""One flush: the buffer's records through transformation, partitioning and conversion, into S3.
+
+Steps, in AWS's order: the Lambda processor (``Ok`` records go on, ``Dropped`` ones are counted,
+failures go to ``processing-failed``); metadata extraction for dynamic partitioning (failures to
+``partitioning-failed``); one object per partition, its records converted to Parquet/ORC
+(failures to ``format-conversion-failed``) or concatenated and compressed. Every object is
+written as the delivery stream's role. A write that fails returns its records, to be retried
+with the next flush, as AWS retries S3 delivery (nothing is dropped).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from lakelab.emulator.services.firehose import conversion, keys, partitioning, records, settings, transform
+from lakelab.emulator.services.firehose.records import Failure, Record
+
+
+@dataclass
+class Report:
+    """What one flush did: every record it took is in exactly one of these."""
+
+    delivered: int = 0
+    dropped: int = 0
+    failed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    retry: list[Record] = field(default_factory=list)
+    objects: int = 0
+    errors: list[str] = field(default_factory=list)
+    oldest_delivered: float | None = None
+
+
+@dataclass
+class Stream:
+    """What a flush needs to know of its delivery stream."""
+
+    name: str
+    arn: str
+    version: str
+    account_id: str
+    region: str
+    destination: settings.Destination
+
+
+def flush(stream: Stream, batch: list[Record], write: Any) -> Report:
+    """Deliver ``batch``; ``write(bucket, key, data)`` stores one object (raising when it cannot)."""
+    report, failures = Report(), []
+    destination = stream.destination
+    if destination.lambda_arn:
+        outcome = transform.run(batch, destination.lambda_arn, destination.lambda_retries,
+                                destination.lambda_batch_bytes, stream.arn, stream.region)
+        batch, report.dropped, failures = outcome.kept, outcome.dropped, outcome.failures
+    groups, partition_failures = _partitions(batch, destination)
+    failures += partition_failures
+    for partition, members in groups.items():
+        body, converted_failures, delivered = _body(stream, members)
+        failures += converted_failures
+        if delivered:
+            _write_object(stream, dict(partition), delivered, body, write, report)
+    _write_failures(stream, failures, write, report)
+    return report
+
+
+def _partitions(batch: list[Record], destination: settings.Destination) -> tuple[dict, list[Failure]]:
+    groups: dict[tuple, list[Record]] = defaultdict(list)
+    if not destination.dynamic_partitioning:
+        if batch:
+            groups[()] = batch
+        return groups, []
+    failures = []
+    for record in batch:
+        try:
+            found = partitioning.extract(destination.partition_query, record.data)
+            groups[tuple(sorted(found.items()))].append(record)
+        except partitioning.ExtractionFailed as error:
+            failures.append(Failure(record, "DynamicPartitioning.MetadataExtractionFailed", str(error),
+                                    kind=records.PARTITIONING))
+    return groups, failures
+
+
+def _body(stream: Stream, members: list[Record]) -> tuple[bytes, list[Failure], list[Record]]:
+    """The object's bytes, the records that failed conversion, and the records the object holds."""
+    destination = stream.destination
+    if destination.conversion is None:
+        delimiter = b"\n" if destination.append_delimiter else b""
+        data = b"".join(record.data + delimiter for record in members)
+        return settings_compress(data, destination), [], members
+    target = destination.conversion
+    catalog = {"catalogId": target.catalog_id or stream.account_id, "databaseName": target.database,
+               "tableName": target.table, "region": target.region or stream.region, "versionId": target.version_id,
+               "catalogArn": None}
+    try:
+        columns = conversion.table_columns(target, stream.account_id, stream.region)
+    except conversion.ConversionFailed as error:
+        return b"", [Failure(r, error.code, str(error), kind=records.CONVERSION, catalog=catalog) for r in members], []
+    rows, kept, failures = [], [], []
+    for record in members:
+        try:
+            rows.append(conversion.row(record.data, columns, target.case_insensitive))
+            kept.append(record)
+        except conversion.ConversionFailed as error:
+            failures.append(Failure(record, error.code, str(error), kind=records.CONVERSION, catalog=catalog))
+    return (conversion.write(rows, columns, target) if rows else b""), failures, kept
+
+
+def settings_compress(data: bytes, destination: settings.Destination) -> bytes:
+    from lakelab.emulator.services.firehose import encoding
+
+    return encoding.compress(data, destination.compression)
+
+
+def _extension(destination: settings.Destination) -> str:
+    if destination.file_extension:
+        return destination.file_extension
+    return "" if destination.conversion else settings.EXTENSIONS.get(destination.compression, "")
+
+
+def _write_object(stream: Stream, partition: dict[str, str], members: list[Record], body: bytes, write: Any,
+                  report: Report) -> None:
+    destination = stream.destination
+    oldest = min(record.arrival for record in members)
+    key = keys.evaluate(destination.prefix, oldest, partition, dynamic=destination.dynamic_partitioning)
+    key += keys.object_name(stream.name, stream.version, oldest, _extension(destination))
+    try:
+        write(destination.bucket, key, body)
+    except Exception as error:  # AccessDenied, a missing bucket: AWS keeps the data and retries
+        report.retry += members
+        report.errors.append(f"s3://{destination.bucket}/{key}: {error}")
+        return
+    report.delivered += len(members)
+    report.objects += 1
+    report.oldest_delivered = min(oldest, report.oldest_delivered or oldest)
+
+
+def _write_failures(stream: Stream, failures: list[Failure], write: Any, report: Report) -> None:
+    by_kind: dict[str, list[Failure]] = defaultdict(list)
+    for failure in failures:
+        by_kind[failure.kind].append(failure)
+    for kind, members in by_kind.items():
+        oldest = min(failure.record.arrival for failure in members)
+        key = keys.evaluate(keys.error_prefix(stream.destination), oldest, error_type=kind)
+        key += keys.object_name(stream.name, stream.version, oldest, "")
+        try:
+            write(stream.destination.bucket, key, records.error_lines(members))
+        except Exception as error:
+            report.retry += [failure.record for failure in members]
+            report.errors.append(f"s3://{stream.destination.bucket}/{key}: {error}")
+            continue
+        report.failed[kind] += len(members)
+        report.objects += 1

@@ -1,0 +1,189 @@
+"""Each delivery stream's buffer and the thread that flushes it, as ``BufferingHints`` say.
+
+A buffer flushes when it holds ``SizeInMBs`` or when ``IntervalInSeconds`` have passed since its
+oldest record arrived, whichever comes first: a stream with a 60 s interval delivers nothing
+before it. The flush thread wakes at the interval's end, so delivery follows within a few
+hundredths of a second. Every record a hose takes is counted once: delivered, dropped by the
+Lambda processor, failed (by error output type) or still buffered -- :func:`counts`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+from lakelab.emulator import context, identity, seam
+from lakelab.emulator.common import s3_objects
+from lakelab.emulator.services.firehose import delivery, metrics, settings
+from lakelab.emulator.services.firehose.records import Record
+
+RETRY_SECONDS = 1.0  # after a failed S3 write, with a 0 s interval
+CREATING_SECONDS = 0.5
+
+_hoses: dict[tuple[str, str, str], Hose] = {}
+_lock = threading.Lock()
+
+
+class Hose:
+    def __init__(self, account_id: str, region: str, name: str, destination: settings.Destination,
+                 source: Any = None) -> None:
+        self.account_id, self.region, self.name = account_id, region, name
+        self.destination = destination
+        self.buffer: list[Record] = []
+        self.buffered_bytes = 0
+        self.retry_after = 0.0
+        self.counts: dict[str, int] = defaultdict(int)
+        self.errors: list[str] = []
+        self.condition = threading.Condition()
+        self.stopped = False
+        self.source = source  # a kinesis_source.Reader, or None for Direct PUT
+        self.thread = threading.Thread(target=context.carry(self._run), name=f"firehose-{name}", daemon=True)
+
+    # --- taking records ---
+
+    def put(self, found: list[Record]) -> None:
+        with self.condition:
+            self.buffer += found
+            self.buffered_bytes += sum(len(record.data) for record in found)
+            self.counts["incoming"] += len(found)
+            self.condition.notify()
+        metrics.incoming(self, len(found), sum(len(record.data) for record in found))
+
+    # --- flushing ---
+
+    def _run(self) -> None:
+        while True:
+            with self.condition:
+                while not self.stopped and not self._due():
+                    self.condition.wait(self._wait_seconds())
+                    if self.source is not None and not self.stopped:
+                        self._read_source()
+                if self.stopped:
+                    return
+                batch, self.buffer, self.buffered_bytes = self.buffer, [], 0
+            self._deliver(batch)
+
+    def _due(self) -> bool:
+        if not self.buffer or time.time() < self.retry_after:
+            return False
+        if self.buffered_bytes >= self.destination.size_bytes:
+            return True
+        return time.time() >= self.buffer[0].arrival + self.destination.interval_seconds
+
+    def _wait_seconds(self) -> float | None:
+        wait = None
+        if self.buffer:
+            due_at = self.buffer[0].arrival + self.destination.interval_seconds
+            if self.buffered_bytes >= self.destination.size_bytes:
+                due_at = time.time()
+            wait = max(0.0, max(due_at, self.retry_after) - time.time())
+        if self.source is not None:
+            wait = min(wait if wait is not None else 0.2, 0.2)
+        return wait
+
+    def _read_source(self) -> None:
+        found = self.source.read()
+        if found:
+            self.condition.release()
+            try:
+                self.put(found)
+            finally:
+                self.condition.acquire()
+
+    def _deliver(self, batch: list[Record]) -> None:
+        stream = self._stream()
+        if stream is None:  # deleted meanwhile
+            return
+        session = identity.role_session(self.destination.role_arn, "AWSFirehoseToS3", invoked_by="firehose.amazonaws.com")
+        with context.acting_as(session, invoked_by="firehose.amazonaws.com"):
+            report = delivery.flush(stream, batch, self._write)
+        self._account(report)
+        metrics.delivered(self, report)
+
+    def _account(self, report: delivery.Report) -> None:
+        with self.condition:
+            self.counts["delivered"] += report.delivered
+            self.counts["dropped"] += report.dropped
+            for kind, number in report.failed.items():
+                self.counts[kind] += number
+            self.counts["objects"] += report.objects
+            self.errors = (self.errors + report.errors)[-20:]
+            if report.retry:
+                self.buffer = sorted(report.retry + self.buffer, key=lambda record: record.arrival)
+                self.buffered_bytes = sum(len(record.data) for record in self.buffer)
+                self.retry_after = time.time() + max(RETRY_SECONDS, self.destination.interval_seconds)
+                self.condition.notify()
+
+    def _write(self, bucket: str, key: str, data: bytes) -> None:
+        s3_objects.authorize("s3:PutObject", bucket, key)
+        s3_objects.backend(self.account_id).put_object(bucket, key, data)
+
+    def _stream(self) -> delivery.Stream | None:
+        found = seam.backend("firehose", self.account_id, self.region).delivery_streams.get(self.name)
+        if found is None:
+            return None
+        return delivery.Stream(self.name, found.delivery_stream_arn, found.version_id, self.account_id, self.region,
+                               self.destination)
+
+    def flush_now(self) -> None:
+        """Deliver what is buffered now, whatever the hints (tests, and the emulator's drain)."""
+        with self.condition:
+            batch, self.buffer, self.buffered_bytes = self.buffer, [], 0
+        if batch:
+            self._deliver(batch)
+
+    def stop(self) -> None:
+        with self.condition:
+            self.stopped = True
+            self.condition.notify()
+
+
+# --- the registry of hoses ---
+
+
+def start(hose: Hose, stream: Any) -> None:
+    with _lock:
+        previous = _hoses.pop((hose.account_id, hose.region, hose.name), None)
+        _hoses[(hose.account_id, hose.region, hose.name)] = hose
+    if previous is not None:
+        previous.stop()
+    stream.delivery_stream_status = "CREATING"
+    hose.thread.start()
+    timer = threading.Timer(CREATING_SECONDS, _activate, (stream,))
+    timer.daemon = True
+    timer.start()
+
+
+def _activate(stream: Any) -> None:
+    if stream.delivery_stream_status == "CREATING":
+        stream.delivery_stream_status = "ACTIVE"
+
+
+def find(account_id: str, region: str, name: str) -> Hose | None:
+    return _hoses.get((account_id, region, name))
+
+
+def stop(account_id: str, region: str, name: str) -> None:
+    with _lock:
+        hose = _hoses.pop((account_id, region, name), None)
+    if hose is not None:
+        hose.stop()
+
+
+def stop_all() -> None:
+    with _lock:
+        found = list(_hoses.values())
+        _hoses.clear()
+    for hose in found:
+        hose.stop()
+
+
+def counts(account_id: str, region: str, name: str) -> dict[str, int]:
+    """incoming = delivered + dropped + each failure kind + buffered, for one stream."""
+    hose = find(account_id, region, name)
+    if hose is None:
+        return {}
+    with hose.condition:
+        return {**hose.counts, "buffered": len(hose.buffer)}
