@@ -8,7 +8,6 @@ oldest record delivered) at each flush. They are stored in moto's CloudWatch bac
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from typing import Any
 
@@ -18,7 +17,7 @@ NAMESPACE = "AWS/Firehose"
 
 
 def _put(hose: Any, figures: list[tuple[str, float, str]]) -> None:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = seam.utcnow()  # naive UTC, as moto's CloudWatch compares timestamps
     dimensions = [{"Name": "DeliveryStreamName", "Value": hose.name}]
     data = [{"MetricName": name, "Value": float(value), "Unit": unit, "Dimensions": dimensions, "Timestamp": now}
             for name, value, unit in figures]
