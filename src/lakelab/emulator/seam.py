@@ -87,6 +87,11 @@ SYMBOLS: dict[str, str] = {
     "KinesisStream": "moto.kinesis.models:Stream",
     "KinesisShard": "moto.kinesis.models:Shard",
     "KinesisRecord": "moto.kinesis.models:Record",
+    # sns
+    "SNSBackend": "moto.sns.models:SNSBackend",
+    "SNSSubscription": "moto.sns.models:Subscription",
+    "SNSResponse": "moto.sns.responses:SNSResponse",
+    "SNSInvalidParameter": "moto.sns.exceptions:SNSInvalidParameter",
     # athena
     "AthenaResponse": "moto.athena.responses:AthenaResponse",
     # --- cloudtrail ---
