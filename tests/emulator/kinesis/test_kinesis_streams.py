@@ -186,3 +186,15 @@ def test_on_demand_starts_with_four_shards_and_splits_a_hot_shard(client):
 def test_a_provisioned_stream_needs_a_shard_count(client):
     with pytest.raises(ClientError, match="ShardCount is required"):
         client("kinesis").create_stream(StreamName="lakelab-none")
+
+
+def test_written_records_are_counted_in_cloudwatch(client):
+    kinesis = make_stream(client)
+    kinesis.put_records(StreamName="lakelab-clicks", Records=[{"PartitionKey": "k", "Data": b"abc"}] * 3)
+    kinesis.put_record(StreamName="lakelab-clicks", PartitionKey="k", Data=b"abc")
+    metrics = client("cloudwatch").get_metric_data(MetricDataQueries=[{
+        "Id": "records", "MetricStat": {"Metric": {"Namespace": "AWS/Kinesis", "MetricName": "IncomingRecords",
+                                                  "Dimensions": [{"Name": "StreamName", "Value": "lakelab-clicks"}]},
+                                       "Period": 60, "Stat": "Sum"}}],
+        StartTime=time.time() - 600, EndTime=time.time() + 60)["MetricDataResults"][0]
+    assert sum(metrics["Values"]) == 4

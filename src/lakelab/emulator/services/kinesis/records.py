@@ -46,10 +46,11 @@ def put_record(backend: Any, stream_arn: str, stream_name: str, partition_key: s
     if len(base64.b64decode(data or "")) > MAX_RECORD_BYTES:
         raise error("ValidationException", "1 validation error detected: Value at 'data' failed to satisfy "
                     f"constraint: Member must have length less than or equal to {MAX_RECORD_BYTES}")
-    answers, failed = _write(stream, [{"PartitionKey": partition_key, "ExplicitHashKey": explicit_hash_key,
-                                       "Data": data}])
+    record = {"PartitionKey": partition_key, "ExplicitHashKey": explicit_hash_key, "Data": data}
+    answers, failed = _write(stream, [record])
     if failed:
         raise error(answers[0]["ErrorCode"], answers[0]["ErrorMessage"])
+    _metrics(backend, stream, [_size(record)])
     return answers[0]["SequenceNumber"], answers[0]["ShardId"]
 
 
@@ -67,10 +68,17 @@ def put_records(backend: Any, stream_arn: str, stream_name: str, records: list[d
     if sum(sizes) > MAX_REQUEST_BYTES:
         raise error("InvalidArgumentException", "Records size exceeds 5 MB limit")
     answers, failed = _write(stream, records, sizes)
+    _metrics(backend, stream, [size for size, answer in zip(sizes, answers) if "SequenceNumber" in answer])
     result: dict[str, Any] = {"FailedRecordCount": failed, "Records": answers}
     if stream.encryption_type == "KMS":
         result["EncryptionType"] = "KMS"
     return result
+
+
+def _metrics(backend: Any, stream: Any, sizes: list[int]) -> None:
+    """IncomingBytes and IncomingRecords in CloudWatch, as moto's own puts send them (written records only)."""
+    if sizes:
+        backend._send_stream_metrics(stream.stream_name, incoming_bytes=sum(sizes), incoming_records=len(sizes))
 
 
 def _write(stream: Any, records: list[dict[str, Any]], sizes: list[int] | None = None) -> tuple[list[dict], int]:
