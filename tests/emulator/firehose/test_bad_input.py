@@ -56,6 +56,14 @@ def test_an_unknown_stream_is_not_found(hose):
       "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60}}, "ErrorOutputPrefix is required"),
     ({"DynamicPartitioningConfiguration": {"Enabled": True}, "Prefix": "!{partitionKeyFromQuery:t}/",
       "ErrorOutputPrefix": "errors/"}, "at least 64"),
+    ({"DynamicPartitioningConfiguration": {"Enabled": True}, "Prefix": "!{partitionKeyFromQuery:t}/",
+      "ErrorOutputPrefix": "errors/", "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 0}}, "zero buffering"),
+    ({"CustomTimeZone": "Mars/Olympus_Mons"}, "CustomTimeZone"),
+    ({"CompressionFormat": "GZIP", "DataFormatConversionConfiguration": {
+        "Enabled": True, "SchemaConfiguration": {"DatabaseName": "d", "TableName": "t"},
+        "InputFormatConfiguration": {"Deserializer": {"OpenXJsonSerDe": {}}},
+        "OutputFormatConfiguration": {"Serializer": {"ParquetSerDe": {}}}},
+      "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60}}, "UNCOMPRESSED"),
 ])
 def test_configurations_aws_refuses_are_refused_at_create(lake, overrides, words):
     code, message = _error(lake["firehose"].create_delivery_stream, DeliveryStreamName="bad",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import io
 import re
 import struct
 import time
 import zipfile
+import zoneinfo
 
 import pyarrow
 
@@ -112,3 +114,25 @@ def test_a_deleted_stream_delivers_nothing_more(lake):
     lake["firehose"].delete_delivery_stream(DeliveryStreamName="clicks")
     time.sleep(1.5)
     assert keys(lake) == []
+
+
+def test_a_custom_time_zone_names_prefixes_and_objects_in_it(lake):
+    _create(lake, Prefix="local/!{timestamp:yyyy-MM-dd'T'HH}/", CustomTimeZone="Asia/Tokyo",
+            BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 0})
+    lake["firehose"].put_record(DeliveryStreamName="clicks", Record={"Data": b"a"})
+    [key] = wait_for_keys(lake)
+    tokyo = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Tokyo"))
+    assert key.startswith(f"local/{tokyo:%Y-%m-%dT%H}/clicks-1-{tokyo:%Y-%m-%d-%H}"), key
+
+
+def test_update_destination_changes_later_flushes_and_the_version_in_object_names(lake):
+    _create(lake, Prefix="v1/", BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 60})
+    lake["firehose"].put_record(DeliveryStreamName="clicks", Record={"Data": b"old\n"})
+    lake["firehose"].update_destination(
+        DeliveryStreamName="clicks", CurrentDeliveryStreamVersionId="1", DestinationId="destinationId-000000000001",
+        ExtendedS3DestinationUpdate={"Prefix": "v2/", "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 0}})
+    [old] = wait_for_keys(lake, prefix="v1/")  # what was buffered is delivered under the old configuration
+    assert "/clicks-1-" in old and body(lake, old) == b"old\n"
+    lake["firehose"].put_record(DeliveryStreamName="clicks", Record={"Data": b"new\n"})
+    [new] = wait_for_keys(lake, prefix="v2/")
+    assert "/clicks-2-" in new and body(lake, new) == b"new\n"

@@ -17,6 +17,8 @@ from typing import Any
 from lakelab.emulator.services.firehose import conversion, keys, partitioning, records, settings, transform
 from lakelab.emulator.services.firehose.records import Failure, Record
 
+ACTIVE_PARTITIONS = 500
+
 
 @dataclass
 class Report:
@@ -76,6 +78,10 @@ def _partitions(batch: list[Record], destination: settings.Destination) -> tuple
         except partitioning.ExtractionFailed as error:
             failures.append(Failure(record, "DynamicPartitioning.MetadataExtractionFailed", str(error),
                                     kind=records.PARTITIONING))
+    for extra in list(groups)[ACTIVE_PARTITIONS:]:  # AWS's quota of active partitions per stream
+        failures += [Failure(record, "DynamicPartitioning.ActivePartitionsLimitExceeded",
+                             f"activePartitionExceeded: over {ACTIVE_PARTITIONS} active partitions",
+                             kind=records.PARTITIONING) for record in groups.pop(extra)]
     return groups, failures
 
 
@@ -120,8 +126,9 @@ def _write_object(stream: Stream, partition: dict[str, str], members: list[Recor
                   report: Report) -> None:
     destination = stream.destination
     oldest = min(record.arrival for record in members)
-    key = keys.evaluate(destination.prefix, oldest, partition, dynamic=destination.dynamic_partitioning)
-    key += keys.object_name(stream.name, stream.version, oldest, _extension(destination))
+    zone = destination.time_zone
+    key = keys.evaluate(destination.prefix, oldest, partition, dynamic=destination.dynamic_partitioning, time_zone=zone)
+    key += keys.object_name(stream.name, stream.version, oldest, _extension(destination), zone)
     try:
         write(destination.bucket, key, body)
     except Exception as error:  # AccessDenied, a missing bucket: AWS keeps the data and retries
@@ -139,8 +146,9 @@ def _write_failures(stream: Stream, failures: list[Failure], write: Any, report:
         by_kind[failure.kind].append(failure)
     for kind, members in by_kind.items():
         oldest = min(failure.record.arrival for failure in members)
-        key = keys.evaluate(keys.error_prefix(stream.destination), oldest, error_type=kind)
-        key += keys.object_name(stream.name, stream.version, oldest, "")
+        zone = stream.destination.time_zone
+        key = keys.evaluate(keys.error_prefix(stream.destination), oldest, error_type=kind, time_zone=zone)
+        key += keys.object_name(stream.name, stream.version, oldest, "", zone)
         try:
             write(stream.destination.bucket, key, records.error_lines(members))
         except Exception as error:

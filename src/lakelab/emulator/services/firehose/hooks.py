@@ -141,10 +141,12 @@ def updates_the_hose(original: Any) -> Any:
             extended = bool(bound.get("extended_s3_destination_update"))
             current = stream.destinations[0].get("ExtendedS3" if extended else "S3") or {}
             destination = _checked({**current, **update}, extended)
-        original(self, *args, **kwargs)
         hose = hoses.find(self.account_id, self.region_name, bound["delivery_stream_name"])
-        if hose is not None and destination is not None:
+        if hose is not None and destination is not None and stream.version_id == bound.get(
+                "current_delivery_stream_version_id"):
             hose.flush_now()  # records buffered under the old configuration are delivered with it
+        original(self, *args, **kwargs)
+        if hose is not None and destination is not None:
             hose.destination = destination
 
     return update_destination

@@ -2,7 +2,8 @@
 
 A prefix without a ``!{timestamp:...}`` expression gets the default ``yyyy/MM/dd/HH/`` (UTC)
 appended, unless dynamic partitioning is on (its prefix is used as written). Timestamps are the
-approximate arrival time of the oldest record in the object. ``!{firehose:random-string}`` is 11
+approximate arrival time of the oldest record in the object, in UTC or the
+``CustomTimeZone``. ``!{firehose:random-string}`` is 11
 random characters, ``!{firehose:error-output-type}`` the failure's kind (``processing-failed``,
 ``format-conversion-failed``, ``partitioning-failed`` in the emulator). A missing error prefix
 means ``<error-output-type>/yyyy/MM/dd/HH/``.
@@ -53,12 +54,18 @@ def java_to_strftime(pattern: str) -> str:
     return converted
 
 
+def _local(epoch: float, time_zone: str) -> dt.datetime:
+    import zoneinfo
+
+    return dt.datetime.fromtimestamp(epoch, zoneinfo.ZoneInfo(time_zone))
+
+
 def evaluate(prefix: str, oldest_arrival: float, partition: dict[str, str] | None = None,
-             error_type: str = "", dynamic: bool = False) -> str:
+             error_type: str = "", dynamic: bool = False, time_zone: str = "UTC") -> str:
     """``prefix`` with its expressions evaluated (the default time appended where AWS appends it)."""
     if not dynamic and "!{timestamp:" not in prefix:
         prefix += "!{timestamp:" + DEFAULT_TIME + "}"
-    when = dt.datetime.fromtimestamp(oldest_arrival, dt.timezone.utc)
+    when = _local(oldest_arrival, time_zone)
 
     def replace(match: re.Match[str]) -> str:
         namespace, value = match.groups()
@@ -75,8 +82,8 @@ def error_prefix(destination: settings.Destination) -> str:
     return destination.error_prefix or "!{firehose:error-output-type}/!{timestamp:" + DEFAULT_TIME + "}"
 
 
-def object_name(stream: str, version: str, oldest_arrival: float, extension: str) -> str:
-    when = dt.datetime.fromtimestamp(oldest_arrival, dt.timezone.utc)
+def object_name(stream: str, version: str, oldest_arrival: float, extension: str, time_zone: str = "UTC") -> str:
+    when = _local(oldest_arrival, time_zone)
     return f"{stream}-{version}-{when:%Y-%m-%d-%H-%M-%S}-{uuid.uuid4()}{extension}"
 
 

@@ -54,6 +54,7 @@ class Destination:
     dynamic_partitioning: bool = False
     append_delimiter: bool = False
     conversion: Conversion | None = None
+    time_zone: str = "UTC"  # CustomTimeZone: prefixes' and object names' times
 
 
 def read(config: dict[str, Any], extended: bool) -> Destination:
@@ -73,7 +74,7 @@ def read(config: dict[str, Any], extended: bool) -> Destination:
         size_bytes=size_mb * MIB, interval_seconds=interval,
         compression=config.get("CompressionFormat") or "UNCOMPRESSED",
         file_extension=config.get("FileExtension") or "", dynamic_partitioning=partitioned,
-        conversion=conversion, **processors)
+        conversion=conversion, time_zone=config.get("CustomTimeZone") or "UTC", **processors)
     _check(destination, size_mb, config)
     return destination
 
@@ -87,6 +88,10 @@ def _check(destination: Destination, size_mb: int, config: dict[str, Any]) -> No
     if (destination.conversion or destination.dynamic_partitioning) and size_mb < 64:
         raise refuse("BufferingHints.SizeInMBs must be at least 64 when data format conversion or dynamic "
                      f"partitioning is enabled, got {size_mb}")
+    if destination.dynamic_partitioning and destination.interval_seconds == 0:
+        raise refuse("BufferingHints.IntervalInSeconds cannot be 0: zero buffering is not available for "
+                     "dynamic partitioning")
+    _check_time_zone(destination.time_zone)
     if destination.dynamic_partitioning and not destination.error_prefix:
         raise refuse("ErrorOutputPrefix is required when dynamic partitioning is enabled")
     if destination.partition_query and not destination.dynamic_partitioning:
@@ -100,6 +105,15 @@ def _check(destination: Destination, size_mb: int, config: dict[str, Any]) -> No
             raise refuse(f"Prefix uses !{{partitionKeyFromQuery:{key}}} but MetadataExtractionQuery defines no {key!r}")
     if config.get("S3BackupMode", "Disabled") != "Disabled":
         raise refuse("the emulator does not run S3 backup (S3BackupMode Enabled)")
+
+
+def _check_time_zone(name: str) -> None:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise refuse(f"CustomTimeZone {name!r} is not a time zone Firehose supports") from None
 
 
 def _processors(config: dict[str, Any]) -> dict[str, Any]:
