@@ -36,6 +36,7 @@ class Hose:
         self.retry_after = 0.0
         self.counts: dict[str, int] = defaultdict(int)
         self.errors: list[str] = []
+        self.incoming = metrics.Incoming()
         self.condition = threading.Condition()
         self.stopped = False
         self.source = source  # a kinesis_source.Reader, or None for Direct PUT
@@ -49,7 +50,7 @@ class Hose:
             self.buffered_bytes += sum(len(record.data) for record in found)
             self.counts["incoming"] += len(found)
             self.condition.notify()
-        metrics.incoming(self, len(found), sum(len(record.data) for record in found))
+        self.incoming.add(self, len(found), sum(len(record.data) for record in found))
 
     # --- flushing ---
 
@@ -99,6 +100,7 @@ class Hose:
         session = identity.role_session(self.destination.role_arn, "AWSFirehoseToS3", invoked_by="firehose.amazonaws.com")
         with context.acting_as(session, invoked_by="firehose.amazonaws.com"):
             report = delivery.flush(stream, batch, self._write)
+        self.incoming.add(self, 0, 0, force=True)
         self._account(report)
         metrics.delivered(self, report)
 

@@ -1,6 +1,6 @@
 """Firehose's CloudWatch metrics, in namespace ``AWS/Firehose`` by ``DeliveryStreamName``.
 
-``IncomingRecords`` and ``IncomingBytes`` at each put; ``DeliveryToS3.Records``,
+``IncomingRecords`` and ``IncomingBytes`` at most once a second and before each flush; ``DeliveryToS3.Records``,
 ``DeliveryToS3.Success`` (1 or 0), ``DeliveryToS3.DataFreshness`` (seconds: the age of the
 oldest record delivered) at each flush. They are stored in moto's CloudWatch backend, so
 ``GetMetricStatistics`` and alarms read them.
@@ -8,6 +8,7 @@ oldest record delivered) at each flush. They are stored in moto's CloudWatch bac
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -24,8 +25,23 @@ def _put(hose: Any, figures: list[tuple[str, float, str]]) -> None:
     seam.backend("cloudwatch", hose.account_id, hose.region).put_metric_data(NAMESPACE, data)
 
 
-def incoming(hose: Any, records: int, size: int) -> None:
-    _put(hose, [("IncomingRecords", records, "Count"), ("IncomingBytes", size, "Bytes")])
+class Incoming:
+    """Counts of a hose's puts, put as one datum a second at most (AWS aggregates per minute anyway)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.records = self.size = 0
+        self.last_put = 0.0
+
+    def add(self, hose: Any, records: int, size: int, force: bool = False) -> None:
+        with self.lock:
+            self.records, self.size = self.records + records, self.size + size
+            if not self.records or (not force and time.time() - self.last_put < 1.0):
+                return
+            figures = [("IncomingRecords", self.records, "Count"), ("IncomingBytes", self.size, "Bytes")]
+            self.records = self.size = 0
+            self.last_put = time.time()
+        _put(hose, figures)
 
 
 def delivered(hose: Any, report: Any) -> None:
