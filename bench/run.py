@@ -134,6 +134,7 @@ def main() -> int:
     rows += [tuple(row) for row in _figures("stepfunctions_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("mwaa_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("firehose_cases.py")["rows"]]
+    rows += [tuple(row) for row in _figures("kinesis_cases.py")["rows"]]
     if not args.skip_suite:
         rows += test_suite()
     print(f"{'benchmark':<50} {'seconds':>9}  note")

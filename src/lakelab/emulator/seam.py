@@ -87,6 +87,7 @@ SYMBOLS: dict[str, str] = {
     "KinesisStream": "moto.kinesis.models:Stream",
     "KinesisShard": "moto.kinesis.models:Shard",
     "KinesisRecord": "moto.kinesis.models:Record",
+    "KinesisResponse": "moto.kinesis.responses:KinesisResponse",
     # sns
     "SNSBackend": "moto.sns.models:SNSBackend",
     "SNSSubscription": "moto.sns.models:Subscription",

@@ -50,10 +50,17 @@ def hash_key_of(partition_key: str, explicit_hash_key: str | None) -> int:
 
 def get_shard_for_key(stream: Any, partition_key: str, explicit_hash_key: str | None) -> Any:
     """``Stream.get_shard_for_key``: the open shard whose range holds the key, ends included."""
+    return shard_for_hash(stream, hash_key_of(checked_partition_key(partition_key), explicit_hash_key))
+
+
+def checked_partition_key(partition_key: Any) -> str:
     if not isinstance(partition_key, str) or not 1 <= len(partition_key) <= 256:
         raise seam.JsonRESTError("ValidationException", "1 validation error detected: Value at 'partitionKey' failed "
                                  "to satisfy constraint: Member must have length between 1 and 256")
-    key = hash_key_of(partition_key, explicit_hash_key)
+    return partition_key
+
+
+def shard_for_hash(stream: Any, key: int) -> Any:
     for shard in stream.shards.values():
         if shard.is_open and shard.starting_hash <= key <= shard.ending_hash:
             return shard
