@@ -24,6 +24,14 @@ def handler(event, context):
     return {"records": answers}
 
 
+def metadata(event, context):
+    import json
+
+    return {"records": [{"recordId": record["recordId"], "result": "Ok", "data": base64.b64encode(json.dumps(
+        {"source": event.get("sourceKinesisStreamArn"), "metadata": record.get("kinesisRecordMetadata")}).encode()
+    ).decode()} for record in event["records"]]}
+
+
 def broken(event, context):
     raise RuntimeError("the transformation is broken")
 """
@@ -114,3 +122,19 @@ def test_s3_writes_are_the_roles_and_wait_until_it_may_write(lake, service_role)
     service_role("firehose", "lakelab-firehose-readonly", actions=("s3:GetObject", "s3:PutObject"))
     [key] = wait_for_keys(lake, prefix="raw/", timeout=3)
     assert body(lake, key) == b"kept\n"
+
+
+def test_a_kinesis_sourced_transformation_sees_each_records_kinesis_metadata(lake, service_role):
+    arn = _function(lake, service_role, "metadata", "metadata")
+    kinesis = lake["client"]("kinesis")
+    kinesis.create_stream(StreamName="clicks", ShardCount=1)
+    stream_arn = kinesis.describe_stream(StreamName="clicks")["StreamDescription"]["StreamARN"]
+    lake["firehose"].create_delivery_stream(
+        DeliveryStreamName="from-stream", DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration={"KinesisStreamARN": stream_arn, "RoleARN": lake["role"]},
+        ExtendedS3DestinationConfiguration=s3_destination(lake, Prefix="raw/", ProcessingConfiguration=_processing(arn)))
+    kinesis.put_record(StreamName="clicks", Data=b"a", PartitionKey="user-1")
+    [key] = wait_for_keys(lake, prefix="raw/")
+    seen = json.loads(body(lake, key))
+    assert seen["source"] == stream_arn
+    assert seen["metadata"]["partitionKey"] == "user-1" and seen["metadata"]["shardId"] == "shardId-000000000000"

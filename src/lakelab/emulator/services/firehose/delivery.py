@@ -43,6 +43,7 @@ class Stream:
     account_id: str
     region: str
     destination: settings.Destination
+    source_arn: str = ""  # the Kinesis stream of a KinesisStreamAsSource delivery stream
 
 
 def flush(stream: Stream, batch: list[Record], write: Any) -> Report:
@@ -51,7 +52,7 @@ def flush(stream: Stream, batch: list[Record], write: Any) -> Report:
     destination = stream.destination
     if destination.lambda_arn:
         outcome = transform.run(batch, destination.lambda_arn, destination.lambda_retries,
-                                destination.lambda_batch_bytes, stream.arn, stream.region)
+                                destination.lambda_batch_bytes, stream.arn, stream.region, stream.source_arn)
         batch, report.dropped, failures = outcome.kept, outcome.dropped, outcome.failures
     groups, partition_failures = _partitions(batch, destination)
     failures += partition_failures

@@ -127,7 +127,7 @@ class Hose:
         if found is None:
             return None
         return delivery.Stream(self.name, found.delivery_stream_arn, found.version_id, self.account_id, self.region,
-                               self.destination)
+                               self.destination, self.source.stream_arn if self.source is not None else "")
 
     def flush_now(self) -> None:
         """Deliver what is buffered now, whatever the hints (tests, and the emulator's drain)."""

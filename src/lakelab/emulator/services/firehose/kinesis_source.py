@@ -9,12 +9,18 @@ each record keeps its approximate arrival time and sequence number. The hose's t
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from typing import Any
 
 from lakelab.emulator import seam
 from lakelab.emulator.services.firehose.records import Record
 
 BATCH = 10000  # GetRecords' limit per call
+
+
+def _iso(epoch: float) -> str:
+    """``2012-04-23T18:25:43.511Z``, as the transformation event's kinesisRecordMetadata writes it."""
+    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 class Reader:
@@ -41,7 +47,10 @@ class Reader:
             for record in records:
                 data = base64.b64decode(record.data)
                 found.append(Record(data, float(record.created_at), raw=data,
-                                    sequence_number=str(record.sequence_number)))
+                                    sequence_number=str(record.sequence_number), kinesis={
+                                        "shardId": shard.shard_id, "partitionKey": record.partition_key,
+                                        "approximateArrivalTimestamp": _iso(record.created_at),
+                                        "sequenceNumber": str(record.sequence_number), "subsequenceNumber": ""}))
             if records:
                 self.positions[shard.shard_id] = max(int(r.sequence_number) for r in records)
         return found

@@ -24,6 +24,7 @@ class Record:
     arrival: float  # epoch seconds, the approximate arrival timestamp
     raw: bytes = b""  # what the producer sent (before a Lambda transformation)
     sequence_number: str = ""  # the Kinesis record's, for a stream with a Kinesis source
+    kinesis: dict[str, Any] = field(default_factory=dict)  # kinesisRecordMetadata, for the Lambda processor
 
     def transformed(self, data: bytes) -> Record:
         return replace(self, data=data, raw=self.raw or self.data)

@@ -28,10 +28,12 @@ class Outcome:
 
 
 def run(records: list[Record], lambda_arn: str, retries: int, batch_bytes: int, stream_arn: str,
-        region: str) -> Outcome:
+        region: str, source_arn: str = "") -> Outcome:
+    """``source_arn``: the Kinesis stream a KinesisStreamAsSource delivery stream reads."""
     outcome = Outcome([], 0, [])
+    source = {"sourceKinesisStreamArn": source_arn} if source_arn else {}
     for batch in _batches(records, batch_bytes):
-        _run_batch(batch, lambda_arn, retries, stream_arn, region, outcome)
+        _run_batch(batch, lambda_arn, retries, {"deliveryStreamArn": stream_arn, **source, "region": region}, outcome)
     return outcome
 
 
@@ -47,12 +49,10 @@ def _batches(records: list[Record], batch_bytes: int) -> list[list[Record]]:
     return [batch for batch in batches if batch]
 
 
-def _run_batch(batch: list[Record], lambda_arn: str, retries: int, stream_arn: str, region: str,
-               outcome: Outcome) -> None:
+def _run_batch(batch: list[Record], lambda_arn: str, retries: int, about: dict[str, str], outcome: Outcome) -> None:
     by_id = {f"{index:020d}{uuid.uuid4().hex[:12]}": record for index, record in enumerate(batch)}
-    event = {"invocationId": str(uuid.uuid4()), "deliveryStreamArn": stream_arn, "region": region,
-             "records": [{"recordId": record_id, "approximateArrivalTimestamp": int(record.arrival * 1000),
-                          "data": base64.b64encode(record.data).decode()} for record_id, record in by_id.items()]}
+    event = {"invocationId": str(uuid.uuid4()), **about, "records": [_event_record(record_id, record)
+                                                                     for record_id, record in by_id.items()]}
     attempts, answer = 0, None
     while attempts <= retries:
         attempts += 1
@@ -63,6 +63,14 @@ def _run_batch(batch: list[Record], lambda_arn: str, retries: int, stream_arn: s
         outcome.failures += [Failure(r, "Lambda.FunctionError", error, attempts, lambda_arn) for r in batch]
         return
     _read_answer(answer, by_id, lambda_arn, attempts, outcome)
+
+
+def _event_record(record_id: str, record: Record) -> dict[str, Any]:
+    found = {"recordId": record_id, "approximateArrivalTimestamp": int(record.arrival * 1000),
+             "data": base64.b64encode(record.data).decode()}
+    if record.kinesis:
+        found["kinesisRecordMetadata"] = record.kinesis
+    return found
 
 
 def _invoke(lambda_arn: str, event: dict[str, Any]) -> tuple[Any, str | None]:
