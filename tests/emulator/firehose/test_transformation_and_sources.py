@@ -114,11 +114,15 @@ def test_a_kinesis_stream_as_source_is_read_from_latest(lake):
 def test_s3_writes_are_the_roles_and_wait_until_it_may_write(lake, service_role):
     role = service_role("firehose", "lakelab-firehose-readonly", actions=("s3:GetObject",))
     lake["firehose"].create_delivery_stream(DeliveryStreamName="clicks", ExtendedS3DestinationConfiguration={
-        **s3_destination(lake, Prefix="raw/", BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 0}), "RoleARN": role})
+        **s3_destination(lake, Prefix="raw/", BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 0}), "RoleARN": role,
+        "CloudWatchLoggingOptions": {"Enabled": True, "LogGroupName": "/aws/kinesisfirehose/clicks",
+                                     "LogStreamName": "DestinationDelivery"}})
     lake["firehose"].put_record(DeliveryStreamName="clicks", Record={"Data": b"kept\n"})
     time.sleep(0.5)
     assert keys(lake) == []  # AccessDenied: the record waits
     assert _sum(lake, "DeliveryToS3.Records") == 0
+    [logged] = lake["client"]("logs").filter_log_events(logGroupName="/aws/kinesisfirehose/clicks")["events"]
+    assert json.loads(logged["message"])["errorCode"] == "S3.AccessDenied"
     service_role("firehose", "lakelab-firehose-readonly", actions=("s3:GetObject", "s3:PutObject"))
     [key] = wait_for_keys(lake, prefix="raw/", timeout=3)
     assert body(lake, key) == b"kept\n"

@@ -8,7 +8,9 @@ conversion with a Glue table's schema (``conversion``) or GZIP/ZIP/Snappy/HADOOP
 compression (``encoding``), and writes one object per partition under AWS's key layout (``keys``)
 as the stream's role; failed records land under the error output prefix in AWS's error record
 shapes (``records``). A Kinesis stream can be the source (``kinesis_source``). Each put and
-flush puts CloudWatch metrics (``metrics``). ``settings`` checks a configuration at create.
+flush puts CloudWatch metrics (``metrics``); with ``CloudWatchLoggingOptions`` enabled, S3 delivery
+errors (``S3.AccessDenied`` ...) are logged where they name, and the records wait for the next
+attempt. ``settings`` checks a configuration at create.
 
 Fidelity notes:
 
@@ -18,6 +20,7 @@ Fidelity notes:
 > entries, optionally ``| strftime("...")`` or ``| tostring``; ``partitionKeyFromLambda``,
 > ``RecordDeAggregation``, S3 backup and destinations other than S3 are refused at create. The
 > role's ``kinesis:GetRecords`` and ``lambda:InvokeFunction`` are not evaluated; its S3 writes are.
+> The error log's group and stream are created if missing (AWS logs nothing to a missing one).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ class Report:
     failed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     retry: list[Record] = field(default_factory=list)
     objects: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (errorCode, message), as Firehose logs them
     oldest_delivered: float | None = None
 
 
@@ -134,11 +134,22 @@ def _write_object(stream: Stream, partition: dict[str, str], members: list[Recor
         write(destination.bucket, key, body)
     except Exception as error:  # AccessDenied, a missing bucket: AWS keeps the data and retries
         report.retry += members
-        report.errors.append(f"s3://{destination.bucket}/{key}: {error}")
+        report.errors.append(s3_error(error, destination.bucket))
         return
     report.delivered += len(members)
     report.objects += 1
     report.oldest_delivered = min(oldest, report.oldest_delivered or oldest)
+
+
+def s3_error(error: Exception, bucket: str) -> tuple[str, str]:
+    """A failed S3 write as Firehose's error log names it."""
+    if isinstance(error, PermissionError):
+        return "S3.AccessDenied", ("Access was denied. Ensure that the trust policy for the provided IAM role allows "
+                                   f"Firehose to assume the role, and the access policy allows access to the S3 bucket. "
+                                   f"({error})")
+    if type(error).__name__ in ("MissingBucket", "NoSuchBucket"):
+        return "S3.NoSuchBucket", f"The specified bucket does not exist: {bucket}"
+    return "S3.InternalError", f"The S3 write failed: {error}"
 
 
 def _write_failures(stream: Stream, failures: list[Failure], write: Any, report: Report) -> None:
@@ -154,7 +165,7 @@ def _write_failures(stream: Stream, failures: list[Failure], write: Any, report:
             write(stream.destination.bucket, key, records.error_lines(members))
         except Exception as error:
             report.retry += [failure.record for failure in members]
-            report.errors.append(f"s3://{stream.destination.bucket}/{key}: {error}")
+            report.errors.append(s3_error(error, stream.destination.bucket))
             continue
         report.failed[kind] += len(members)
         report.objects += 1

@@ -9,6 +9,7 @@ Lambda processor, failed (by error output type) or still buffered -- :func:`coun
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import defaultdict
@@ -99,10 +100,27 @@ class Hose:
             return
         session = identity.role_session(self.destination.role_arn, "AWSFirehoseToS3", invoked_by="firehose.amazonaws.com")
         with context.acting_as(session, invoked_by="firehose.amazonaws.com"):
-            report = delivery.flush(stream, batch, self._write)
+            try:
+                report = delivery.flush(stream, batch, self._write)
+            except Exception as error:  # an emulator fault: keep the records, say why, retry later
+                report = delivery.Report(retry=batch, errors=[("InternalError", f"the flush failed: {error!r}")])
         self.incoming.add(self, 0, 0, force=True)
         self._account(report)
         metrics.delivered(self, report)
+        if report.errors:
+            self._log(stream, report.errors)
+
+    def _log(self, stream: delivery.Stream, errors: list[tuple[str, str]]) -> None:
+        """Delivery errors to the stream's CloudWatch Logs, when CloudWatchLoggingOptions enable them."""
+        group, log_stream = self.destination.log_group, self.destination.log_stream
+        if not group or not log_stream:
+            return
+        from lakelab.emulator.common import logs
+
+        lines = [json.dumps({"deliveryStreamARN": stream.arn, "destination": f"arn:aws:s3:::{self.destination.bucket}",
+                             "deliveryStreamVersionId": int(stream.version), "message": message, "errorCode": code})
+                 for code, message in errors]
+        logs.write(self.account_id, self.region, group, log_stream, [(logs.now_ms(), line) for line in lines])
 
     def _account(self, report: delivery.Report) -> None:
         with self.condition:

@@ -55,6 +55,8 @@ class Destination:
     append_delimiter: bool = False
     conversion: Conversion | None = None
     time_zone: str = "UTC"  # CustomTimeZone: prefixes' and object names' times
+    log_group: str = ""  # CloudWatchLoggingOptions, when enabled: where delivery errors are logged
+    log_stream: str = ""
 
 
 def read(config: dict[str, Any], extended: bool) -> Destination:
@@ -74,7 +76,7 @@ def read(config: dict[str, Any], extended: bool) -> Destination:
         size_bytes=size_mb * MIB, interval_seconds=interval,
         compression=config.get("CompressionFormat") or "UNCOMPRESSED",
         file_extension=config.get("FileExtension") or "", dynamic_partitioning=partitioned,
-        conversion=conversion, time_zone=config.get("CustomTimeZone") or "UTC", **processors)
+        conversion=conversion, time_zone=config.get("CustomTimeZone") or "UTC", **_logging(config), **processors)
     _check(destination, size_mb, config)
     return destination
 
@@ -105,6 +107,13 @@ def _check(destination: Destination, size_mb: int, config: dict[str, Any]) -> No
             raise refuse(f"Prefix uses !{{partitionKeyFromQuery:{key}}} but MetadataExtractionQuery defines no {key!r}")
     if config.get("S3BackupMode", "Disabled") != "Disabled":
         raise refuse("the emulator does not run S3 backup (S3BackupMode Enabled)")
+
+
+def _logging(config: dict[str, Any]) -> dict[str, str]:
+    options = config.get("CloudWatchLoggingOptions") or {}
+    if not options.get("Enabled"):
+        return {}
+    return {"log_group": options.get("LogGroupName", ""), "log_stream": options.get("LogStreamName", "")}
 
 
 def _check_time_zone(name: str) -> None:
