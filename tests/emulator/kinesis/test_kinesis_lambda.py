@@ -102,3 +102,17 @@ def test_retries_then_the_batch_goes_to_an_sns_destination(client):
     assert (info["startSequenceNumber"], info["endSequenceNumber"], info["batchSize"]) == (*sequence, 2)
     assert json.loads(message["Body"])["requestContext"]["approximateInvokeCount"] == 2
     assert batches(client, "lakelab-retry-fn") == [["bad", "ok1"], ["bad", "ok1"]], "one try, one retry, then skipped"
+
+
+def test_after_a_split_the_children_wait_for_their_parent(client):
+    stream_arn, _ = stream_with(client, ["bad", "ok1"])
+    kinesis = client("kinesis")
+    kinesis.split_shard(StreamName="lakelab-clicks", ShardToSplit="shardId-000000000000",
+                        NewStartingHashKey=str(2**127))
+    kinesis.put_record(StreamName="lakelab-clicks", PartitionKey="p", Data=b"ok2")  # into a child
+    deploy(client, "lakelab-order-fn")
+    client("lambda").create_event_source_mapping(FunctionName="lakelab-order-fn", EventSourceArn=stream_arn,
+                                                 StartingPosition="TRIM_HORIZON", BatchSize=10,
+                                                 MaximumRetryAttempts=1)
+    seen = wait_for(lambda: (b := batches(client, "lakelab-order-fn")) and sum(map(len, b)) >= 5 and b)
+    assert seen == [["bad", "ok1"], ["bad", "ok1"], ["ok2"]], "the child is read once its parent is done"

@@ -198,3 +198,15 @@ def test_written_records_are_counted_in_cloudwatch(client):
                                        "Period": 60, "Stat": "Sum"}}],
         StartTime=time.time() - 600, EndTime=time.time() + 60)["MetricDataResults"][0]
     assert sum(metrics["Values"]) == 4
+
+
+def test_an_iterator_expires_after_five_minutes(client, monkeypatch):
+    from lakelab.emulator.services.kinesis import records
+
+    kinesis = make_stream(client)
+    iterator = kinesis.get_shard_iterator(StreamName="lakelab-clicks", ShardId="shardId-000000000000",
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    monkeypatch.setattr(records, "ITERATOR_LIFETIME_MS", -1)  # five minutes later, without waiting them
+    with pytest.raises(ClientError) as expired:
+        kinesis.get_records(ShardIterator=iterator)
+    assert expired.value.response["Error"]["Code"] == "ExpiredIteratorException"

@@ -25,8 +25,7 @@ Fidelity notes:
 > is moto's, not the ``context.aws_request_id`` the logs show. An on-failure destination is
 > written to without asking whether the execution role may send to it (AWS needs
 > ``sqs:SendMessage`` or ``sns:Publish`` on the role); ``MaximumRecordAgeInSeconds`` and
-> ``ParallelizationFactor`` are stored, not applied; a child shard may be read before its
-> parent is finished.
+> ``ParallelizationFactor`` are stored, not applied.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ skipped and described to the ``DestinationConfig.OnFailure`` queue or topic; wit
 ``BisectBatchOnFunctionError`` a failed batch is split in two, each half delivered in turn (a
 split uses no retry), until the bad record is alone; with ``ReportBatchItemFailures`` the shard
 resumes at the first reported sequence number. Shards created by resharding are read from their
-start.
+start, once their parents are read to their end.
 """
 
 from __future__ import annotations
@@ -37,7 +37,10 @@ class KinesisPoller(Poller):
 
     def poll_once(self) -> bool:
         worked = False
-        for shard in list(self._stream().shards.values()):
+        shards = self._stream().shards
+        for shard in list(shards.values()):
+            if not all(self._finished(shards.get(parent)) for parent in (shard.parent, shard.adjacent_parent)):
+                continue  # a child shard waits until its parents are read to their end, as Lambda does
             batches = self.pending.setdefault(shard.shard_id, [])
             if not batches:
                 position = self.positions.setdefault(shard.shard_id, 0)
@@ -48,6 +51,13 @@ class KinesisPoller(Poller):
                 self._deliver(shard.shard_id, batches)
                 worked = True
         return worked
+
+    def _finished(self, shard: Any) -> bool:
+        """Whether ``shard`` (None: no parent) is closed and delivered to its last record."""
+        if shard is None:
+            return True
+        return (not shard.is_open and not self.pending.get(shard.shard_id)
+                and self.positions.get(shard.shard_id, 0) >= shard.get_max_sequence_number())
 
     def _deliver(self, shard_id: str, batches: list[list[Any]]) -> None:
         """Invoke with the first batch of the shard's queue; on success the shard moves past it."""
