@@ -136,3 +136,11 @@ def test_update_destination_changes_later_flushes_and_the_version_in_object_name
     lake["firehose"].put_record(DeliveryStreamName="clicks", Record={"Data": b"new\n"})
     [new] = wait_for_keys(lake, prefix="v2/")
     assert "/clicks-2-" in new and body(lake, new) == b"new\n"
+
+
+def test_append_delimiter_to_record_separates_records_with_newlines(lake):
+    _create(lake, Prefix="lines/", BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 0},
+            ProcessingConfiguration={"Enabled": True, "Processors": [{"Type": "AppendDelimiterToRecord"}]})
+    lake["firehose"].put_record_batch(DeliveryStreamName="clicks", Records=[{"Data": b'{"n":1}'}, {"Data": b'{"n":2}'}])
+    [key] = wait_for_keys(lake)
+    assert body(lake, key) == b'{"n":1}\n{"n":2}\n'
