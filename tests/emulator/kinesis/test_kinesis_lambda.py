@@ -5,6 +5,7 @@ import json
 import time
 import zipfile
 
+import pytest
 from botocore.exceptions import ClientError
 
 FAILS_ON_BAD = """
@@ -116,3 +117,14 @@ def test_after_a_split_the_children_wait_for_their_parent(client):
                                                  MaximumRetryAttempts=1)
     seen = wait_for(lambda: (b := batches(client, "lakelab-order-fn")) and sum(map(len, b)) >= 5 and b)
     assert seen == [["bad", "ok1"], ["bad", "ok1"], ["ok2"]], "the child is read once its parent is done"
+
+
+def test_a_stream_mapping_needs_a_starting_position_and_a_queue_or_topic_destination(client):
+    stream_arn, _ = stream_with(client, [])
+    deploy(client, "lakelab-refused-fn")
+    with pytest.raises(ClientError, match="startingPosition"):
+        client("lambda").create_event_source_mapping(FunctionName="lakelab-refused-fn", EventSourceArn=stream_arn)
+    with pytest.raises(ClientError, match="SQS queue or an SNS topic"):
+        client("lambda").create_event_source_mapping(
+            FunctionName="lakelab-refused-fn", EventSourceArn=stream_arn, StartingPosition="LATEST",
+            DestinationConfig={"OnFailure": {"Destination": "arn:aws:s3:::lakelab-bucket"}})

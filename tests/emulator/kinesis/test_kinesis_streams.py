@@ -210,3 +210,18 @@ def test_an_iterator_expires_after_five_minutes(client, monkeypatch):
     with pytest.raises(ClientError) as expired:
         kinesis.get_records(ShardIterator=iterator)
     assert expired.value.response["Error"]["Code"] == "ExpiredIteratorException"
+
+
+def test_reads_over_the_shard_byte_budget_are_throttled(client, monkeypatch):
+    from lakelab.emulator.services.kinesis import throughput
+
+    kinesis = make_stream(client)
+    kinesis.put_records(StreamName="lakelab-clicks", Records=[{"PartitionKey": "k", "Data": b"x" * 999}] * 3)
+    monkeypatch.setattr(throughput, "READ_BYTES_PER_SECOND", 1000)  # 2 MiB/s, scaled down to 1,000 bytes/s
+    iterator = kinesis.get_shard_iterator(StreamName="lakelab-clicks", ShardId="shardId-000000000000",
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    first = kinesis.get_records(ShardIterator=iterator)
+    assert len(first["Records"]) == 3, "one call may overdraw the budget"
+    with pytest.raises(ClientError) as throttled:
+        kinesis.get_records(ShardIterator=first["NextShardIterator"])
+    assert throttled.value.response["Error"]["Code"] == "ProvisionedThroughputExceededException"

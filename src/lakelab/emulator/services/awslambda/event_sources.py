@@ -84,6 +84,26 @@ class Poller(threading.Thread):
             return None  # a malformed answer counts as a failed batch, as on AWS
 
 
+def check_spec(spec: dict[str, Any]) -> None:
+    """What CreateEventSourceMapping refuses for a stream source and moto accepts.
+
+    A Kinesis (or DynamoDB) stream needs a ``StartingPosition`` (moto picks ``TRIM_HORIZON``),
+    and its on-failure destination must be an SQS queue or an SNS topic.
+    """
+    source = str(spec.get("EventSourceArn") or "")
+    if source.split(":")[2:3] not in (["kinesis"], ["dynamodb"]):
+        return
+    if not spec.get("StartingPosition"):
+        raise seam.InvalidParameterValueException("1 validation error detected: Value null at 'startingPosition' "
+                                                  "failed to satisfy constraint: Member must not be null")
+    destination = ((spec.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+    if destination and destination.split(":")[2:3] not in (["sqs"], ["sns"]):
+        raise seam.InvalidParameterValueException(f"The provided destination config DestinationConfig(onSuccess=null, "
+                                                  f"onFailure=OnFailure(destination={destination})) is invalid: a "
+                                                  "stream source's on-failure destination must be an SQS queue or "
+                                                  "an SNS topic.")
+
+
 def start(esm: Any) -> None:
     """Detach moto's synchronous push for ``esm`` and start polling its source instead."""
     from lakelab.emulator.services.awslambda.kinesis_poller import KinesisPoller

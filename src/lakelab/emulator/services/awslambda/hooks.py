@@ -77,6 +77,7 @@ def delete_stops_workers(original: Any) -> Any:
 
 def mapping_starts_poller(original: Any) -> Any:
     def create_event_source_mapping(self: Any, spec: dict[str, Any]) -> Any:
+        event_sources.check_spec(spec)
         esm = original(self, spec)
         event_sources.start(esm)
         return esm
