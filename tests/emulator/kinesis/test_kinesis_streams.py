@@ -107,6 +107,16 @@ def test_iterator_types_and_millis_behind_latest(client):
         kinesis.get_shard_iterator(StreamName="lakelab-clicks", ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER")
 
 
+def test_a_sequence_number_names_one_shard(client):
+    kinesis = make_stream(client, shards=2)
+    first = kinesis.put_record(StreamName="lakelab-clicks", PartitionKey="k", Data=b"x",
+                               ExplicitHashKey="0")["SequenceNumber"]
+    with pytest.raises(ClientError, match="It encodes shardId-000000000000, while it was used in a call to a shard "
+                                          "with shardId-000000000001"):
+        kinesis.get_shard_iterator(StreamName="lakelab-clicks", ShardId="shardId-000000000001",
+                                   ShardIteratorType="AT_SEQUENCE_NUMBER", StartingSequenceNumber=first)
+
+
 def test_more_than_five_reads_a_second_are_throttled(client):
     kinesis = make_stream(client)
     iterator = kinesis.get_shard_iterator(StreamName="lakelab-clicks", ShardId="shardId-000000000000",

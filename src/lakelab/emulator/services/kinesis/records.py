@@ -146,18 +146,19 @@ def get_shard_iterator(backend: Any, stream_arn: str | None, stream_name: str | 
         raise error("ResourceNotFoundException", f"Shard {shard_id} in stream {stream.stream_name} under account "
                     f"{backend.account_id} does not exist")
     return encode_iterator(stream.stream_name, shard_id,
-                           _position(shard, shard_iterator_type, starting_sequence_number, at_timestamp))
+                           _position(stream, shard, shard_iterator_type, starting_sequence_number, at_timestamp))
 
 
-def _position(shard: Any, iterator_type: str, sequence_number: Any, at_timestamp: Any) -> int:
+def _position(stream: Any, shard: Any, iterator_type: str, sequence_number: Any, at_timestamp: Any) -> int:
     """The last sequence number before the first record the iterator returns."""
     if iterator_type in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
         if sequence_number is None or not str(sequence_number).isdigit():
             raise error("InvalidArgumentException",
                         f"StartingSequenceNumber must be given for ShardIteratorType {iterator_type}")
         number = int(sequence_number)
-        if shard.records and number not in shard.records and number > shards.max_sequence_number(shard):
-            raise error("InvalidArgumentException", f"Invalid StartingSequenceNumber. It encodes {shard.shard_id}, "
+        owner = next((other for other in stream.shards.values() if number in other.records), shard)
+        if owner is not shard:  # sequence numbers are stream-wide: this one names another shard's record
+            raise error("InvalidArgumentException", f"Invalid StartingSequenceNumber. It encodes {owner.shard_id}, "
                         f"while it was used in a call to a shard with {shard.shard_id}")
         return number - 1 if iterator_type == "AT_SEQUENCE_NUMBER" else number
     if iterator_type == "TRIM_HORIZON":

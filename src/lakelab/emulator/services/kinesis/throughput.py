@@ -26,7 +26,6 @@ class Meter:
         self.write_second = -1
         self.write_bytes = self.write_records = 0
         self.hash_keys: set[int] = set()
-        self.throttled_second = -1
         self.read_second = -1
         self.read_calls = 0
         self.read_budget = float(READ_BYTES_PER_SECOND)
@@ -38,7 +37,6 @@ class Meter:
             self.write_second, self.write_bytes, self.write_records = second, 0, 0
             self.hash_keys = set()
         if self.write_bytes + size > WRITE_BYTES_PER_SECOND or self.write_records + 1 > WRITE_RECORDS_PER_SECOND:
-            self.throttled_second = second
             return False
         self.write_bytes += size
         self.write_records += 1
@@ -63,11 +61,12 @@ class Meter:
 
 
 _meters: weakref.WeakKeyDictionary[Any, Meter] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
+_meters_lock = threading.Lock()
+_writes_lock = threading.Lock()
 
 
 def meter(shard: Any) -> Meter:
-    with _lock:
+    with _meters_lock:
         found = _meters.get(shard)
         if found is None:
             found = _meters[shard] = Meter()
@@ -76,10 +75,7 @@ def meter(shard: Any) -> Meter:
 
 def lock() -> threading.Lock:
     """Held while a call meters and writes, so two producers never both fit in one second's last slot."""
-    return _lock_writes
-
-
-_lock_writes = threading.Lock()
+    return _writes_lock
 
 
 def now() -> float:

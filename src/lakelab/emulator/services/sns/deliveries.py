@@ -34,11 +34,11 @@ def delivered_as_aws_does(original: Any) -> Any:
     def publish(self: Any, message: str, message_id: str, subject: str | None = None,
                 message_attributes: dict[str, Any] | None = None, group_id: str | None = None,
                 deduplication_id: str | None = None, message_structure: str | None = None) -> None:
-        if subscriptions.is_pending(self) or self.protocol not in ("sqs", "lambda"):
-            if not subscriptions.is_pending(self):
-                original(self, message, message_id, subject, message_attributes, group_id, deduplication_id,
-                         message_structure)
-            return
+        if subscriptions.is_pending(self):
+            return  # an unconfirmed subscription receives nothing
+        if self.protocol not in ("sqs", "lambda"):
+            return original(self, message, message_id, subject, message_attributes, group_id, deduplication_id,
+                            message_structure)
         if self._filter_policy_matcher is not None and not self._filter_policy_matcher.matches(message_attributes,
                                                                                                message):
             return
