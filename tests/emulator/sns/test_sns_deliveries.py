@@ -161,9 +161,13 @@ def test_fifo_topics_deduplicate_and_number_their_messages(emulator, client):
                for body in ("order-1", "order-2", "order-1")]
     assert answers[2]["MessageId"] == answers[0]["MessageId"], "a duplicate within five minutes is accepted, not sent"
     assert int(answers[0]["SequenceNumber"]) < int(answers[1]["SequenceNumber"])
+    batch = sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
+        {"Id": "a", "Message": "order-2", "MessageGroupId": "customer-1"},
+        {"Id": "b", "Message": "order-3", "MessageGroupId": "customer-1"}])["Successful"]
+    assert int(batch[1]["SequenceNumber"]) > int(answers[1]["SequenceNumber"])
     emulator.drain()
-    assert [m["Body"] for m in received(client, fifo_url)] == ["order-1", "order-2"]
-    assert sorted(m["Body"] for m in received(client, standard_url)) == ["order-1", "order-2"]
+    assert [m["Body"] for m in received(client, fifo_url)] == ["order-1", "order-2", "order-3"]
+    assert sorted(m["Body"] for m in received(client, standard_url)) == ["order-1", "order-2", "order-3"]
     with pytest.raises(ClientError) as refused:
         sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint="arn:aws:lambda:us-east-1:123456789012:function:x")
     assert refused.value.response["Error"]["Code"] == "InvalidParameter"

@@ -47,6 +47,8 @@ PATCHES = (
           why="a FIFO topic deduplicates for five minutes itself; moto leaves it to the queues"),
     Patch("SNSResponse", "publish", wrap=".fifo:answers_sequence_number",
           why="Publish to a FIFO topic answers a SequenceNumber"),
+    Patch("SNSBackend", "publish_batch", wrap=".fifo:batch_answers_sequence_numbers",
+          why="PublishBatch to a FIFO topic answers each entry's SequenceNumber"),
 )
 
 

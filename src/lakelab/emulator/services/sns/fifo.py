@@ -2,8 +2,8 @@
 
 moto 5.2.5 leaves deduplication to the subscribed queues (a message with a repeated
 ``MessageDeduplicationId`` reaches a standard queue twice, and content-based deduplication on
-the topic passes no id at all to a FIFO queue that lacks it), answers Publish without the
-``SequenceNumber`` a FIFO topic gives, and reads ``FifoTopic: "false"`` as true.
+the topic passes no id at all to a FIFO queue that lacks it), answers Publish and
+PublishBatch without the ``SequenceNumber`` a FIFO topic gives, and reads ``FifoTopic: "false"`` as true.
 """
 
 from __future__ import annotations
@@ -84,3 +84,16 @@ def answers_sequence_number(original: Any) -> Any:
         return answer
 
     return publish
+
+
+def batch_answers_sequence_numbers(original: Any) -> Any:
+    """``SNSBackend.publish_batch``: each FIFO entry's answer carries its SequenceNumber too."""
+
+    def publish_batch(self: Any, topic_arn: str, publish_batch_request_entries: list[dict[str, Any]]) -> Any:
+        successful, failed = original(self, topic_arn, publish_batch_request_entries)
+        for entry in successful:
+            if entry["MessageId"] in _sequence_of:
+                entry["SequenceNumber"] = _sequence_of[entry["MessageId"]]
+        return successful, failed
+
+    return publish_batch
