@@ -128,3 +128,16 @@ def test_a_stream_mapping_needs_a_starting_position_and_a_queue_or_topic_destina
         client("lambda").create_event_source_mapping(
             FunctionName="lakelab-refused-fn", EventSourceArn=stream_arn, StartingPosition="LATEST",
             DestinationConfig={"OnFailure": {"Destination": "arn:aws:s3:::lakelab-bucket"}})
+
+
+def test_the_mapping_reports_iterator_age(client):
+    stream_arn, _ = stream_with(client, ["ok0"])
+    deploy(client, "lakelab-age-fn")
+    client("lambda").create_event_source_mapping(FunctionName="lakelab-age-fn", EventSourceArn=stream_arn,
+                                                 StartingPosition="TRIM_HORIZON")
+    wait_for(lambda: batches(client, "lakelab-age-fn"))
+    ages = client("cloudwatch").get_metric_statistics(
+        Namespace="AWS/Lambda", MetricName="IteratorAge", Dimensions=[{"Name": "FunctionName",
+                                                                       "Value": "lakelab-age-fn"}],
+        StartTime=time.time() - 600, EndTime=time.time() + 60, Period=60, Statistics=["Maximum"])["Datapoints"]
+    assert ages and ages[0]["Maximum"] > 0

@@ -103,6 +103,11 @@ def test_iterator_types_and_millis_behind_latest(client):
     assert first["MillisBehindLatest"] >= 300, "two of six read: the consumer is behind"
     rest = kinesis.get_records(ShardIterator=first["NextShardIterator"])
     assert len(rest["Records"]) == 4 and rest["MillisBehindLatest"] == 0
+    ages = client("cloudwatch").get_metric_statistics(
+        Namespace="AWS/Kinesis", MetricName="GetRecords.IteratorAgeMilliseconds",
+        Dimensions=[{"Name": "StreamName", "Value": "lakelab-clicks"}], StartTime=time.time() - 600,
+        EndTime=time.time() + 60, Period=60, Statistics=["Maximum"])["Datapoints"]
+    assert ages[0]["Maximum"] >= 1000, "the first read returned records written over a second before"
     with pytest.raises(ClientError, match="StartingSequenceNumber"):
         kinesis.get_shard_iterator(StreamName="lakelab-clicks", ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER")
 

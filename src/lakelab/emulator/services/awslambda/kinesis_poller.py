@@ -7,11 +7,13 @@ skipped and described to the ``DestinationConfig.OnFailure`` queue or topic; wit
 ``BisectBatchOnFunctionError`` a failed batch is split in two, each half delivered in turn (a
 split uses no retry), until the bad record is alone; with ``ReportBatchItemFailures`` the shard
 resumes at the first reported sequence number. Shards created by resharding are read from their
-start, once their parents are read to their end.
+start, once their parents are read to their end. Each batch reports Lambda's ``IteratorAge``
+metric (milliseconds) to CloudWatch.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from lakelab.emulator import seam
@@ -63,6 +65,7 @@ class KinesisPoller(Poller):
         """Invoke with the first batch of the shard's queue; on success the shard moves past it."""
         records = batches[0]
         source = (self._stream().arn, self._function_role())
+        self._report_iterator_age(records[-1])
         outcome = self.invoke({"Records": [self._record(shard_id, record, *source) for record in records]})
         self.invocations[shard_id] = self.invocations.get(shard_id, 0) + 1
         failed = self.failed_items(outcome)
@@ -76,6 +79,13 @@ class KinesisPoller(Poller):
             batches.clear()  # the shard resumes at the first reported record
         else:
             self.positions[shard_id] = records[-1].sequence_number
+
+    def _report_iterator_age(self, last: Any) -> None:
+        """Lambda's ``IteratorAge`` metric: how old the batch's last record is when the function gets it."""
+        name = self.esm.function_arn.split(":")[6]
+        seam.backend("cloudwatch", self.account_id, self.region).put_metric_data("AWS/Lambda", [{
+            "MetricName": "IteratorAge", "Value": max(0.0, (time.time() - last.created_at) * 1000),
+            "Unit": "Milliseconds", "Dimensions": [{"Name": "FunctionName", "Value": name}]}])
 
     def _after_failure(self, shard_id: str, batches: list[list[Any]], outcome: Any) -> None:
         """Bisect (which uses no retry), retry, or give the batch up to the on-failure destination."""

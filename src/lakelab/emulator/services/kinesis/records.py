@@ -7,7 +7,8 @@
   ``ErrorMessage``, ``FailedRecordCount``) and writes the rest, so a hot partition key shows.
 - GetRecords: 5 calls and 2 MiB a second per shard, else ``ProvisionedThroughputExceededException``;
   iterators expire after 5 minutes (``ExpiredIteratorException``); a closed shard read to its end
-  answers no ``NextShardIterator``.
+  answers no ``NextShardIterator``. CloudWatch gets ``IncomingBytes``, ``IncomingRecords`` and
+  ``GetRecords.IteratorAgeMilliseconds`` (what an alarm on a lagging consumer watches).
 """
 
 from __future__ import annotations
@@ -92,6 +93,14 @@ def answers_in_json(original: Any) -> Any:
         return json.dumps(answer)
 
     return put_records
+
+
+def _iterator_age(backend: Any, stream: Any, records: list[Any]) -> None:
+    """``GetRecords.IteratorAgeMilliseconds``: how old the last record read is (0 when none was waiting)."""
+    age = max(0.0, (time.time() - records[-1].created_at) * 1000) if records else 0.0
+    seam.backend("cloudwatch", backend.account_id, backend.region_name).put_metric_data("AWS/Kinesis", [{
+        "MetricName": "GetRecords.IteratorAgeMilliseconds", "Value": age, "Unit": "Milliseconds",
+        "Dimensions": [{"Name": "StreamName", "Value": stream.stream_name}]}])
 
 
 def _metrics(backend: Any, stream: Any, sizes: list[int]) -> None:
@@ -201,6 +210,7 @@ def get_records(backend: Any, stream_arn: str | None, shard_iterator: str, limit
         raise error(*throttled(stream, shard))
     records, position, behind = shard.get_records(str(position), limit)
     meter.charge_read(sum(shards.record_size(record) for record in records))
+    _iterator_age(backend, stream, records)
     at_end = position >= shards.max_sequence_number(shard)
     next_iterator = None if (not shard.is_open and at_end) else encode_iterator(stream_name, shard_id, position)
     return next_iterator, records, behind
