@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import time
 
 import pyarrow.orc
 import pyarrow.parquet as pq
@@ -93,3 +94,20 @@ def test_dynamic_partitioning_writes_one_object_per_partition_and_failed_keys_to
     failed = json_lines(body(lake, errors))
     assert [base64.b64decode(item["rawData"]) for item in failed] == [missing_key, b"not json"]
     assert {item["errorCode"] for item in failed} == {"DynamicPartitioning.MetadataExtractionFailed"}
+
+
+def test_each_partition_is_buffered_apart_and_delivered_at_its_own_interval(lake):
+    lake["firehose"].create_delivery_stream(DeliveryStreamName="clicks", ExtendedS3DestinationConfiguration=s3_destination(
+        lake, Prefix="raw/type=!{partitionKeyFromQuery:event_type}/", ErrorOutputPrefix="errors/",
+        BufferingHints={"SizeInMBs": 64, "IntervalInSeconds": 2}, DynamicPartitioningConfiguration={"Enabled": True},
+        ProcessingConfiguration={"Enabled": True, "Processors": [{"Type": "MetadataExtraction", "Parameters": [
+            {"ParameterName": "MetadataExtractionQuery", "ParameterValue": "{event_type: .event_type}"},
+            {"ParameterName": "JsonParsingEngine", "ParameterValue": "JQ-1.6"}]}]}))
+    _put(lake, "clicks", [b'{"event_type": "view", "n": 1}\n'])
+    time.sleep(1.2)
+    _put(lake, "clicks", [b'{"event_type": "cart", "n": 2}\n', b'{"event_type": "view", "n": 3}\n'])
+    [view] = wait_for_keys(lake, prefix="raw/type=view/", timeout=2.5)
+    assert keys(lake, "raw/type=cart/") == []  # its first record came 1.2 s later: its interval has not passed
+    assert body(lake, view) == b'{"event_type": "view", "n": 1}\n{"event_type": "view", "n": 3}\n'
+    [cart] = wait_for_keys(lake, prefix="raw/type=cart/", timeout=2.5)
+    assert body(lake, cart) == b'{"event_type": "cart", "n": 2}\n'

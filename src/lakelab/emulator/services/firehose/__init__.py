@@ -1,25 +1,29 @@
 """Firehose extensions: delivery streams that buffer, convert, partition and deliver as AWS does.
 
 moto writes every PutRecord at once as its own S3 object. Here each delivery stream is a hose
-(``hoses``) with a buffer and a flush thread that honours ``BufferingHints`` (size or interval,
-whichever comes first); a flush (``delivery``) runs the Lambda processor (``transform``),
-dynamic partitioning by the documented JQ subset (``partitioning``), JSON -> Parquet/ORC
-conversion with a Glue table's schema (``conversion``) or GZIP/ZIP/Snappy/HADOOP_SNAPPY
-compression (``encoding``), and writes one object per partition under AWS's key layout (``keys``)
-as the stream's role; failed records land under the error output prefix in AWS's error record
-shapes (``records``). A Kinesis stream can be the source (``kinesis_source``). Each put and
-flush puts CloudWatch metrics (``metrics``); with ``CloudWatchLoggingOptions`` enabled, S3 delivery
-errors (``S3.AccessDenied`` ...) are logged where they name, and the records wait for the next
-attempt. ``settings`` checks a configuration at create.
+(``hoses``) with buffers (``buffers``: one per partition with dynamic partitioning) and a thread
+that honours ``BufferingHints`` (size or interval, whichever comes first). Delivery (``delivery``)
+runs the Lambda processor (``transform``), dynamic partitioning by the documented JQ subset
+(``partitioning``), JSON -> Parquet/ORC conversion with a Glue table's schema (``conversion``) or
+GZIP/ZIP/Snappy/HADOOP_SNAPPY compression (``encoding``), and writes one object per partition
+buffer under AWS's key layout (``keys``) as the stream's role; failed records land under the
+error output prefix in AWS's error record shapes (``records``). A Kinesis stream can be the
+source (``kinesis_source``). Puts and deliveries put CloudWatch metrics (``metrics``); with
+``CloudWatchLoggingOptions`` enabled, S3 delivery errors (``S3.AccessDenied`` ...) are logged
+where they name, and the records wait for the next attempt. ``settings`` checks a configuration
+at create.
 
 Fidelity notes:
 
 > Delivery streams are CREATING for half a second (AWS: tens of seconds) and take records
-> meanwhile. Deleting a stream drops what it buffered. Dynamic partitioning shares one buffer
-> across partitions (AWS buffers each partition on its own) and runs a JQ subset: ``{key: .path}``
-> entries, optionally ``| strftime("...")`` or ``| tostring``; ``partitionKeyFromLambda``,
-> ``RecordDeAggregation``, S3 backup and destinations other than S3 are refused at create. The
-> role's ``kinesis:GetRecords`` and ``lambda:InvokeFunction`` are not evaluated; its S3 writes are.
+> meanwhile. Deleting a stream drops what it buffered. The Lambda processor's own buffering hints
+> are not honoured: records go to the function when the stream's buffer is due (with dynamic
+> partitioning, as they arrive), so the end-to-end delay is never longer than the stream's
+> interval. Dynamic partitioning runs a JQ subset: ``{key: .path}`` entries, optionally
+> ``| strftime("...")`` or ``| tostring``; ``partitionKeyFromLambda``, ``RecordDeAggregation``,
+> S3 backup and destinations other than S3 are refused at create. AWS documents no error record
+> shape for partitioning failures (the emulator's is described in ``records``). The role's
+> ``kinesis:GetRecords`` and ``lambda:InvokeFunction`` are not evaluated; its S3 writes are.
 > The error log's group and stream are created if missing (AWS logs nothing to a missing one).
 """
 

@@ -1,11 +1,13 @@
-"""One flush: the buffer's records through transformation, partitioning and conversion, into S3.
+"""The two stages of delivery: records prepared for a partition's buffer, then written to S3.
 
-Steps, in AWS's order: the Lambda processor (``Ok`` records go on, ``Dropped`` ones are counted,
-failures go to ``processing-failed``); metadata extraction for dynamic partitioning (failures to
-``partitioning-failed``); one object per partition, its records converted to Parquet/ORC
-(failures to ``format-conversion-failed``) or concatenated and compressed. Every object is
-written as the delivery stream's role. A write that fails returns its records, to be retried
-with the next flush, as AWS retries S3 delivery (nothing is dropped).
+:func:`prepare`, in AWS's order: the Lambda processor (``Ok`` records go on, ``Dropped`` ones are
+counted, failures go to ``processing-failed``), then metadata extraction for dynamic partitioning
+(failures to ``partitioning-failed``). :func:`deliver_partition` writes one partition's buffer as
+one object, its records converted to Parquet/ORC (failures to ``format-conversion-failed``) or
+concatenated and compressed; :func:`write_failures` writes failed records under the error output
+prefix. Every object is written as the delivery stream's role. A write that fails hands its
+records back (:attr:`Report.retry`, :attr:`Report.retry_failures`), to be retried, as AWS retries
+S3 delivery: nothing is dropped.
 """
 
 from __future__ import annotations
@@ -18,16 +20,19 @@ from lakelab.emulator.services.firehose import conversion, keys, partitioning, r
 from lakelab.emulator.services.firehose.records import Failure, Record
 
 ACTIVE_PARTITIONS = 500
+Partition = tuple[tuple[str, str], ...]  # sorted (key, value) pairs; () without dynamic partitioning
 
 
 @dataclass
 class Report:
-    """What one flush did: every record it took is in exactly one of these."""
+    """What one round of delivery did: every record it took is in exactly one of these."""
 
     delivered: int = 0
     dropped: int = 0
     failed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    retry: list[Record] = field(default_factory=list)
+    retry: dict[Partition, list[Record]] = field(default_factory=lambda: defaultdict(list))
+    retry_failures: list[Failure] = field(default_factory=list)
+    retry_incoming: list[Record] = field(default_factory=list)  # records a fault stopped before processing
     objects: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)  # (errorCode, message), as Firehose logs them
     oldest_delivered: float | None = None
@@ -35,7 +40,7 @@ class Report:
 
 @dataclass
 class Stream:
-    """What a flush needs to know of its delivery stream."""
+    """What delivery needs to know of its delivery stream."""
 
     name: str
     arn: str
@@ -46,27 +51,44 @@ class Stream:
     source_arn: str = ""  # the Kinesis stream of a KinesisStreamAsSource delivery stream
 
 
-def flush(stream: Stream, batch: list[Record], write: Any) -> Report:
-    """Deliver ``batch``; ``write(bucket, key, data)`` stores one object (raising when it cannot)."""
-    report, failures = Report(), []
+@dataclass
+class Prepared:
+    groups: dict[Partition, list[Record]]
+    failures: list[Failure]
+    dropped: int = 0
+
+
+def prepare(stream: Stream, batch: list[Record]) -> Prepared:
+    """``batch`` through the Lambda processor and partition-key extraction, grouped by partition."""
+    failures: list[Failure] = []
+    dropped = 0
     destination = stream.destination
     if destination.lambda_arn:
         outcome = transform.run(batch, destination.lambda_arn, destination.lambda_retries,
                                 destination.lambda_batch_bytes, stream.arn, stream.region, stream.source_arn)
-        batch, report.dropped, failures = outcome.kept, outcome.dropped, outcome.failures
+        batch, dropped, failures = outcome.kept, outcome.dropped, outcome.failures
     groups, partition_failures = _partitions(batch, destination)
-    failures += partition_failures
-    for partition, members in groups.items():
-        body, converted_failures, delivered = _body(stream, members)
-        failures += converted_failures
-        if delivered:
-            _write_object(stream, dict(partition), delivered, body, write, report)
-    _write_failures(stream, failures, write, report)
-    return report
+    return Prepared(groups, failures + partition_failures, dropped)
+
+
+def over_the_partition_limit(records_of_partition: list[Record]) -> list[Failure]:
+    """A new partition's records while the stream has AWS's 500 active partitions already."""
+    return [Failure(record, "DynamicPartitioning.ActivePartitionsLimitExceeded",
+                    f"activePartitionExceeded: over {ACTIVE_PARTITIONS} active partitions", kind=records.PARTITIONING)
+            for record in records_of_partition]
+
+
+def deliver_partition(stream: Stream, partition: Partition, members: list[Record], write: Any,
+                      report: Report) -> None:
+    """One partition's buffer as one object (its conversion failures under the error prefix)."""
+    body, failures, delivered = _body(stream, members)
+    if delivered:
+        _write_object(stream, partition, delivered, body, write, report)
+    write_failures(stream, failures, write, report)
 
 
 def _partitions(batch: list[Record], destination: settings.Destination) -> tuple[dict, list[Failure]]:
-    groups: dict[tuple, list[Record]] = defaultdict(list)
+    groups: dict[Partition, list[Record]] = defaultdict(list)
     if not destination.dynamic_partitioning:
         if batch:
             groups[()] = batch
@@ -79,10 +101,6 @@ def _partitions(batch: list[Record], destination: settings.Destination) -> tuple
         except partitioning.ExtractionFailed as error:
             failures.append(Failure(record, "DynamicPartitioning.MetadataExtractionFailed", str(error),
                                     kind=records.PARTITIONING))
-    for extra in list(groups)[ACTIVE_PARTITIONS:]:  # AWS's quota of active partitions per stream
-        failures += [Failure(record, "DynamicPartitioning.ActivePartitionsLimitExceeded",
-                             f"activePartitionExceeded: over {ACTIVE_PARTITIONS} active partitions",
-                             kind=records.PARTITIONING) for record in groups.pop(extra)]
     return groups, failures
 
 
@@ -123,17 +141,18 @@ def _extension(destination: settings.Destination) -> str:
     return "" if destination.conversion else settings.EXTENSIONS.get(destination.compression, "")
 
 
-def _write_object(stream: Stream, partition: dict[str, str], members: list[Record], body: bytes, write: Any,
+def _write_object(stream: Stream, partition: Partition, members: list[Record], body: bytes, write: Any,
                   report: Report) -> None:
     destination = stream.destination
     oldest = min(record.arrival for record in members)
     zone = destination.time_zone
-    key = keys.evaluate(destination.prefix, oldest, partition, dynamic=destination.dynamic_partitioning, time_zone=zone)
+    key = keys.evaluate(destination.prefix, oldest, dict(partition), dynamic=destination.dynamic_partitioning,
+                        time_zone=zone)
     key += keys.object_name(stream.name, stream.version, oldest, _extension(destination), zone)
     try:
         write(destination.bucket, key, body)
     except Exception as error:  # AccessDenied, a missing bucket: AWS keeps the data and retries
-        report.retry += members
+        report.retry[partition] += members
         report.errors.append(s3_error(error, destination.bucket))
         return
     report.delivered += len(members)
@@ -152,7 +171,8 @@ def s3_error(error: Exception, bucket: str) -> tuple[str, str]:
     return "S3.InternalError", f"The S3 write failed: {error}"
 
 
-def _write_failures(stream: Stream, failures: list[Failure], write: Any, report: Report) -> None:
+def write_failures(stream: Stream, failures: list[Failure], write: Any, report: Report) -> None:
+    """Failed records under the error output prefix, one object per error output type."""
     by_kind: dict[str, list[Failure]] = defaultdict(list)
     for failure in failures:
         by_kind[failure.kind].append(failure)
@@ -164,7 +184,7 @@ def _write_failures(stream: Stream, failures: list[Failure], write: Any, report:
         try:
             write(stream.destination.bucket, key, records.error_lines(members))
         except Exception as error:
-            report.retry += [failure.record for failure in members]
+            report.retry_failures += members
             report.errors.append(s3_error(error, stream.destination.bucket))
             continue
         report.failed[kind] += len(members)

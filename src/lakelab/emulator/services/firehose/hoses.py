@@ -1,8 +1,8 @@
-"""Each delivery stream's buffer and the thread that flushes it, as ``BufferingHints`` say.
+"""Each delivery stream's buffers (``buffers``) and the thread that delivers them, as ``BufferingHints`` say.
 
-A buffer flushes when it holds ``SizeInMBs`` or when ``IntervalInSeconds`` have passed since its
-oldest record arrived, whichever comes first: a stream with a 60 s interval delivers nothing
-before it. The flush thread wakes at the interval's end, so delivery follows within a few
+A buffer is delivered when it holds ``SizeInMBs`` or when ``IntervalInSeconds`` have passed since
+its oldest record arrived, whichever comes first: a stream with a 60 s interval delivers nothing
+before it. The thread wakes when the next buffer is due, so delivery follows within a few
 hundredths of a second. Every record a hose takes is counted once: delivered, dropped by the
 Lambda processor, failed (by error output type) or still buffered -- :func:`counts`.
 """
@@ -18,9 +18,11 @@ from typing import Any
 from lakelab.emulator import context, identity, seam
 from lakelab.emulator.common import s3_objects
 from lakelab.emulator.services.firehose import delivery, metrics, settings
-from lakelab.emulator.services.firehose.records import Record
+from lakelab.emulator.services.firehose.buffers import Buffers
+from lakelab.emulator.services.firehose.records import Failure, Record
 
 RETRY_SECONDS = 1.0  # after a failed S3 write, with a 0 s interval
+SOURCE_POLL_SECONDS = 0.2  # how often a Kinesis source is read
 CREATING_SECONDS = 0.5
 
 _hoses: dict[tuple[str, str, str], Hose] = {}
@@ -31,84 +33,96 @@ class Hose:
     def __init__(self, account_id: str, region: str, name: str, destination: settings.Destination,
                  source: Any = None) -> None:
         self.account_id, self.region, self.name = account_id, region, name
-        self.destination = destination
-        self.buffer: list[Record] = []
-        self.buffered_bytes = 0
-        self.retry_after = 0.0
+        self.buffers = Buffers(destination)
         self.counts: dict[str, int] = defaultdict(int)
-        self.errors: list[str] = []
+        self.errors: list[tuple[str, str]] = []
         self.incoming = metrics.Incoming()
         self.condition = threading.Condition()
         self.stopped = False
         self.source = source  # a kinesis_source.Reader, or None for Direct PUT
         self.thread = threading.Thread(target=context.carry(self._run), name=f"firehose-{name}", daemon=True)
 
+    @property
+    def destination(self) -> settings.Destination:
+        return self.buffers.destination
+
+    @destination.setter
+    def destination(self, destination: settings.Destination) -> None:
+        with self.condition:
+            self.buffers.destination = destination
+            self.condition.notify()
+
     # --- taking records ---
 
     def put(self, found: list[Record]) -> None:
         with self.condition:
-            self.buffer += found
-            self.buffered_bytes += sum(len(record.data) for record in found)
+            self.buffers.add(found)
             self.counts["incoming"] += len(found)
             self.condition.notify()
         self.incoming.add(self, len(found), sum(len(record.data) for record in found))
 
-    # --- flushing ---
+    # --- delivering ---
 
     def _run(self) -> None:
         while True:
             with self.condition:
-                while not self.stopped and not self._due():
+                while not self.stopped and not self.buffers.due(time.time()):
                     self.condition.wait(self._wait_seconds())
                     if self.source is not None and not self.stopped:
                         self._read_source()
                 if self.stopped:
                     return
-                batch, self.buffer, self.buffered_bytes = self.buffer, [], 0
-            self._deliver(batch)
-
-    def _due(self) -> bool:
-        if not self.buffer or time.time() < self.retry_after:
-            return False
-        if self.buffered_bytes >= self.destination.size_bytes:
-            return True
-        return time.time() >= self.buffer[0].arrival + self.destination.interval_seconds
+                batch = self.buffers.take_incoming(time.time())
+            self._round(batch)
 
     def _wait_seconds(self) -> float | None:
-        wait = None
-        if self.buffer:
-            due_at = self.buffer[0].arrival + self.destination.interval_seconds
-            if self.buffered_bytes >= self.destination.size_bytes:
-                due_at = time.time()
-            wait = max(0.0, max(due_at, self.retry_after) - time.time())
+        wait = self.buffers.seconds_to_wait(time.time())
         if self.source is not None:
-            wait = min(wait if wait is not None else 0.2, 0.2)
+            wait = min(wait if wait is not None else SOURCE_POLL_SECONDS, SOURCE_POLL_SECONDS)
         return wait
 
     def _read_source(self) -> None:
         found = self.source.read()
         if found:
-            self.condition.release()
-            try:
-                self.put(found)
-            finally:
-                self.condition.acquire()
+            self.buffers.add(found)
+            self.counts["incoming"] += len(found)
+            self.incoming.add(self, len(found), sum(len(record.data) for record in found))
 
-    def _deliver(self, batch: list[Record]) -> None:
+    def _round(self, batch: list[Record]) -> None:
+        """Process ``batch`` into its partitions' buffers, then write every buffer that is due."""
         stream = self._stream()
         if stream is None:  # deleted meanwhile
             return
         session = identity.role_session(self.destination.role_arn, "AWSFirehoseToS3", invoked_by="firehose.amazonaws.com")
+        report = delivery.Report()
         with context.acting_as(session, invoked_by="firehose.amazonaws.com"):
-            try:
-                report = delivery.flush(stream, batch, self._write)
-            except Exception as error:  # an emulator fault: keep the records, say why, retry later
-                report = delivery.Report(retry=batch, errors=[("InternalError", f"the flush failed: {error!r}")])
+            failures = self._process(stream, batch, report)
+            with self.condition:
+                due, pending = self.buffers.take_due(time.time())
+            for partition, members in due.items():
+                _guarded(report, partition, members, lambda: delivery.deliver_partition(
+                    stream, partition, members, self._write, report))
+            _guarded(report, None, pending + failures, lambda: delivery.write_failures(
+                stream, pending + failures, self._write, report))
         self.incoming.add(self, 0, 0, force=True)
         self._account(report)
-        metrics.delivered(self, report)
+        if report.objects or report.errors:
+            metrics.delivered(self, report)
         if report.errors:
             self._log(stream, report.errors)
+
+    def _process(self, stream: delivery.Stream, batch: list[Record], report: delivery.Report) -> list[Failure]:
+        if not batch:
+            return []
+        try:
+            prepared = delivery.prepare(stream, batch)
+        except Exception as error:  # an emulator fault: keep the records, say why, retry later
+            report.retry_incoming += batch
+            report.errors.append(("InternalError", f"processing failed: {error!r}"))
+            return []
+        report.dropped += prepared.dropped
+        with self.condition:
+            return prepared.failures + self.buffers.place(prepared.groups)
 
     def _log(self, stream: delivery.Stream, errors: list[tuple[str, str]]) -> None:
         """Delivery errors to the stream's CloudWatch Logs, when CloudWatchLoggingOptions enable them."""
@@ -130,10 +144,8 @@ class Hose:
                 self.counts[kind] += number
             self.counts["objects"] += report.objects
             self.errors = (self.errors + report.errors)[-20:]
-            if report.retry:
-                self.buffer = sorted(report.retry + self.buffer, key=lambda record: record.arrival)
-                self.buffered_bytes = sum(len(record.data) for record in self.buffer)
-                self.retry_after = time.time() + max(RETRY_SECONDS, self.destination.interval_seconds)
+            retry_at = time.time() + max(RETRY_SECONDS, self.destination.interval_seconds)
+            if self.buffers.give_back(report, retry_at):
                 self.condition.notify()
 
     def _write(self, bucket: str, key: str, data: bytes) -> None:
@@ -148,16 +160,30 @@ class Hose:
                                self.destination, self.source.stream_arn if self.source is not None else "")
 
     def flush_now(self) -> None:
-        """Deliver what is buffered now, whatever the hints (tests, and the emulator's drain)."""
+        """Deliver everything buffered now, whatever the hints (before UpdateDestination changes them)."""
         with self.condition:
-            batch, self.buffer, self.buffered_bytes = self.buffer, [], 0
-        if batch:
-            self._deliver(batch)
+            batch, self.buffers.incoming, self.buffers.incoming_bytes = self.buffers.incoming, [], 0
+            self.buffers.retry_after = 0.0
+            for partition in self.buffers.partitions:
+                self.buffers.partition_bytes[partition] = self.destination.size_bytes  # due now
+        self._round(batch)
 
     def stop(self) -> None:
         with self.condition:
             self.stopped = True
             self.condition.notify()
+
+
+def _guarded(report: delivery.Report, partition: Any, held: list[Any], deliver: Any) -> None:
+    """Run one write; on an emulator fault keep what it held for the next attempt, and say why."""
+    try:
+        deliver()
+    except Exception as error:
+        if partition is None:
+            report.retry_failures += held
+        else:
+            report.retry[partition] += held
+        report.errors.append(("InternalError", f"delivery failed: {error!r}"))
 
 
 # --- the registry of hoses ---
@@ -206,4 +232,4 @@ def counts(account_id: str, region: str, name: str) -> dict[str, int]:
     if hose is None:
         return {}
     with hose.condition:
-        return {**hose.counts, "buffered": len(hose.buffer)}
+        return {**hose.counts, "buffered": hose.buffers.count()}
