@@ -3,7 +3,6 @@ FIFO topics, email subscriptions that stay pending."""
 
 import io
 import json
-import time
 import zipfile
 
 import pytest

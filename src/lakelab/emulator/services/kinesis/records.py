@@ -34,7 +34,8 @@ def error(code: str, message: str) -> Exception:
 
 def throttled(stream: Any, shard: Any) -> tuple[str, str]:
     return ("ProvisionedThroughputExceededException",
-            f"Rate exceeded for shard {shard.shard_id} in stream {stream.stream_name} under account {stream.account_id}.")
+            f"Rate exceeded for shard {shard.shard_id} in stream {stream.stream_name} under account "
+            f"{stream.account_id}.")
 
 
 def _size(record: dict[str, Any]) -> int:
@@ -66,7 +67,8 @@ def put_records(backend: Any, stream_arn: str, stream_name: str, records: list[d
     for position, size in enumerate(sizes, start=1):
         if size > MAX_RECORD_BYTES:
             raise error("ValidationException", f"1 validation error detected: Value at 'records.{position}.member.data'"
-                        f" failed to satisfy constraint: Member must have length less than or equal to {MAX_RECORD_BYTES}")
+                        " failed to satisfy constraint: Member must have length less than or equal to "
+                        f"{MAX_RECORD_BYTES}")
     if sum(sizes) > MAX_REQUEST_BYTES:
         raise error("InvalidArgumentException", "Records size exceeds 5 MB limit")
     answers, failed = _write(stream, records, sizes)

@@ -42,7 +42,8 @@ def hash_key_of(partition_key: str, explicit_hash_key: str | None) -> int:
     """Where a record lands in the 128-bit key space: the explicit key, else the MD5 of the partition key."""
     if explicit_hash_key:
         if not explicit_hash_key.isdigit() or int(explicit_hash_key) > MAX_HASH_KEY:
-            raise invalid_argument(f"Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, {MAX_HASH_KEY}]. "
+            raise invalid_argument("Invalid ExplicitHashKey. ExplicitHashKey must be in the range: "
+                                   f"[0, {MAX_HASH_KEY}]. "
                                    f"Specified value was {explicit_hash_key}")
         return int(explicit_hash_key)
     return int(hashlib.md5(partition_key.encode("utf-8")).hexdigest(), 16)
