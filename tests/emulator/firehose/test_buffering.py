@@ -144,3 +144,12 @@ def test_append_delimiter_to_record_separates_records_with_newlines(lake):
     lake["firehose"].put_record_batch(DeliveryStreamName="clicks", Records=[{"Data": b'{"n":1}'}, {"Data": b'{"n":2}'}])
     [key] = wait_for_keys(lake)
     assert body(lake, key) == b'{"n":1}\n{"n":2}\n'
+
+
+def test_a_plain_s3_destination_buffers_and_compresses_too(lake):
+    lake["firehose"].create_delivery_stream(DeliveryStreamName="plain", S3DestinationConfiguration={
+        "BucketARN": f"arn:aws:s3:::{lake['bucket']}", "RoleARN": lake["role"], "Prefix": "plain/",
+        "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 1}, "CompressionFormat": "GZIP"})
+    lake["firehose"].put_record_batch(DeliveryStreamName="plain", Records=[{"Data": b"a\n"}, {"Data": b"b\n"}])
+    [key] = wait_for_keys(lake, prefix="plain/")
+    assert key.endswith(".gz") and gzip.decompress(body(lake, key)) == b"a\nb\n"
