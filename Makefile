@@ -29,6 +29,7 @@ lock:
 
 # LocalStack without Docker, for the localstack target and its tests: its own virtualenv on Python 3.13
 # (found on PATH or under pyenv; name another with PYTHON313=...). Without one, its tests skip.
+# --no-config: the course's pyproject pins (Airflow's constraints) are not LocalStack's.
 LOCALSTACK_VENV  := .localstack-venv
 LOCALSTACK_STAMP := $(LOCALSTACK_VENV)/.lakelab-installed
 
@@ -37,14 +38,14 @@ localstack: install
 	python313="$(PYTHON313)"; [ -n "$$python313" ] || python313="$$($(PY) -m lakelab.targets.localstack_host python)"; \
 	if [ -z "$$python313" ]; then echo "LocalStack not installed (its tests will skip): no Python 3.13 found; see the README's Targets section"; \
 	else test -x $(LOCALSTACK_VENV)/bin/python || "$$python313" -m venv $(LOCALSTACK_VENV) && \
-	  $(UV) pip install --quiet --python $(LOCALSTACK_VENV)/bin/python --require-hashes -r requirements-localstack.lock && \
+	  $(UV) pip install --no-config --quiet --python $(LOCALSTACK_VENV)/bin/python --require-hashes -r requirements-localstack.lock && \
 	  touch $(LOCALSTACK_STAMP); fi
 
 localstack-up: localstack
 	@$(PY) -m lakelab.targets.localstack_host serve $(or $(LOCALSTACK_PORT),4566)
 
 localstack-lock:
-	@$(UV) pip compile requirements-localstack.in --python-version 3.13 --generate-hashes --quiet -o requirements-localstack.lock
+	@$(UV) pip compile --no-config requirements-localstack.in --python-version 3.13 --generate-hashes --quiet -o requirements-localstack.lock
 
 build: install
 	@$(VENV)/bin/lakelab build

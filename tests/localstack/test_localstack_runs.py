@@ -67,8 +67,34 @@ def test_week01_solution_passes_every_check_and_its_clean_up_leaves_nothing(on_l
         assert f"✅ {check.number} " in printed, f"check {check.number} did not pass on LocalStack"
     assert "❌" not in printed
     clean_up = outputs(next(cell for cell in cells if "clean_up()" in cell.source)).splitlines()
-    assert clean_up[-2].startswith("Not swept: trigger, job, application, crawler, workgroup, database (glue, ")
+    assert clean_up[-2].startswith("Not swept: environment, state machine, trigger, job, application, crawler, "
+                                   "workgroup, database (mwaa, stepfunctions, glue, ")
     assert clean_up[-1] == "Removed 2 resource(s) of the course (all weeks)."
+    assert course_resources() == []
+
+
+def test_week03_runs_what_needs_no_lambda_code_and_says_what_it_skipped(on_localstack, localstack):
+    """Without Docker, LocalStack runs no function's code: week 3's role, contracts and package run; every cell
+    marked ``# needs: lambda-code`` is skipped with the reason, and each check either passes or says, in one
+    line, that this target cannot show it. Never a traceback; Clean up leaves nothing."""
+    path = SOLUTIONS / f"{course.week(3).lab}.ipynb"
+    env = execution.test_environment()
+    env.update(LAKELAB_TARGET="localstack", LOCALSTACK_ENDPOINT=localstack.endpoint, LAKELAB_LOCALSTACK_LAMBDA="none")
+    executed = execution.run(nbformat.read(path, as_version=4), path.parent, env, allow_errors=True)
+    assert errors(executed) == []
+    cells = [cell for cell in executed.cells if cell.cell_type == "code"]
+    setup = outputs(cells[0])
+    assert "On this target: LocalStack runs a Lambda function's code only with Docker" in setup
+    assert "The cells and checks that need it say so, and are skipped." in setup
+    marked = [cell for cell in cells if cell.source.startswith("# needs: lambda-code")]
+    assert len(marked) >= 10 and all(outputs(cell).startswith("⏭ skipped on this target: LocalStack runs a Lambda")
+                                     for cell in marked)
+    printed = "".join(outputs(cell) for cell in cells)
+    for check in checks_for(3):
+        shown = f"✅ {check.number} " in printed
+        said = f"⏭ {check.number} {check.title}: not shown on this target, because " in printed
+        assert shown or said, f"check {check.number} neither passed nor said why it cannot be shown"
+    assert "❌" not in printed
     assert course_resources() == []
 
 
@@ -96,8 +122,9 @@ def test_teardown_sweeps_what_the_target_offers_from_its_health(on_localstack):
     lines = []
     removed = teardown.teardown(report=lines.append)
     assert [(r.kind, r.name) for r in removed] == [("bucket", f"{PREFIX}lake"), ("queue", f"{PREFIX}raw-events")]
-    assert lines[-2] == ("Not swept: trigger, job, application, crawler, workgroup, database "
-                         "(glue, emr-serverless, athena: not offered by this target, so none were created).")
+    assert lines[-2] == ("Not swept: environment, state machine, trigger, job, application, crawler, workgroup, "
+                         "database (mwaa, stepfunctions, glue, emr-serverless, athena: not offered by this target, "
+                         "so none were created).")
     assert course_resources() == []
 
 
@@ -110,7 +137,8 @@ def test_teardown_treats_501_not_implemented_as_not_offered(on_localstack, local
     lines = []
     removed = teardown.teardown(report=lines.append)
     assert [r.kind for r in removed] == ["bucket", "queue"]
-    assert lines[-2].startswith("Not swept: trigger, job, application, crawler, workgroup, database (glue")
+    assert lines[-2].startswith("Not swept: environment, state machine, trigger, job, application, crawler, "
+                                "workgroup, database (mwaa, stepfunctions, glue")
     assert course_resources() == []
 
 

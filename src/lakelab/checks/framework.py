@@ -41,8 +41,13 @@ class Check:
     hint: str
     function: Callable[[], None]
     stretch: bool = False
+    needs: tuple[str, ...] = ()  # capabilities a target may lack (``Target.lacks``): then nothing is shown
 
     def __call__(self) -> None:
+        missing = _lacking(self.needs)
+        if missing:
+            print(f"⏭ {self.number} {self.title}: not shown on this target, because {missing}")
+            return
         try:
             self.function()
         except _Problem as problem:
@@ -58,14 +63,25 @@ class Check:
         print(f"✅ {self.number} {self.title}")
 
 
+def _lacking(needs: tuple[str, ...]) -> str:
+    """Why the target in force cannot show what ``needs`` names ("" when it can, or none is resolved)."""
+    if not needs:
+        return ""
+    from lakelab import targets
+
+    target = targets.current()
+    lacks = getattr(target, "lacks", None) or {}
+    return "; ".join(lacks[name] for name in needs if name in lacks)
+
+
 _REGISTRY: dict[int, list[Check]] = {}
 
 
-def exercise(week: int, number: str, title: str, *, hint: str, stretch: bool = False):
-    """Register a check function as the check of exercise ``number``."""
+def exercise(week: int, number: str, title: str, *, hint: str, stretch: bool = False, needs: tuple[str, ...] = ()):
+    """Register a check function as the check of exercise ``number`` (``needs``: what the target must do)."""
 
     def register(function: Callable[[], None]) -> Check:
-        check = Check(week, number, title, hint, function, stretch)
+        check = Check(week, number, title, hint, function, stretch, needs)
         _REGISTRY.setdefault(week, []).append(check)
         return check
 

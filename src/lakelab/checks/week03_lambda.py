@@ -32,6 +32,7 @@ def _names() -> naming.Names:
 
 
 @exercise(WEEK, "3.1", "the validator's role may log, read raw/ and write the verdict zones, and nothing more",
+          needs=("iam-evaluation",),
           hint="a role trusted by lambda.amazonaws.com, tagged, whose policies allow logging, reading raw/ and "
                "writing validated/ and quarantine/ of the lake bucket only (IAM user guide: 'Policy evaluation "
                "logic'; Lambda developer guide: 'Defining Lambda function permissions with an execution role')")
@@ -74,6 +75,7 @@ def _forbidden(names: naming.Names) -> list[iam_simulation.Pair]:
 
 
 @exercise(WEEK, "3.2", "the validator function is deployed on a runtime Lambda still lets you create",
+          needs=("lambda-code",),
           hint="package validator.py with contracts.json, then create the function with the role, the handler, "
                "the zones as environment variables and the course's tags, on a Python runtime whose 'block function "
                "create' date has not passed (the reading's runtime table; Lambda developer guide: 'Lambda runtimes')")
@@ -110,6 +112,7 @@ def _filter_matches(configuration: dict, key: str) -> bool:
 
 
 @exercise(WEEK, "3.3", "new raw orders and customers files trigger the validator",
+          needs=("lambda-code",),
           hint="two things: the function's resource-based policy lets s3.amazonaws.com invoke it from this bucket "
                "and account only, and the bucket's notification configuration sends ObjectCreated events of "
                "raw/<table>/*.csv to it (S3 user guide: 'Event notification types and destinations'; Lambda "
@@ -160,6 +163,7 @@ def _listing(keys: list[str], limit: int = 3) -> str:
 
 
 @exercise(WEEK, "3.4", "valid files reach validated/, malformed ones quarantine/ with the reason",
+          needs=("lambda-code",),
           hint="land every file of LANDINGS under raw/<table>/ and wait for the validator's copies: "
                "validated/<table>/<file>, or quarantine/<table>/<file> with a reason that names what is wrong; "
                "each copy records the raw object's ETag as source-etag")
@@ -201,6 +205,7 @@ def _named_in(reason: str) -> tuple[str, ...]:
 
 
 @exercise(WEEK, "3.5", "every landed file is accounted for: landed = validated + quarantined",
+          needs=("lambda-code",),
           hint="a control total: every raw/<table>/*.csv has exactly one copy, in validated/ or quarantine/, made "
                "from its current version (source-etag = the raw ETag), and no copy lacks its raw file")
 def every_file_accounted_for() -> None:
@@ -236,6 +241,7 @@ def logged_lines() -> dict[str, list[dict]]:
 
 
 @exercise(WEEK, "3.6", "the validator's logs tell every file's story, and expire",
+          needs=("lambda-code",),
           hint="the handler prints one JSON line per file with its key, outcome and reason; the log group "
                "keeps them between two weeks and 90 days (CloudWatch Logs user guide: 'Change log data retention')")
 def logs_tell_the_story() -> None:
@@ -273,6 +279,7 @@ def _versions(key: str) -> list[dict]:
 
 
 @exercise(WEEK, "3.7", "landing the same file again changes nothing",
+          needs=("lambda-code",),
           hint="idempotency: a second arrival of the same bytes must find its verdict already made (the copy's "
                "source-etag is the raw ETag), copy nothing and log the outcome 'unchanged'")
 def same_file_again_changes_nothing() -> None:
@@ -293,7 +300,7 @@ def same_file_again_changes_nothing() -> None:
            found=f"{_listing(recopied)} logged {story[recopied[0]][-1].get('outcome')!r}" if recopied else "")
 
 
-@exercise(WEEK, "S.1", "a failed invocation is kept on a queue, not lost", stretch=True,
+@exercise(WEEK, "S.1", "a failed invocation is kept on a queue, not lost", stretch=True, needs=("lambda-code",),
           hint="an on-failure destination in the function's asynchronous invocation settings: the course's tagged "
                "queue names.resource('validator-failures'), which the function's role may send to (Lambda developer "
                "guide: 'Capturing records of Lambda asynchronous invocations')")

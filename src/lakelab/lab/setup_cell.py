@@ -8,7 +8,10 @@ from types import ModuleType
 
 from lakelab import course, targets
 from lakelab.course import naming, prerequisites
-from lakelab.lab import display, teardown
+from lakelab.lab import display, skipping, teardown
+
+# The service whose use makes a missing capability matter to a lab (``Target.lacks``).
+NEEDED_BY = {"lambda-code": "lambda", "iam-evaluation": "iam"}
 
 
 @dataclass
@@ -63,6 +66,12 @@ def start(week: int) -> Lab:
     warning = targets.localstack_tier_warning(chosen.kind, entry.services)
     if warning:
         print(warning)
+    lacks = {name: why for name, why in chosen.lacks.items() if NEEDED_BY.get(name, "") in entry.services}
+    if lacks:
+        for why in lacks.values():
+            print(f"On this target: {why}.")
+        print("The cells and checks that need it say so, and are skipped.")
+        skipping.install(lacks)
     print(f"This lab creates (tagged course={naming.COURSE}, week={week:02d}, learner={names.learner}):")
     print("\n".join(lab.resources()))
     for line in prerequisites.ensure(week):

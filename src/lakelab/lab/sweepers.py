@@ -366,9 +366,10 @@ ORDER: list[tuple[str, Callable[[str], Found]]] = [
 
 # The service each kind belongs to, as LocalStack's health endpoint names it: a partial target
 # (LocalStack's free tier) is swept only for the services it offers.
-SERVICE_OF = {"environment": "mwaa", "state machine": "stepfunctions", "topic": "sns", "trigger": "glue", "job": "glue", "application": "emr-serverless", "crawler": "glue",
-              "workgroup": "athena", "database": "glue", "bucket": "s3", "function": "lambda",
-              "log group": "logs", "queue": "sqs", "role": "iam"}
+SERVICE_OF = {"environment": "mwaa", "state machine": "stepfunctions", "topic": "sns", "trigger": "glue",
+              "job": "glue", "application": "emr-serverless", "crawler": "glue", "workgroup": "athena",
+              "database": "glue", "bucket": "s3", "function": "lambda", "log group": "logs", "queue": "sqs",
+              "role": "iam"}
 
 
 def in_dependency_order(kinds: set[str]) -> list[tuple[str, Callable[[str], Found]]]:

@@ -31,6 +31,10 @@ class Target:
     description: str = ""
     emulator: Any = field(default=None, repr=False)
     services: frozenset[str] | None = None  # what the target offers; None: every service the course uses
+    # What a service it offers still does not do here, and why: capability -> one sentence. A notebook
+    # cell whose first line is ``# needs: <capability>`` is skipped with that sentence, and a check that
+    # needs it says it cannot be shown on this target (``lakelab.lab.skipping``, ``checks.framework``).
+    lacks: dict[str, str] = field(default_factory=dict)
 
     def offers(self, service: str) -> bool:
         return self.services is None or service in self.services

@@ -68,7 +68,31 @@ def resolve_localstack() -> Target:
     region = os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION)
     point_boto3_at(endpoint, "test", region)
     return Target("localstack", LOCALSTACK_ACCOUNT, region, endpoint, f"localstack · {endpoint}",
-                  services=offered_services(document))
+                  services=offered_services(document), lacks=lacking())
+
+
+# Capabilities LocalStack's free tier lacks although it offers the service (see ``Target.lacks``).
+LAMBDA_CODE = "lambda-code"
+IAM_EVALUATION = "iam-evaluation"
+
+
+def runs_lambda_code() -> bool:
+    """Whether LocalStack can run a function's code: its Lambda starts each runtime in a container, so it
+    needs Docker. ``LAKELAB_LOCALSTACK_LAMBDA=docker`` (or ``none``) says so; otherwise a Docker socket
+    on this machine is taken to mean LocalStack can use it."""
+    said = os.environ.get("LAKELAB_LOCALSTACK_LAMBDA", "").strip().lower()
+    if said in ("docker", "none"):
+        return said == "docker"
+    return os.path.exists("/var/run/docker.sock")
+
+
+def lacking() -> dict[str, str]:
+    lacks = {IAM_EVALUATION: "LocalStack's free tier does not evaluate IAM policies (enforcement and the policy "
+                             "simulator's decisions are in its paid tier)"}
+    if not runs_lambda_code():
+        lacks[LAMBDA_CODE] = ("LocalStack runs a Lambda function's code only with Docker, which this machine "
+                              "does not have (set LAKELAB_LOCALSTACK_LAMBDA=docker if LocalStack runs in Docker)")
+    return lacks
 
 
 def localstack_tier_warning(kind: str, services: tuple[str, ...]) -> str | None:
