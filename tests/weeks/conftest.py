@@ -31,6 +31,11 @@ def week(request) -> course.Week:
 
 
 @pytest.fixture(scope="module")
+def solution_path(week):
+    return SOLUTIONS / f"{week.lab}.ipynb"
+
+
+@pytest.fixture(scope="module")
 def solution_run(week, attached):
     executed, outcomes = lab_runs.run_then_check(attached, SOLUTIONS / f"{week.lab}.ipynb", week.number)
     lines = []

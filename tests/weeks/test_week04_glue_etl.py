@@ -4,10 +4,8 @@ the week (earlier weeks' resources, which Setup rebuilds, go with the teardown o
 
 from __future__ import annotations
 
-import pytest
 from lab_runs import Patch, assert_alternatives_pass, assert_wrong_answers_fail, run_patched_then_check
 
-from lakelab.notebooks.labs import SOLUTIONS
 
 WEEK = 4
 
@@ -94,11 +92,6 @@ ALTERNATIVES = [
           '                        "--conf": "spark.sql.sources.partitionOverwriteMode=dynamic"}) for attempt in range(3)]',
           name="4.10: three runs, the source and the overwrite mode named"),
 ]
-
-
-@pytest.fixture(scope="module")
-def solution_path(week):
-    return SOLUTIONS / f"{week.lab}.ipynb"
 
 
 def test_plausible_wrong_answers_fail_naming_what_is_wrong(attached, solution_path):

@@ -6,10 +6,8 @@ so the wrong answers are chosen to leave the pipeline running and fail only thei
 
 from __future__ import annotations
 
-import pytest
 from lab_runs import Patch, assert_alternatives_pass, assert_wrong_answers_fail, run_patched_then_check
 
-from lakelab.notebooks.labs import SOLUTIONS
 
 WEEK = 5
 
@@ -52,11 +50,6 @@ ALTERNATIVES = [
                      "ResultSelector": {"rows.$": "$.rows"}, "ResultPath": "$.validated",''',
           name="5.6: the function's ARN as the resource (the payload is the parameters)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def solution_path(week):
-    return SOLUTIONS / f"{week.lab}.ipynb"
 
 
 def test_plausible_wrong_answers_fail_naming_what_is_wrong(attached, solution_path):

@@ -26,6 +26,24 @@ def decisions(principal_arn: str, pairs: list[Pair]) -> dict[Pair, str]:
     return found
 
 
+def expect_least_privilege_role(name: str, week: int, services: set[str], needed: list[Pair],
+                                forbidden: list[Pair], *, allowed_hint: str, denied_hint: str,
+                                trust_hint: str | None = None) -> None:
+    """Inside a check: role ``name`` is the course's (tagged for ``week``), trusts every one of ``services``,
+    may do each ``needed`` pair and none of the ``forbidden`` ones, as IAM's simulator decides."""
+    from lakelab.checks import policies
+    from lakelab.course import naming
+
+    role = boto3.client("iam").get_role(RoleName=name)["Role"]
+    tags = policies.role_tags(name)
+    expect(naming.is_course_resource(tags, week), expected=f"tags {naming.for_week(week).tags}", found=f"tags {tags}")
+    trusted = policies.trusted_services(role)
+    expect(services <= set(trusted), expected="a trust policy for " + " and ".join(sorted(services)),
+           found=trusted or "no service trusted", hint=trust_hint)
+    expect_allowed(role["Arn"], needed, hint=allowed_hint)
+    expect_denied(role["Arn"], forbidden, hint=denied_hint)
+
+
 def expect_allowed(principal_arn: str, pairs: list[Pair], hint: str | None = None) -> None:
     """Inside a check: every pair is allowed; the failure lists those that are not, and why."""
     refused = {pair: verdict for pair, verdict in decisions(principal_arn, pairs).items() if verdict != "allowed"}

@@ -37,21 +37,14 @@ def _names() -> naming.Names:
                "writing validated/ and quarantine/ of the lake bucket only (IAM user guide: 'Policy evaluation "
                "logic'; Lambda developer guide: 'Defining Lambda function permissions with an execution role')")
 def validator_role() -> None:
-    names, iam = _names(), boto3.client("iam")
-    name = names.resource("lambda-validator")
-    role = iam.get_role(RoleName=name)["Role"]
-    tags = policies.role_tags(name)
-    expect(naming.is_course_resource(tags, WEEK), expected=f"tags {names.tags}", found=f"tags {tags}")
-    services = policies.trusted_services(role)
-    expect("lambda.amazonaws.com" in services, expected="a trust policy for lambda.amazonaws.com",
-           found=services or "no service trusted")
-    iam_simulation.expect_allowed(role["Arn"], _needed(names), hint=(
-        "the handler needs each of these (an explicit Deny wins over every Allow): logs through "
-        "AWSLambdaBasicExecutionRole, GetObject and GetObjectVersion on raw/*, GetObject, PutObject and "
-        "DeleteObject on both verdict zones, ListBucket on the bucket"))
-    iam_simulation.expect_denied(role["Arn"], _forbidden(names), hint=(
-        "least privilege: raw/ is the untouched record of what arrived, other prefixes and buckets are not the "
-        "validator's; name the actions and the zone prefixes it needs instead of s3:* or '*'"))
+    names = _names()
+    iam_simulation.expect_least_privilege_role(
+        names.resource("lambda-validator"), WEEK, {"lambda.amazonaws.com"}, _needed(names), _forbidden(names),
+        allowed_hint=("the handler needs each of these (an explicit Deny wins over every Allow): logs through "
+                      "AWSLambdaBasicExecutionRole, GetObject and GetObjectVersion on raw/*, GetObject, PutObject and "
+                      "DeleteObject on both verdict zones, ListBucket on the bucket"),
+        denied_hint=("least privilege: raw/ is the untouched record of what arrived, other prefixes and buckets are "
+                     "not the validator's; name the actions and the zone prefixes it needs instead of s3:* or '*'"))
 
 
 def _needed(names: naming.Names) -> list[iam_simulation.Pair]:

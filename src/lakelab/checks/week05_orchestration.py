@@ -92,23 +92,18 @@ def _curated_ids(day: str) -> list[str] | None:
                "and the crawler, queries through the workgroup and publishes to the topic (MWAA user guide: "
                "'Amazon MWAA execution role')")
 def execution_role() -> None:
-    names, iam = _names(), boto3.client("iam")
-    name = names.resource("mwaa-execution")
-    role = iam.get_role(RoleName=name)["Role"]
-    tags = policies.role_tags(name)
-    expect(naming.is_course_resource(tags, WEEK), expected=f"tags {names.tags}", found=f"tags {tags}")
-    services = set(policies.trusted_services(role))
-    expect({"airflow.amazonaws.com", "airflow-env.amazonaws.com"} <= services,
-           expected="a trust policy for airflow.amazonaws.com and airflow-env.amazonaws.com",
-           found=sorted(services) or "no service trusted",
-           hint="MWAA assumes the role as both services: trust both in one statement's Principal.Service list")
-    iam_simulation.expect_allowed(role["Arn"], _needed(names), hint=(
-        "each task calls its service as this role: the sensor reads raw/daily/, validate invokes the function, "
-        "transform and catalog run the job and the crawler, count_rows queries (reading the catalog and the curated "
-        "data, writing results), alert publishes; MWAA itself reads the source bucket and writes its log groups"))
-    iam_simulation.expect_denied(role["Arn"], _forbidden(names), hint=(
-        "least privilege: the environment reads its DAGs but never writes them (whoever can write dags/ runs code "
-        "as this role), and reaches only this pipeline's function, job, crawler, topic and prefixes"))
+    names = _names()
+    iam_simulation.expect_least_privilege_role(
+        names.resource("mwaa-execution"), WEEK, {"airflow.amazonaws.com", "airflow-env.amazonaws.com"},
+        _needed(names), _forbidden(names),
+        trust_hint="MWAA assumes the role as both services: trust both in one statement's Principal.Service list",
+        allowed_hint=("each task calls its service as this role: the sensor reads raw/daily/, validate invokes the "
+                      "function, transform and catalog run the job and the crawler, count_rows queries (reading the "
+                      "catalog and the curated data, writing results), alert publishes; MWAA itself reads the "
+                      "source bucket and writes its log groups"),
+        denied_hint=("least privilege: the environment reads its DAGs but never writes them (whoever can write "
+                     "dags/ runs code as this role), and reaches only this pipeline's function, job, crawler, topic "
+                     "and prefixes"))
 
 
 def _needed(names: naming.Names) -> list[iam_simulation.Pair]:

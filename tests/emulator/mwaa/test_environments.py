@@ -167,9 +167,10 @@ def test_an_environment_runs_dags_from_s3_through_invoke_rest_api_and_goes_away(
     states = {ti["task_id"]: ti["state"] for ti in _api(mwaa, "GET", "/dags/hello/dagRuns/r1/taskInstances")
               ["task_instances"]}
     assert states == {"greet": "success", "write": "success"}
-    events = logs.filter_log_events(logGroupName="airflow-lab-Task",
-                                    logStreamNamePrefix="dag_id=hello/run_id=r1/task_id=greet/attempt=1.log")["events"]
-    assert any("greeting lake for 2024-06-01" in event["message"] for event in events)
+    # The task's log is uploaded as its process ends, which may be just after the run is marked a success.
+    _until(lambda: any("greeting lake for 2024-06-01" in event["message"] for event in logs.filter_log_events(
+        logGroupName="airflow-lab-Task", logStreamNamePrefix="dag_id=hello/run_id=r1/task_id=greet/attempt=1.log")
+        ["events"]), limit=30)
     assert any(g["logGroupName"] == "airflow-lab-DAGProcessing" for g in logs.describe_log_groups()["logGroups"])
 
     # An update restarts Airflow with the new settings and keeps its metadata (the run is still there).

@@ -24,6 +24,7 @@ from typing import Any
 from lakelab.emulator import context, identity, seam
 from lakelab.emulator.common import s3_objects, user_code
 from lakelab.emulator.services.mwaa import sync, versions
+from lakelab.emulator.services.mwaa.guard import alive as _alive
 from lakelab.emulator.services.mwaa.airflow import AIRFLOW_VERSION, Airflow, AirflowError, free_port, settings
 
 NAME = re.compile(r"^[a-zA-Z][0-9a-zA-Z\-_]*$")
@@ -308,16 +309,6 @@ def _remove_abandoned_homes() -> None:
         owner = folder.name[len(HOME_PREFIX):].split("-", 1)[0]
         if owner.isdigit() and int(owner) != os.getpid() and not _alive(int(owner)):
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _start_tickers(environment: Environment, folder: sync.DagFolder) -> None:

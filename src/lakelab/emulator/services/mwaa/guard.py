@@ -16,7 +16,8 @@ import sys
 import time
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (one of another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -30,7 +31,7 @@ def main(argv: list[str]) -> int:
     owner, command = int(argv[0]), argv[1:]
     child = subprocess.Popen(command)
     while child.poll() is None:
-        if not _alive(owner):
+        if not alive(owner):
             os.killpg(os.getpgrp(), signal.SIGKILL)
         time.sleep(1.0)
     return child.returncode or 0
