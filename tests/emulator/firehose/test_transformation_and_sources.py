@@ -121,8 +121,9 @@ def test_s3_writes_are_the_roles_and_wait_until_it_may_write(lake, service_role)
     time.sleep(0.5)
     assert keys(lake) == []  # AccessDenied: the record waits
     assert _sum(lake, "DeliveryToS3.Records") == 0
-    [logged] = lake["client"]("logs").filter_log_events(logGroupName="/aws/kinesisfirehose/clicks")["events"]
-    assert json.loads(logged["message"])["errorCode"] == "S3.AccessDenied"
+    logged = lake["client"]("logs").filter_log_events(logGroupName="/aws/kinesisfirehose/clicks")["events"]
+    assert logged, "the failed delivery is logged"  # once per attempt: a slow machine may have retried already
+    assert {json.loads(event["message"])["errorCode"] for event in logged} == {"S3.AccessDenied"}
     service_role("firehose", "lakelab-firehose-readonly", actions=("s3:GetObject", "s3:PutObject"))
     [key] = wait_for_keys(lake, prefix="raw/", timeout=3)
     assert body(lake, key) == b"kept\n"
