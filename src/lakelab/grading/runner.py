@@ -97,6 +97,10 @@ def _run_nbval(job: Job, endpoint_reader, endpoint_writer) -> None:
     os.environ.clear()
     # Only nbval: installed plugins such as pytest-randomly would reorder cells (and loading them is slow).
     os.environ.update(environment, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    if os.name == "posix":  # submissions graded side by side: a kernel's ports must not be another's
+        from lakelab.notebooks.execution import use_claimed_kernel_ports
+
+        use_claimed_kernel_ports()
     os.chdir(job.workdir)
     log = os.open(job.workdir / LOG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     os.dup2(log, 1)

@@ -70,7 +70,32 @@ def solution_paths(names: list[str] | None = None) -> list[Path]:
 KERNEL_PORTS_START, KERNEL_PORTS_PER_SLOT, KERNEL_PORT_SLOTS = 20000, 2000, 5
 
 
-def use_private_kernel_ports(slot: int) -> None:
+# Grading starts a kernel in each of many processes at once: each takes a small range of its own, below
+# the ephemeral ports (from 32768), claimed with a lock that its process holds until it ends.
+GRADING_PORTS_START, GRADING_PORTS_PER_SLOT, GRADING_PORT_SLOTS = 30000, 100, 27
+_claimed: list = []
+
+
+def use_claimed_kernel_ports() -> bool:
+    """Give this process's kernels a grading port range no other running process holds; False if none is free."""
+    import fcntl
+    import tempfile
+
+    for slot in range(GRADING_PORT_SLOTS):
+        handle = open(Path(tempfile.gettempdir()) / f"lakelab-kernel-ports-{slot}.lock", "w")  # noqa: SIM115
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        _claimed.append(handle)  # held (and released by the system) for as long as this process lives
+        use_private_kernel_ports(slot, GRADING_PORTS_START, GRADING_PORTS_PER_SLOT, GRADING_PORT_SLOTS)
+        return True
+    return False
+
+
+def use_private_kernel_ports(slot: int, start: int = KERNEL_PORTS_START, per_slot: int = KERNEL_PORTS_PER_SLOT,
+                             slots: int = KERNEL_PORT_SLOTS) -> None:
     """Give kernels started by this process ports from a range of their own.
 
     jupyter_client picks a kernel's five ports by binding port 0 and releasing it; the kernel
@@ -84,8 +109,8 @@ def use_private_kernel_ports(slot: int) -> None:
 
     from jupyter_client.connect import LocalPortCache
 
-    first = KERNEL_PORTS_START + (slot % KERNEL_PORT_SLOTS) * KERNEL_PORTS_PER_SLOT
-    candidates = itertools.cycle(range(first, first + KERNEL_PORTS_PER_SLOT))
+    first = start + (slot % slots) * per_slot
+    candidates = itertools.cycle(range(first, first + per_slot))
     lock = threading.Lock()
 
     def bindable(ip: str, port: int) -> bool:
@@ -98,11 +123,11 @@ def use_private_kernel_ports(slot: int) -> None:
 
     def find_available_port(cache: LocalPortCache, ip: str) -> int:
         with lock:
-            for _ in range(KERNEL_PORTS_PER_SLOT):
+            for _ in range(per_slot):
                 port = next(candidates)
                 if port not in cache.currently_used_ports and bindable(ip, port):
                     cache.currently_used_ports.add(port)
                     return port
-        raise RuntimeError(f"no free port for a kernel between {first} and {first + KERNEL_PORTS_PER_SLOT}")
+        raise RuntimeError(f"no free port for a kernel between {first} and {first + per_slot}")
 
     LocalPortCache.find_available_port = find_available_port
