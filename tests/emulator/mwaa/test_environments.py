@@ -39,7 +39,9 @@ UNKNOWN_ARGUMENT = EMPTY + ("with DAG('typo', start_date=datetime(2024, 1, 1), s
 
 @pytest.fixture
 def mwaa(client):
-    return client("mwaa", config=Config(inject_host_prefix=False))
+    # A loaded 2-core machine (the whole suite beside Airflow and Spark) can keep Airflow from answering for a
+    # while: retry as a patient learner's client would.
+    return client("mwaa", config=Config(inject_host_prefix=False, retries={"mode": "standard", "max_attempts": 8}))
 
 
 def _source(client, bucket="dags-bucket", versioned=True, dags=True, policy_actions=("s3:*", "logs:*")):

@@ -18,7 +18,8 @@ Fidelity notes (also in week 5's reading):
 > may call, not which Airflow role you get). ``RequirementsS3Path`` and startup scripts are recorded,
 > not installed: DAGs can import what the course installs. Tasks run on this machine's cores, four at
 > a time, whatever the environment class and worker counts say. The execution role's credentials are
-> issued for 12 hours when the environment starts; update the environment to renew them.
+> issued for 12 hours when the environment starts; update the environment to renew them. InvokeRestApi
+> waits 30 s for Airflow's answer (MWAA: 10 s): a loaded laptop answers more slowly.
 """
 
 from __future__ import annotations
