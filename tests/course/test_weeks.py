@@ -18,8 +18,9 @@ from lakelab.lab import sweepers, teardown
 from lakelab.lab.setup_cell import Lab
 from lakelab.notebooks.labs import ROOT, SOLUTIONS
 
+# "ledger" (QLDB) is a kind no week creates, so no sweeper removes it.
 EXTRA = weeks.Week(10, "extra", "A test-only week", ("s3", "kinesis"), ready=True,
-                   resources=(("bucket", "extra"), ("stream", "clicks")), prerequisites=("lake",))
+                   resources=(("bucket", "extra"), ("ledger", "clicks")), prerequisites=("lake",))
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_the_curriculum_is_the_table(extra_week):
 def test_the_labs_resource_list_is_the_entrys(extra_week):
     names = naming.Names(10, "jd", "123456789012", "us-east-1", globally_unique=False)
     lab = Lab(extra_week, target=None, names=names, check=None)
-    assert lab.resources() == ["  • bucket    lakelab-jd-extra", "  • stream    lakelab-jd-clicks"]
+    assert lab.resources() == ["  • bucket    lakelab-jd-extra", "  • ledger    lakelab-jd-clicks"]
 
 
 def test_prerequisites_are_the_entrys(extra_week):
@@ -63,8 +64,8 @@ def test_prerequisites_are_the_entrys(extra_week):
 
 
 def test_teardown_sweeps_the_kinds_the_entries_create(extra_week, monkeypatch):
-    assert "stream" in course.swept_kinds()
-    with pytest.raises(ValueError, match="no sweeper removes stream"):
+    assert "ledger" in course.swept_kinds()
+    with pytest.raises(ValueError, match="no sweeper removes ledger"):
         teardown.find()  # refused before anything is listed: the table names a kind nothing removes
     monkeypatch.setattr(weeks, "WEEKS", {1: weeks.WEEKS[1]})
     assert sweepers.in_dependency_order(course.swept_kinds()) == [("bucket", sweepers.buckets),

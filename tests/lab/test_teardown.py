@@ -122,10 +122,11 @@ def test_teardown_sweeps_functions_their_mappings_and_log_groups(client, monkeyp
     lines = []
     removed = teardown.teardown(week=3, report=lines.append)
     assert [(r.kind, r.name) for r in removed] == [
+        ("event source mapping", "lakelab-jd-arrivals → lakelab-jd-validator"),  # the function's tags
         ("function", "lakelab-jd-validator"), ("log group", "/aws/lambda/lakelab-jd-precreated"),
         ("log group", "/aws/lambda/lakelab-jd-validator"), ("queue", "lakelab-jd-arrivals")]
-    assert lines[0] == "removed function lakelab-jd-validator (week 03) · 1 event source mapping(s)"
-    assert lines[2] == "removed log group /aws/lambda/lakelab-jd-validator (week 03) · 1 log stream(s)"
+    assert lines[1] == "removed function lakelab-jd-validator (week 03) · 0 event source mapping(s)"
+    assert lines[3] == "removed log group /aws/lambda/lakelab-jd-validator (week 03) · 1 log stream(s)"
     assert [f["FunctionName"] for f in aws_lambda.list_functions()["Functions"]] == ["lakelab-jd-not-ours"]
     assert [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]] == ["/aws/lambda/lakelab-jd-not-ours"]
     assert aws_lambda.list_event_source_mappings()["EventSourceMappings"] == []
@@ -198,3 +199,68 @@ def test_an_emr_serverless_application_with_a_running_job_is_stopped_after_the_j
     assert lines[0] == "removed application lakelab-jd-spark (week 04) · 1 job run(s) cancelled"
     assert emr.get_job_run(applicationId=application_id, jobRunId=run_id)["jobRun"]["state"] == "CANCELLED"
     assert emr.get_application(applicationId=application_id)["application"]["state"] == "TERMINATED"
+
+
+def _stream(kinesis, name, tags=None):
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    if tags:
+        kinesis.add_tags_to_stream(StreamName=name, Tags=tags)
+    return kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+
+
+def test_teardown_sweeps_delivery_streams_and_mappings_before_the_streams_they_read(client, monkeypatch, service_role):
+    monkeypatch.setenv("LAKELAB_LEARNER", "jd")
+    tags = {"course": "lakelab", "learner": "jd", "week": "06"}
+    kinesis, firehose, aws_lambda, sqs = client("kinesis"), client("firehose"), client("lambda"), client("sqs")
+    clicks = _stream(kinesis, "lakelab-jd-clickstream", tags)
+    kinesis.register_stream_consumer(StreamARN=clicks, ConsumerName="fan-out")
+    _stream(kinesis, "lakelab-jd-not-ours")  # the course's prefix, no course tags
+    client("s3").create_bucket(Bucket="landing")
+    role = service_role("firehose", "test-firehose", actions=("s3:*", "kinesis:*"))
+    firehose.create_delivery_stream(
+        DeliveryStreamName="lakelab-jd-clickstream-to-lake", DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration={"KinesisStreamARN": clicks, "RoleARN": role},
+        ExtendedS3DestinationConfiguration={"BucketARN": "arn:aws:s3:::landing", "RoleARN": role},
+        Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+    _function(client, "lakelab-jd-stream-consumer", tags)
+    aws_lambda.create_event_source_mapping(FunctionName="lakelab-jd-stream-consumer", EventSourceArn=clicks,
+                                           StartingPosition="TRIM_HORIZON")  # untagged: its function's tags count
+    _function(client, "another-reader")  # not the course's function, reading the course's stream: it stays
+    kept = aws_lambda.create_event_source_mapping(FunctionName="another-reader", EventSourceArn=clicks,
+                                                  StartingPosition="LATEST")["UUID"]
+    _function(client, "tagged-reader")
+    aws_lambda.create_event_source_mapping(FunctionName="tagged-reader", EventSourceArn=clicks,
+                                           StartingPosition="LATEST", Tags=tags)  # the mapping's own tags count
+    failures = sqs.create_queue(QueueName="lakelab-jd-stream-consumer-failures", tags=tags)["QueueUrl"]
+    failures_arn = sqs.get_queue_attributes(QueueUrl=failures, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    _function(client, "lakelab-jd-gone", tags)
+    aws_lambda.create_event_source_mapping(FunctionName="lakelab-jd-gone", EventSourceArn=failures_arn)
+    aws_lambda.delete_function(FunctionName="lakelab-jd-gone")  # its mapping outlives it: the queue's tags count
+    lines = []
+    removed = teardown.teardown(week=6, report=lines.append)
+    assert [(r.kind, r.name) for r in removed] == [
+        ("delivery stream", "lakelab-jd-clickstream-to-lake"),
+        ("event source mapping", "lakelab-jd-stream-consumer-failures → lakelab-jd-gone"),
+        ("event source mapping", "lakelab-jd-clickstream → lakelab-jd-stream-consumer"),
+        ("event source mapping", "lakelab-jd-clickstream → tagged-reader"),
+        ("function", "lakelab-jd-stream-consumer"), ("log group", "/aws/lambda/lakelab-jd-stream-consumer"),
+        ("stream", "lakelab-jd-clickstream"), ("queue", "lakelab-jd-stream-consumer-failures")]
+    assert lines[0] == ("removed delivery stream lakelab-jd-clickstream-to-lake (week 06) · "
+                        "read from lakelab-jd-clickstream")
+    assert lines[6] == "removed stream   lakelab-jd-clickstream (week 06) · 1 open shard(s), 1 consumer(s)"
+    assert kinesis.list_streams()["StreamNames"] == ["lakelab-jd-not-ours"]
+    assert firehose.list_delivery_streams()["DeliveryStreamNames"] == []
+    assert [m["UUID"] for m in aws_lambda.list_event_source_mappings()["EventSourceMappings"]] == [kept]
+
+
+def test_a_delivery_stream_of_another_week_or_learner_stays(client, monkeypatch):
+    monkeypatch.setenv("LAKELAB_LEARNER", "jd")
+    firehose = client("firehose")
+    client("s3").create_bucket(Bucket="landing")
+    for name, learner, week in (("lakelab-jd-week7", "jd", "07"), ("lakelab-jd-other", "ab", "06")):
+        firehose.create_delivery_stream(DeliveryStreamName=name, S3DestinationConfiguration={
+            "BucketARN": "arn:aws:s3:::landing", "RoleARN": "arn:aws:iam::123456789012:role/r"},
+            Tags=[{"Key": "course", "Value": "lakelab"}, {"Key": "learner", "Value": learner},
+                  {"Key": "week", "Value": week}])
+    assert teardown.teardown(week=6, report=lambda line: None) == []
+    assert [(r.kind, r.name) for r in teardown.find()] == [("delivery stream", "lakelab-jd-week7")]

@@ -314,6 +314,149 @@ def _delete_topic(sns, arn: str) -> str:
     return f"{len(subscriptions)} subscription(s)"
 
 
+def streams(prefix: str) -> Found:
+    """Kinesis data streams; their enhanced fan-out consumers go with them (``EnforceConsumerDeletion``)."""
+    kinesis = boto3.client("kinesis")
+    listed = [name for page in kinesis.get_paginator("list_streams").paginate() for name in page["StreamNames"]]
+    for name in sorted(n for n in listed if n.startswith(prefix)):
+        tags = _paged_tags(kinesis.list_tags_for_stream, StreamName=name)
+        yield name, tags, lambda n=name: _delete_stream(kinesis, n)
+
+
+def _delete_stream(kinesis, name: str) -> str:
+    """A stream being created or resharded (``CREATING``, ``UPDATING``) refuses DeleteStream: wait it out."""
+    summary = lambda: kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+    _wait_until(lambda: summary()["StreamStatus"] not in ("CREATING", "UPDATING"), seconds=300)
+    described = summary()
+    pages = kinesis.get_paginator("list_stream_consumers").paginate(StreamARN=described["StreamARN"])
+    consumers = [consumer for page in pages for consumer in page["Consumers"]]
+    if described["StreamStatus"] != "DELETING":
+        kinesis.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
+    return f"{described['OpenShardCount']} open shard(s), {len(consumers)} consumer(s)"
+
+
+def delivery_streams(prefix: str) -> Found:
+    firehose = boto3.client("firehose")
+    for name in sorted(n for n in _delivery_stream_names(firehose) if n.startswith(prefix)):
+        tags = _paged_tags(firehose.list_tags_for_delivery_stream, DeliveryStreamName=name)
+        yield name, tags, lambda n=name: _delete_delivery_stream(firehose, n)
+
+
+def _delivery_stream_names(firehose) -> list[str]:
+    """ListDeliveryStreams pages from the last name seen (``HasMoreDeliveryStreams``); botocore has no paginator."""
+    names: list[str] = []
+    while True:
+        after = {"ExclusiveStartDeliveryStreamName": names[-1]} if names else {}
+        page = firehose.list_delivery_streams(Limit=10000, **after)
+        names += page["DeliveryStreamNames"]
+        if not page.get("HasMoreDeliveryStreams") or not page["DeliveryStreamNames"]:
+            return names
+
+
+def _delete_delivery_stream(firehose, name: str) -> str:
+    """Wait until it is gone: while ``DELETING`` Firehose "might continue to accept records", and a late
+    object would stop the bucket from deleting. A ``CREATING`` stream cannot be deleted yet."""
+    status = lambda: firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+    _wait_until(lambda: status()["DeliveryStreamStatus"] != "CREATING", seconds=300)
+    description = status()
+    if description["DeliveryStreamStatus"] != "DELETING":
+        firehose.delete_delivery_stream(DeliveryStreamName=name)
+    _wait_until(lambda: not _delivery_stream_exists(firehose, name), seconds=300)
+    source = description.get("Source", {}).get("KinesisStreamSourceDescription", {}).get("KinesisStreamARN")
+    return f"read from {source.rsplit('/', 1)[-1]}" if source else ""
+
+
+def _delivery_stream_exists(firehose, name: str) -> bool:
+    try:
+        firehose.describe_delivery_stream(DeliveryStreamName=name)
+    except firehose.exceptions.ResourceNotFoundException:
+        return False
+    return True
+
+
+def event_source_mappings(prefix: str) -> Found:
+    """Lambda's mappings whose function, or whose source (a stream, a queue), has the course's prefix.
+
+    A mapping the learner tagged is judged by its own tags. An untagged one (the lab's) is the course's
+    when its function is; if its function is gone, when its source is: on AWS a mapping outlives its
+    function and keeps polling."""
+    aws_lambda = boto3.client("lambda")
+    pages = aws_lambda.get_paginator("list_event_source_mappings").paginate()
+    listed = [mapping for page in pages for mapping in page["EventSourceMappings"]
+              if _mapped_function(mapping).startswith(prefix) or _mapped_source(mapping).startswith(prefix)]
+    for mapping in sorted(listed, key=lambda m: (_mapped_function(m), _mapped_source(m), m["UUID"])):
+        name = f"{_mapped_source(mapping)} → {_mapped_function(mapping)}"
+        yield name, _mapping_tags(aws_lambda, mapping), lambda u=mapping["UUID"]: _delete_mapping(aws_lambda, u)
+
+
+def _mapped_function(mapping: dict) -> str:
+    """``arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]``"""
+    return mapping["FunctionArn"].split(":")[6]
+
+
+def _mapped_source(mapping: dict) -> str:
+    """The stream's or queue's name: ``…:stream/<name>[/consumer/…]`` (Kinesis), ``…:<name>`` (SQS)."""
+    arn = mapping.get("EventSourceArn") or ""  # self-managed Kafka has none
+    resource = arn.split(":", 5)[5] if arn.count(":") >= 5 else ""
+    return resource.split("/")[1] if "/" in resource else resource
+
+
+def _mapping_tags(aws_lambda, mapping: dict) -> dict[str, str]:
+    own = aws_lambda.list_tags(Resource=mapping["EventSourceMappingArn"]).get("Tags", {}) \
+        if mapping.get("EventSourceMappingArn") else {}
+    if "course" in own:
+        return own
+    try:
+        return aws_lambda.get_function(FunctionName=mapping["FunctionArn"]).get("Tags", {})
+    except aws_lambda.exceptions.ResourceNotFoundException:
+        return _source_tags(mapping["EventSourceArn"]) if mapping.get("EventSourceArn") else {}
+
+
+def _source_tags(arn: str) -> dict[str, str]:
+    service = arn.split(":")[2]
+    try:
+        if service == "kinesis":
+            return _paged_tags(boto3.client("kinesis").list_tags_for_stream, StreamARN=arn.split("/consumer/")[0])
+        if service == "sqs":
+            sqs = boto3.client("sqs")
+            url = sqs.get_queue_url(QueueName=arn.split(":")[5], QueueOwnerAWSAccountId=arn.split(":")[4])["QueueUrl"]
+            return sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
+    except ClientError:  # the source is gone too: nothing says whose the mapping was
+        return {}
+    return {}
+
+
+def _delete_mapping(aws_lambda, uuid: str) -> str:
+    """Deleting takes a moment on AWS (``Deleting``): wait, so its function, stream or queue go after it."""
+    try:
+        if aws_lambda.get_event_source_mapping(UUID=uuid)["State"] != "Deleting":
+            aws_lambda.delete_event_source_mapping(UUID=uuid)
+    except aws_lambda.exceptions.ResourceNotFoundException:
+        return ""
+    _wait_until(lambda: not _mapping_exists(aws_lambda, uuid), seconds=120)
+    return ""
+
+
+def _mapping_exists(aws_lambda, uuid: str) -> bool:
+    try:
+        aws_lambda.get_event_source_mapping(UUID=uuid)
+    except aws_lambda.exceptions.ResourceNotFoundException:
+        return False
+    return True
+
+
+def _paged_tags(call: Callable[..., dict], **resource: str) -> dict[str, str]:
+    """Kinesis and Firehose answer tags a page at a time (``HasMoreTags``), after ``ExclusiveStartTagKey``."""
+    tags: dict[str, str] = {}
+    after: dict[str, str] = {}
+    while True:
+        page = call(**resource, **after)
+        tags.update(_tag_dict(page.get("Tags", [])))
+        if not page.get("HasMoreTags") or not page.get("Tags"):
+            return tags
+        after = {"ExclusiveStartTagKey": page["Tags"][-1]["Key"]}
+
+
 def _every(call: Callable[..., dict], key: str) -> list:
     """All items of a NextToken-paged call (for those botocore has no paginator for)."""
     items, token = [], None
@@ -341,23 +484,27 @@ def _account() -> str:
 
 
 # Dependency order: what uses a resource goes before it (MWAA environments and state machines, which run
-# everything else, first; then Glue triggers, which start jobs and crawlers,
-# first; then Glue jobs and EMR Serverless applications, whose runs use the bucket and a role; crawlers
-# before their database and role; buckets, whose notifications point at queues and functions, before
-# both; functions before their log group, which a running function writes to, and before the queues
-# their mappings poll), roles last.
+# everything else, first; then Glue triggers, which start jobs and crawlers; then Glue jobs and EMR
+# Serverless applications, whose runs use the bucket and a role; Firehose delivery streams, which read a
+# stream, a Glue table's schema and write the bucket as a role, and event source mappings, which feed
+# functions from streams and queues; crawlers before their database and role; buckets, whose
+# notifications point at queues and functions, before both; functions before their log group, which a
+# running function writes to; streams once nothing reads them), roles last.
 ORDER: list[tuple[str, Callable[[str], Found]]] = [
     ("environment", environments),
     ("state machine", state_machines),
     ("trigger", triggers),
     ("job", jobs),
     ("application", applications),
+    ("delivery stream", delivery_streams),
+    ("event source mapping", event_source_mappings),
     ("crawler", crawlers),
     ("workgroup", workgroups),
     ("database", databases),
     ("bucket", buckets),
     ("function", functions),
     ("log group", log_groups),
+    ("stream", streams),
     ("topic", topics),
     ("queue", queues),
     ("role", roles),
@@ -369,7 +516,7 @@ ORDER: list[tuple[str, Callable[[str], Found]]] = [
 SERVICE_OF = {"environment": "mwaa", "state machine": "stepfunctions", "topic": "sns", "trigger": "glue",
               "job": "glue", "application": "emr-serverless", "crawler": "glue", "workgroup": "athena",
               "database": "glue", "bucket": "s3", "function": "lambda", "log group": "logs", "queue": "sqs",
-              "role": "iam"}
+              "role": "iam", "stream": "kinesis", "delivery stream": "firehose", "event source mapping": "lambda"}
 
 
 def in_dependency_order(kinds: set[str]) -> list[tuple[str, Callable[[str], Found]]]:
