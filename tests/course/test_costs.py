@@ -142,3 +142,75 @@ def test_orchestration_prices_name_their_sources():
     assert costs.PRICES["mwaa_small_hour"].confirmed and costs.PRICES["sfn_standard_per_1000"].confirmed
     assert "$0.025 per 1,000 Standard state transitions" in costs.sources("sfn_standard_per_1000")
     assert "$0.01642 per Express GB-hour" in costs.sources("sfn_express_gb_hour_over_5000")
+
+
+def test_a_provisioned_stream_bills_every_shard_hour_and_a_put_unit_per_started_25_kb():
+    assert costs.kinesis_provisioned_monthly(1, 0, 1) == pytest.approx(10.95)  # 0.015 × 730, idle or not
+    assert costs.kinesis_provisioned_monthly(1, 1_000_000, 25) == pytest.approx(10.95 + 0.014)  # 25 KB: one unit
+    assert costs.kinesis_provisioned_monthly(2, 1_000_000, 30) == pytest.approx(21.90 + 2 * 0.014)  # 30 KB: two
+    assert costs.kinesis_provisioned_monthly(1, 30_000_000, 0.5) == pytest.approx(10.95 + 0.42)  # AWS_FACTS 3c
+
+
+def test_on_demand_streams_bill_each_stream_hour_and_each_gb_written():
+    assert costs.kinesis_on_demand_monthly(0) == pytest.approx(29.20)
+    assert costs.kinesis_on_demand_monthly(100) == pytest.approx(29.20 + 8.00)
+    assert costs.kinesis_on_demand_monthly(0, streams=2) == pytest.approx(58.40)
+
+
+def test_shards_needed_at_both_write_limits():
+    assert costs.shards_needed(1000, 1) == 1 and costs.shards_needed(1001, 1) == 2  # 1,000 records/s
+    assert costs.shards_needed(512, 2) == 1 and costs.shards_needed(513, 2) == 2  # 1 MiB/s = 1,024 KiB/s
+    assert costs.shards_needed(3000, 0.5) == 3 and costs.shards_needed(100, 50) == 5
+    assert costs.shards_needed(0, 1) == 1  # a stream has a shard even when idle
+
+
+def test_firehose_bills_a_1_kb_record_as_5_kb():
+    one_million_kib = 1024 * 1024  # records: at 1 KiB each, exactly 1 GiB
+    assert costs.firehose_monthly(one_million_kib, 1) == pytest.approx(5 * 0.029)  # billed as 5 GB, not 1
+    assert costs.firehose_monthly(one_million_kib, 1) == costs.firehose_monthly(one_million_kib, 5)
+    assert costs.firehose_monthly(one_million_kib, 5.1) == pytest.approx(10 * 0.029)  # 5.1 KB: two 5 KB steps
+
+
+def test_firehose_conversion_and_dynamic_partitioning_add_their_meters():
+    records = 1024 * 1024
+    assert costs.firehose_monthly(records, 1, parquet=True) == pytest.approx(5 * 0.029 + 5 * 0.018)
+    # 1 GiB delivered × $0.020, and 5 partitions × 43,800 one-minute flushes = 219,000 objects × $0.005 / 1,000
+    assert costs.firehose_monthly(records, 1, parquet=True, dynamic_partitioning=True) == \
+        pytest.approx(0.145 + 0.09 + 0.02 + 1.095)
+    assert costs.firehose_objects(10_000) == 219_000  # 5 partitions fill 64 MiB more slowly than a minute
+    assert costs.firehose_objects(100_000) == pytest.approx(100_000 * 1024 / 64)  # here full buffers flush first
+
+
+def test_firehose_ingestion_is_tiered_after_500_tb():
+    billed_gb = 600 * 1024
+    records = billed_gb * 1024 * 1024 / 5  # 5 KiB records
+    assert costs.firehose_monthly(records, 5) == pytest.approx(512_000 * 0.029 + 102_400 * 0.025)
+
+
+def test_glue_batch_bills_a_minute_at_least_per_run():
+    assert costs.glue_batch_monthly(730) == pytest.approx(730 * 2 * 5 / 60 * 0.44)  # $53.53: AWS_FACTS 3c
+    assert costs.glue_batch_monthly(30) == pytest.approx(2.20)
+    assert costs.glue_batch_monthly(1, minutes_per_run=0.25) == pytest.approx(2 / 60 * 0.44)  # $0.0147
+    assert costs.glue_batch_monthly(1, dpu=10, minutes_per_run=1.5) == pytest.approx(10 * 1.5 / 60 * 0.44)
+
+
+def test_the_streaming_decision_meets_the_sla_first_then_prices_each_option():
+    decision = costs.streaming_decision(10, 1, 30)
+    assert [d["option"] for d in decision] == [
+        "Kinesis Data Streams (provisioned)", "Kinesis on-demand", "Firehose direct",
+        "Scheduled batch on Glue (hourly)", "Scheduled batch on Glue (daily)"]
+    assert all(set(d) == {"option", "meets_sla", "monthly_usd", "why"} for d in decision)
+    assert [d["meets_sla"] for d in decision] == [True, True, False, False, False]
+    # 26.28M events a month: 10.95 + 26.28 × 0.014; 29.20 + 25.06 GB × 0.08; 125.3 GB × (0.029 + 0.018) + partitions
+    assert [d["monthly_usd"] for d in decision] == [11.32, 31.21, 7.49, 53.53, 2.2]
+    assert [d["meets_sla"] for d in costs.streaming_decision(10, 1, 60)][2] is True
+    assert [d["meets_sla"] for d in costs.streaming_decision(10, 1, 3600)] == [True, True, True, True, False]
+    assert "2 shard(s)" in costs.streaming_decision(1500, 1, 30)[0]["why"]
+
+
+def test_streaming_prices_name_their_sources():
+    unconfirmed = ("firehose_partitioning_gb", "firehose_partitioning_per_1000_objects", "firehose_jq_hour",
+                   "firehose_gb_next_1_5pb", "firehose_gb_over_2pb")
+    assert all(not costs.PRICES[key].confirmed for key in unconfirmed)
+    assert costs.PRICES["kinesis_shard_hour"].confirmed and costs.PRICES["firehose_gb_first_500tb"].confirmed
+    assert "$0.014 per 1M PUT payload units" in costs.sources("kinesis_put_units_per_million")

@@ -305,3 +305,226 @@ def orchestration_break_even(transitions_per_run: int, environment_class: str = 
     environment = mwaa_monthly(environment_class)
     transitions = environment / PRICES["sfn_standard_per_1000"].usd * 1000 + SFN_FREE_TRANSITIONS
     return transitions / transitions_per_run
+
+
+# Week 6: streaming into the lake, or a scheduled batch. Kinesis counts a shard's 1 MB/s as 1 MiB and a record's
+# size in KiB (1 KB = 1,024 bytes on its pricing page), so sizes here are KiB and volumes GiB (1,048,576 KiB).
+_KINESIS = ("AWS Price List (AmazonKinesis, us-east-1) via infracost's kinesis_stream test; "
+            "api-evangelist/amazon-kinesis")
+_FIREHOSE = ("an AWS sample's README and several cost guides agree; AWS's pricing page names the meter (its rates "
+             "load by JavaScript); eu-west-2 Price List via infracost: $0.035")
+_CONVERSION = "several cost guides agree; eu-west-2 Price List via infracost: $0.021"
+_PARTITIONING = "one cost analysis (per GB, per 1,000 objects, per JQ hour) and one guide; another says $0.019/GB"
+PRICES.update({
+    "kinesis_shard_hour": Price(0.015, "shard-hour of a provisioned stream (1 MiB/s or 1,000 records/s in)",
+                                _KINESIS, "2026-12-06"),
+    "kinesis_put_units_per_million": Price(0.014, "1M PUT payload units (a record is one unit per started 25 KB)",
+                                           _KINESIS, "2026-12-06"),
+    "kinesis_on_demand_stream_hour": Price(0.04, "stream-hour of an on-demand (Standard) stream", _KINESIS,
+                                           "2026-12-06"),
+    "kinesis_on_demand_gb_in": Price(0.08, "GB written to an on-demand stream (records rounded up to 1 KB)",
+                                     f"{_KINESIS}; c3x.dev says $0.04 (conflict)", "2026-12-06"),
+    "kinesis_on_demand_gb_out": Price(0.04, "GB read from an on-demand stream by a shared-throughput consumer",
+                                      _KINESIS, "2026-12-06"),
+    "firehose_gb_first_500tb": Price(0.029, "GB ingested, records rounded up to 5 KB, the first 500 TB a month",
+                                     _FIREHOSE, "2026-12-06"),
+    "firehose_gb_next_1_5pb": Price(0.025, "GB ingested, the next 1.5 PB a month", "widely quoted; not found",
+                                    "2026-12-06", False),
+    "firehose_gb_over_2pb": Price(0.020, "GB ingested beyond 2 PB a month", "one guide (\"from $0.029 to $0.02/GB\")",
+                                  "2026-12-06", False),
+    "firehose_conversion_gb": Price(0.018, "GB converted from JSON to Parquet or ORC (5 KB-rounded, as ingested)",
+                                    _CONVERSION, "2026-12-06"),
+    "firehose_partitioning_gb": Price(0.020, "GB delivered to S3 with dynamic partitioning", _PARTITIONING,
+                                      "2026-12-06", False),
+    "firehose_partitioning_per_1000_objects": Price(0.005, "1,000 S3 objects delivered with dynamic partitioning",
+                                                    _PARTITIONING, "2026-12-06", False),
+    "firehose_jq_hour": Price(0.07, "JQ processing hour (what is counted as an hour is not documented; not modelled)",
+                              _PARTITIONING, "2026-12-06", False),
+})
+KIB_PER_GIB = 1024 * 1024
+SECONDS_A_MONTH = HOURS_A_MONTH * 3600
+SHARD_RECORDS_PER_SECOND, SHARD_KIB_PER_SECOND = 1000, 1024  # writes, per shard (Kinesis quotas page)
+PUT_UNIT_KIB, KINESIS_ON_DEMAND_STEP_KIB, FIREHOSE_STEP_KIB = 25, 1, 5
+FIREHOSE_TIERS_GB = ((500 * 1024, "firehose_gb_first_500tb"), (1536 * 1024, "firehose_gb_next_1_5pb"),
+                     (math.inf, "firehose_gb_over_2pb"))
+# The lab's delivery stream: a 64 MiB / 60 s buffer, partitioned by event date and type: about 5 partitions
+# active at once (today's date × 5 event types), each delivering its own object per flush.
+FIREHOSE_BUFFER_MIB, FIREHOSE_INTERVAL_S, FIREHOSE_ACTIVE_PARTITIONS = 64, 60, 5
+
+
+def _steps(size_kib: float, step_kib: float) -> int:
+    """How many ``step_kib`` a record of ``size_kib`` is billed as (at least one; 25.0 KiB is one 25 KiB step)."""
+    return max(1, math.ceil(round(size_kib / step_kib, 9)))
+
+
+def shards_needed(records_per_second: float, avg_record_kb: float) -> int:
+    """Shards a provisioned stream needs for its writes: 1,000 records/s and 1 MiB/s each, at least one.
+
+    Parameters
+    ----------
+    records_per_second : float
+        The steady write rate (size for the peak: a shard throttles past its limits, per second).
+    avg_record_kb : float
+        Average record size in KiB, partition key included.
+
+    Returns
+    -------
+    int
+        The larger of the two limits' needs. Reads (2 MiB/s, 5 GetRecords calls/s per shard) are
+        shared by every consumer without enhanced fan-out, and may need more.
+    """
+    by_records = math.ceil(round(records_per_second / SHARD_RECORDS_PER_SECOND, 9))
+    by_bytes = math.ceil(round(records_per_second * avg_record_kb / SHARD_KIB_PER_SECOND, 9))
+    return max(1, by_records, by_bytes)
+
+
+def kinesis_provisioned_monthly(shards: int, records_per_month: float, avg_record_kb: float) -> float:
+    """A provisioned stream's month: every shard-hour (730 h), busy or idle, plus PUT payload units.
+
+    Parameters
+    ----------
+    shards : int
+        Open shards all month (``shards_needed`` for a rate).
+    records_per_month : float
+        Records written.
+    avg_record_kb : float
+        Average record size in KiB: each record is one PUT payload unit per started 25 KiB.
+
+    Returns
+    -------
+    float
+        US dollars; extended retention, enhanced fan-out and consumers are not included.
+    """
+    units = records_per_month * _steps(avg_record_kb, PUT_UNIT_KIB)
+    return (shards * HOURS_A_MONTH * PRICES["kinesis_shard_hour"].usd
+            + units / 1e6 * PRICES["kinesis_put_units_per_million"].usd)
+
+
+def kinesis_on_demand_monthly(gb_per_month: float, streams: int = 1) -> float:
+    """On-demand streams' month: a fee per stream-hour plus each GB written (records rounded up to 1 KB first).
+
+    Parameters
+    ----------
+    gb_per_month : float
+        GiB written, after rounding each record up to a whole KiB.
+    streams : int
+        On-demand streams in the account, each billed every hour it exists.
+
+    Returns
+    -------
+    float
+        US dollars; reads ($0.04/GB per shared-throughput consumer) are not included.
+    """
+    return (streams * HOURS_A_MONTH * PRICES["kinesis_on_demand_stream_hour"].usd
+            + gb_per_month * PRICES["kinesis_on_demand_gb_in"].usd)
+
+
+def firehose_monthly(records_per_month: float, avg_record_kb: float, parquet: bool = False,
+                     dynamic_partitioning: bool = False) -> float:
+    """A Firehose stream's month (Direct PUT or a Kinesis stream as source) into S3.
+
+    Parameters
+    ----------
+    records_per_month : float
+        Records ingested.
+    avg_record_kb : float
+        Average record size in KiB. Each record is billed in 5 KB steps: a 1 KB record as 5 KB.
+    parquet : bool
+        JSON converted to Parquet (or ORC), billed per GB on the same 5 KB-rounded volume.
+    dynamic_partitioning : bool
+        Partitioning by keys: per GB delivered (taken as the records' own size, an upper bound for
+        Parquet) and per 1,000 objects, with the lab's buffer (``FIREHOSE_BUFFER_MIB``,
+        ``FIREHOSE_INTERVAL_S``) and ``FIREHOSE_ACTIVE_PARTITIONS``. Both rates are unconfirmed; JQ
+        processing hours are not modelled.
+
+    Returns
+    -------
+    float
+        US dollars, with ingestion tiered (500 TB, 1.5 PB, beyond); S3 storage and requests apart.
+    """
+    billed_gb = records_per_month * _steps(avg_record_kb, FIREHOSE_STEP_KIB) * FIREHOSE_STEP_KIB / KIB_PER_GIB
+    usd, left = 0.0, billed_gb
+    for size_gb, key in FIREHOSE_TIERS_GB:
+        in_tier = min(left, size_gb)
+        usd, left = usd + in_tier * PRICES[key].usd, left - in_tier
+    if parquet:
+        usd += billed_gb * PRICES["firehose_conversion_gb"].usd
+    if dynamic_partitioning:
+        delivered_gb = records_per_month * avg_record_kb / KIB_PER_GIB
+        usd += delivered_gb * PRICES["firehose_partitioning_gb"].usd
+        usd += firehose_objects(delivered_gb) / 1000 * PRICES["firehose_partitioning_per_1000_objects"].usd
+    return usd
+
+
+def firehose_objects(delivered_gb: float) -> float:
+    """Objects a month with the lab's buffer: each active partition flushes at its interval, or sooner when full."""
+    by_interval = FIREHOSE_ACTIVE_PARTITIONS * SECONDS_A_MONTH / FIREHOSE_INTERVAL_S
+    by_size = delivered_gb * 1024 / FIREHOSE_BUFFER_MIB
+    return max(by_interval, by_size)
+
+
+def glue_batch_monthly(runs_per_month: int, dpu: float = 2, minutes_per_run: float = 5) -> float:
+    """Scheduled Glue Spark runs (Glue 2.0 to 5.x): billed per second, at least one minute a run.
+
+    Parameters
+    ----------
+    runs_per_month : int
+        Runs a month (hourly: 730; daily: 30).
+    dpu : float
+        DPUs a run uses (at least 2 for a Spark job; a G.1X worker is 1 DPU).
+    minutes_per_run : float
+        A run's duration; under a minute is billed as one.
+
+    Returns
+    -------
+    float
+        US dollars at $0.44 per DPU-hour; the crawler, S3 requests and Athena are apart.
+    """
+    billed_minutes = max(1.0, math.ceil(round(minutes_per_run * 60, 6)) / 60)
+    return runs_per_month * dpu * billed_minutes / 60 * PRICES["glue_dpu_hour"].usd
+
+
+STREAM_LATENCY_S = 1  # put-to-get delay "typically less than 1 second" (Kinesis developer guide)
+HOURLY_RUNS, DAILY_RUNS = HOURS_A_MONTH, 30
+
+
+def streaming_decision(events_per_second: float, avg_event_kb: float, latency_sla_seconds: float) -> list[dict]:
+    """Each way of landing the events, whether it meets the latency SLA, and what it costs a month.
+
+    Parameters
+    ----------
+    events_per_second : float
+        The steady event rate, all month.
+    avg_event_kb : float
+        Average event size in KiB.
+    latency_sla_seconds : float
+        How soon after it happens an event must be usable.
+
+    Returns
+    -------
+    list of dict
+        One per option, with ``option``, ``meets_sla``, ``monthly_usd`` (to the cent) and ``why``.
+        Streams are priced alone (a consumer to land the data is extra); Firehose as the lab
+        configures it (Parquet, dynamic partitioning, a 60 s buffer); Glue batches as 2-DPU,
+        5-minute runs over events already in S3.
+    """
+    records = events_per_second * SECONDS_A_MONTH
+    shards = shards_needed(events_per_second, avg_event_kb)
+    gib_in = records * _steps(avg_event_kb, KINESIS_ON_DEMAND_STEP_KIB) / KIB_PER_GIB
+    firehose_kb = _steps(avg_event_kb, FIREHOSE_STEP_KIB) * FIREHOSE_STEP_KIB
+    options = [
+        ("Kinesis Data Streams (provisioned)", STREAM_LATENCY_S,
+         kinesis_provisioned_monthly(shards, records, avg_event_kb),
+         f"{shards} shard(s) billed every hour plus PUT units; readable in about a second, consumers extra."),
+        ("Kinesis on-demand", STREAM_LATENCY_S, kinesis_on_demand_monthly(gib_in),
+         f"$29.20 a month per stream plus {gib_in:,.1f} GB written (1 KB steps); reads extra."),
+        ("Firehose direct", FIREHOSE_INTERVAL_S, firehose_monthly(records, avg_event_kb, True, True),
+         f"Each event billed as {firehose_kb:g} KB, converted and partitioned; lands after its {FIREHOSE_INTERVAL_S} s "
+         "buffer."),
+        ("Scheduled batch on Glue (hourly)", 3600, glue_batch_monthly(HOURLY_RUNS),
+         "730 runs of 2 DPU × 5 min whatever the volume; data is up to an hour old."),
+        ("Scheduled batch on Glue (daily)", 86_400, glue_batch_monthly(DAILY_RUNS),
+         "30 runs of 2 DPU × 5 min; data is up to a day old."),
+    ]
+    return [{"option": option, "meets_sla": latency <= latency_sla_seconds, "monthly_usd": round(usd, 2), "why": why}
+            for option, latency, usd, why in options]
