@@ -1,0 +1,40 @@
+"""Lake Formation, enforced: grants, data filters and LF-tags that decide what an Athena query reads.
+
+moto stores grants and LF-tags and enforces none; it has no data cells filters, routes no
+``CreateDataCellsFilter`` at all, merges a revoke into the wrong grant and lists LF-tags of every
+resource under one made-up ARN. Changing it would have meant patching nearly every method and its
+routing table, so Lake Formation is a native service here (moto's backend is never reached), with
+its state per account and Region. Modules, by concern:
+
+- ``api`` (the operations), ``store`` (what is kept), ``catalog`` (the Glue catalog, and the
+  default permissions of new databases and tables), ``principals`` (who a grant is for, who asks)
+- ``settings`` (data lake settings, registered locations), ``grants`` (Grant/Revoke/Batch/List),
+  ``resources`` (what a grant may name, checked against the catalog), ``tags`` (LF-tags and their
+  inheritance), ``filters`` (data cells filters and their row filter expressions)
+- ``decisions`` (what a principal may read of a table) and ``calls`` (for Athena's planner, which
+  rewrites each governed table into a projected, filtered subquery: see ``services/athena/governance``)
+
+Fidelity notes:
+
+> Only Athena is governed. A Glue or EMR Spark job, a Lambda function, or anything else that
+> reads the S3 objects directly is governed by IAM alone -- as on AWS for engines that do not
+> integrate with Lake Formation's credential vending. Glue's own API (GetTable, GetTables),
+> ``DESCRIBE``, ``SHOW COLUMNS`` and ``information_schema`` still show every column of a
+> governed table: Lake Formation's metadata filtering is not modelled, only the data is.
+> The course's root credentials administer Lake Formation as a data lake administrator would,
+> and their queries are not governed (as the emulator's IAM layer never denies root); on AWS the
+> root user is no data lake administrator and reads nothing without grants. Query as a role to
+> see Lake Formation at work. Data lake administrators, as on AWS, get no data without grants.
+> A registered location in hybrid access mode stays with IAM for every principal (opt-ins,
+> ``CreateLakeFormationOptIn``, are not implemented). Implicit permissions of database and
+> table creators are not given: grant them explicitly. ``lakeformation:GetDataAccess`` is not
+> checked in the caller's IAM policies before a governed read (AWS requires it). Grants to
+> other accounts, organizations and Identity Center principals are stored and never match.
+> A governed table read through a view is governed by the grants on its tables (a grant on the
+> view itself is not needed here). Error messages Lake Formation's documentation does not give
+> were worded here, and say so where they are raised.
+"""
+
+from __future__ import annotations
+
+NATIVE_SERVICES = {"lakeformation": ".api:Service"}
