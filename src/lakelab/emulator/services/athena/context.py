@@ -24,6 +24,8 @@ class Context:
     input_rows: int | None = 0
     manifest: str | None = None  # DataManifestLocation of CTAS, INSERT INTO and UNLOAD
     scan_limit: int | None = None  # the workgroup's BytesScannedCutoffPerQuery
+    # columns Lake Formation hides from the caller -> (database, table): naming one fails the query
+    hidden_columns: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.catalog = Catalog(self.account_id, self.region)

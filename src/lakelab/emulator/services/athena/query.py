@@ -7,6 +7,7 @@ views stored in Glue are expanded from their Presto view text.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import time
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from lakelab.emulator.engine import catalog, errors, scans
-from lakelab.emulator.services.athena import projection, translate
+from lakelab.emulator.services.athena import governance, projection, translate
 from lakelab.emulator.services.athena.context import Context
 
 _MAX_VIEW_DEPTH = 10
@@ -66,10 +67,16 @@ class Planner:
         found = self.context.catalog.table(database, table.name, where)
         if found.kind == catalog.VIEW:
             return self._view(found, alias, depth)
+        governed = governance.govern(self.context, found)  # Lake Formation: None when IAM alone decides
         predicates = _partition_predicates(table, found)
         candidates = projection.partitions(found, predicates) if projection.enabled(found) else None
-        scan = scans.scan(self.context.connection, self.context.account_id, found,
-                          _needed_columns(tree, table), predicates, self.context.read, candidates)
+        needed = _needed_columns(tree, table)
+        with governed.reading() if governed else contextlib.nullcontext():
+            scan = scans.scan(self.context.connection, self.context.account_id, found,
+                              governed.needed(needed) if governed else needed, predicates, self.context.read,
+                              candidates)
+        if governed:
+            scan = governed.apply(scan)
         rows = self.context.input_rows
         self.context.input_rows = None if rows is None or scan.input_rows is None else rows + scan.input_rows
         return self._register(scan, alias)

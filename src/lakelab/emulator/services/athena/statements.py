@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from lakelab.emulator.services.athena import ctas, ddl, insert, results, show, translate
+from lakelab.emulator.services.athena import ctas, ddl, governance, insert, results, show, translate
 from lakelab.emulator.engine import errors
 from lakelab.emulator.services.athena.context import Context
 from lakelab.emulator.services.athena.grammar import Statement
@@ -44,7 +44,13 @@ def run(context: Context, statement: Statement) -> Result:
     except Exception as error:
         if not _is_engine_error(error):
             raise
-        raise _located(errors.from_engine(error), context.query) from None
+        located = _located(errors.from_engine(error), context.query)
+        raise governance.denied_column(context, str(error), _position(str(located))) or located from None
+
+
+def _position(message: str) -> str:
+    found = re.search(r"line \d+:\d+: ", message)
+    return found.group(0) if found else ""
 
 
 def _is_engine_error(error: Exception) -> bool:
