@@ -1,0 +1,141 @@
+"""Lake Formation decides what an analyst's Athena queries read: columns, rows, tags, revokes, the trail."""
+
+from __future__ import annotations
+
+import json
+
+from lakeformation_helpers import ACCOUNT, LAKE, columns, lake, table  # noqa: F401 (fixture)
+
+
+def test_a_new_table_is_left_to_iam_until_iam_allowed_principals_is_removed(lake):
+    analyst = lake.role("analyst")
+    listed = lake.lf.list_permissions(Resource=table())["PrincipalResourcePermissions"]
+    assert [(p["Principal"]["DataLakePrincipalIdentifier"], p["Permissions"]) for p in listed] == [
+        ("IAM_ALLOWED_PRINCIPALS", ["ALL"])]
+    reason = lake.querier(analyst).failure("SELECT * FROM customers")
+    assert "Permission denied on S3 path" in reason  # IAM alone decides, and the analyst may not read the bucket
+    lake.govern()
+    assert "Insufficient Lake Formation permission(s) on customers" in lake.querier(analyst).failure(
+        "SELECT id FROM customers")
+
+
+def test_without_iam_allowed_principals_in_the_defaults_new_tables_are_governed(lake):
+    analyst = lake.role("analyst")
+    lake.lf.register_resource(ResourceArn=f"arn:aws:s3:::{LAKE}/curated", UseServiceLinkedRole=True)
+    settings = lake.lf.get_data_lake_settings()["DataLakeSettings"]
+    settings.update(CreateDatabaseDefaultPermissions=[], CreateTableDefaultPermissions=[])
+    lake.lf.put_data_lake_settings(DataLakeSettings=settings)
+    lake.glue.create_database(DatabaseInput={"Name": "sales"})
+    lake.admin.rows(f"CREATE EXTERNAL TABLE sales.orders (id bigint) STORED AS PARQUET "
+                    f"LOCATION 's3://{LAKE}/curated/orders/'")
+    listed = lake.lf.list_permissions(Resource={"Table": {"DatabaseName": "sales", "Name": "orders"}})
+    assert listed["PrincipalResourcePermissions"] == []  # only explicit grants count now
+    assert "Insufficient Lake Formation permission(s) on orders" in lake.querier(analyst).failure(
+        "SELECT * FROM sales.orders")
+    # a table created before the change keeps IAMAllowedPrincipals, as on AWS
+    assert lake.lf.list_permissions(Resource=table())["PrincipalResourcePermissions"][0]["Principal"] == {
+        "DataLakePrincipalIdentifier": "IAM_ALLOWED_PRINCIPALS"}
+
+
+def test_a_column_grant_narrows_select_star_and_refuses_a_named_column(lake):
+    analyst = lake.role("analyst")
+    lake.govern()
+    lake.grant(analyst, columns(excluded=("email",)))
+    querier = lake.querier(analyst)
+    assert querier.rows("SELECT * FROM customers ORDER BY id")[:2] == [["id", "name", "country"], ["1", "Ana", "FR"]]
+    reason = querier.failure("SELECT id, email FROM customers")
+    assert reason.startswith("line 1:12: Insufficient Lake Formation permission(s) on column 'email' of customers")
+    joined = """WITH fr AS (SELECT * FROM customers WHERE country = 'FR')
+                SELECT fr.id, c.name FROM fr JOIN customers c ON fr.id = c.id ORDER BY fr.id"""
+    assert querier.rows(joined) == [["id", "name"], ["1", "Ana"], ["3", "Cai"]]
+    assert "email" in querier.failure("SELECT c.email FROM customers c")
+
+
+def test_a_view_reads_its_tables_with_the_callers_grants(lake):
+    analyst = lake.role("analyst")
+    lake.admin.rows("CREATE VIEW everyone AS SELECT * FROM customers")
+    lake.govern()
+    lake.grant(analyst, columns(names=("id", "country")))
+    querier = lake.querier(analyst)
+    assert querier.rows("SELECT * FROM everyone ORDER BY id")[0] == ["id", "country"]
+    assert lake.admin.rows("SELECT * FROM everyone ORDER BY id")[0] == ["id", "name", "email", "country"]
+
+
+def test_data_cells_filters_apply_their_rows_and_cells_as_a_union(lake):
+    analyst = lake.role("analyst")
+    lake.govern()
+    for name, expression, cells in (("france", "country = 'FR'", {"ColumnNames": ["id", "name", "email"]}),
+                                    ("usa", "country IN ('US') AND id > 1", {"ColumnNames": ["id", "name"]})):
+        lake.lf.create_data_cells_filter(TableData={"TableCatalogId": ACCOUNT, "DatabaseName": "lake",
+                                                    "TableName": "customers", "Name": name,
+                                                    "RowFilter": {"FilterExpression": expression}, **cells})
+        lake.grant(analyst, {"DataCellsFilter": {"TableCatalogId": ACCOUNT, "DatabaseName": "lake",
+                                                 "TableName": "customers", "Name": name}})
+    assert lake.querier(analyst).rows("SELECT * FROM customers ORDER BY id") == [
+        ["id", "name", "email"], ["1", "Ana", "ana@x.io"], ["3", "Cai", "cai@x.io"], ["4", "Dee", None]]
+    assert lake.querier(analyst).rows("SELECT count(*) FROM customers") == [["_col0"], ["3"]]
+
+
+def test_an_lf_tag_expression_grants_the_columns_whose_tags_match(lake):
+    analyst = lake.role("analyst")
+    lake.govern()
+    lake.lf.create_lf_tag(TagKey="pii", TagValues=["true", "false"])
+    lake.lf.add_lf_tags_to_resource(Resource={"Database": {"Name": "lake"}},
+                                    LFTags=[{"TagKey": "pii", "TagValues": ["false"]}])
+    lake.lf.add_lf_tags_to_resource(Resource=columns(names=("email", "name")),
+                                    LFTags=[{"TagKey": "pii", "TagValues": ["true"]}])
+    tags = lake.lf.get_resource_lf_tags(Resource=table())
+    assert tags["LFTagsOnTable"] == [{"CatalogId": ACCOUNT, "TagKey": "pii", "TagValues": ["false"]}]  # inherited
+    assert {c["Name"]: c["LFTags"][0]["TagValues"] for c in tags["LFTagsOnColumns"]} == {
+        "id": ["false"], "name": ["true"], "email": ["true"], "country": ["false"]}
+    lake.grant(analyst, {"LFTagPolicy": {"ResourceType": "TABLE",
+                                         "Expression": [{"TagKey": "pii", "TagValues": ["false"]}]}})
+    assert lake.querier(analyst).rows("SELECT * FROM customers ORDER BY id")[0] == ["id", "country"]
+
+
+def test_a_revoke_takes_effect_on_the_next_query(lake):
+    analyst = lake.role("analyst")
+    lake.govern()
+    lake.grant(analyst, table())
+    querier = lake.querier(analyst)
+    assert querier.rows("SELECT count(*) FROM customers") == [["_col0"], ["5"]]
+    lake.revoke(analyst, table())
+    assert "Insufficient Lake Formation permission(s)" in querier.failure("SELECT count(*) FROM customers")
+
+
+def test_a_denied_query_writes_no_result_file_and_is_recorded_as_denied(lake, emulator, client):
+    analyst = lake.role("analyst")
+    lake.govern()
+    execution = lake.querier(analyst).run("SELECT * FROM customers")
+    assert execution["Status"]["State"] == "FAILED"
+    assert not [k for k in lake.result_files() if execution["QueryExecutionId"] in k]
+    emulator.drain()
+    events = client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "GetDataAccess"}])["Events"]
+    record = json.loads(events[0]["CloudTrailEvent"])
+    assert record["eventSource"] == "lakeformation.amazonaws.com" and record["errorCode"] == "AccessDenied"
+    assert record["userIdentity"]["arn"].endswith(":assumed-role/analyst/persona")
+    assert record["userIdentity"]["invokedBy"] == "athena.amazonaws.com"
+    assert record["requestParameters"]["tableArn"] == f"arn:aws:glue:us-east-1:{ACCOUNT}:table/lake/customers"
+    assert "Insufficient Lake Formation permission(s) on customers" in record["errorMessage"]
+
+
+def test_a_table_wildcard_grant_covers_every_table_of_the_database(lake):
+    analyst = lake.role("analyst")
+    lake.govern()
+    lake.grant(analyst, {"Table": {"DatabaseName": "lake", "TableWildcard": {}}})
+    assert lake.querier(analyst).rows("SELECT count(*) FROM customers") == [["_col0"], ["5"]]
+
+
+def test_a_data_lake_administrator_gets_no_data_without_grants(lake):
+    steward = lake.role("steward", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["athena:*", "glue:Get*", "lakeformation:*", "s3:*"], "Resource": "*"}]})
+    settings = lake.lf.get_data_lake_settings()["DataLakeSettings"]
+    settings["DataLakeAdmins"] = [{"DataLakePrincipalIdentifier": steward}]
+    lake.lf.put_data_lake_settings(DataLakeSettings=settings)
+    lake.govern()
+    assert "Insufficient Lake Formation permission(s)" in lake.querier(steward).failure("SELECT * FROM customers")
+    analyst = lake.role("analyst")
+    lake.session(steward, "lakeformation").grant_permissions(
+        Principal={"DataLakePrincipalIdentifier": analyst}, Resource=table(), Permissions=["SELECT"])
+    assert lake.querier(analyst).rows("SELECT count(*) FROM customers") == [["_col0"], ["5"]]
