@@ -100,6 +100,22 @@ def platform() -> list[tuple[str, float, str]]:
     ]
 
 
+def lake_formation() -> list[tuple[str, float, str]]:
+    """Athena with Lake Formation enforcing a column grant and a data cells filter, against IAM alone."""
+    query = _figures("lakeformation_cases.py", "athena-governed")
+    decision = _figures("lakeformation_cases.py", "lf-decision")
+    base = query["iam_only_s"]
+    return [
+        ("Athena 2M-row GROUP BY as a role, left to IAM", base, "baseline"),
+        ("the same, Lake Formation: column grant", query["column_grant_s"],
+         f"{query['column_grant_s'] / base:.2f}× IAM alone (goal ≤ 1.2×)"),
+        ("the same, Lake Formation: data cells filter", query["data_filter_s"],
+         f"{query['data_filter_s'] / base:.2f}× IAM alone (goal ≤ 1.2×)"),
+        (f"Lake Formation decision, {decision['grants']:,} grants, {decision['lf_tags']} LF-tags",
+         decision["decision_uncached_ms"] / 1000, f"uncached; {decision['decision_cached_ms'] * 1000:.0f} µs cached"),
+    ]
+
+
 def localstack() -> list[tuple[str, float, str]]:
     """LocalStack 4.14.0 in host mode beside the local emulator, in one run (skipped where not installed)."""
     figures = _figures("localstack_cases.py", "3")
@@ -130,7 +146,7 @@ def main() -> int:
     options.add_argument("--skip-suite", action="store_true", help="do not time make test")
     args = options.parse_args()
     rows = emulator_start(args.runs) + platform() + week01_solution() + services() + glue_jobs()
-    rows += grading(rows[1][1]) + localstack()
+    rows += lake_formation() + grading(rows[1][1]) + localstack()
     rows += [tuple(row) for row in _figures("stepfunctions_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("mwaa_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("firehose_cases.py")["rows"]]
