@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from lakeformation_helpers import ACCOUNT, LAKE, columns, lake, table  # noqa: F401 (fixture)
+import pytest
+
+from lakeformation_helpers import ACCOUNT, LAKE, OUTPUT, RESULTS, columns, lake, table  # noqa: F401 (fixture)
 
 
 def test_a_new_table_is_left_to_iam_until_iam_allowed_principals_is_removed(lake):
@@ -139,3 +141,23 @@ def test_a_data_lake_administrator_gets_no_data_without_grants(lake):
     lake.session(steward, "lakeformation").grant_permissions(
         Principal={"DataLakePrincipalIdentifier": analyst}, Resource=table(), Permissions=["SELECT"])
     assert lake.querier(analyst).rows("SELECT count(*) FROM customers") == [["_col0"], ["5"]]
+
+
+@pytest.mark.parametrize("ctas_approach", [False, True])
+def test_awswrangler_reads_through_athena_with_the_callers_grants(lake, ctas_approach):
+    import awswrangler as wr
+    import boto3
+
+    analyst = lake.role("analyst", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["athena:*", "glue:*", "lakeformation:GetDataAccess"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:*", "Resource": [f"arn:aws:s3:::{RESULTS}", f"arn:aws:s3:::{RESULTS}/*"]}]})
+    lake.govern()
+    lake.grant(analyst, columns(names=("id", "country")))
+    credentials = boto3.client("sts", region_name="us-east-1", endpoint_url=lake.endpoint).assume_role(
+        RoleArn=analyst, RoleSessionName="wrangler")["Credentials"]
+    session = boto3.Session(aws_access_key_id=credentials["AccessKeyId"], region_name="us-east-1",
+                            aws_secret_access_key=credentials["SecretAccessKey"],
+                            aws_session_token=credentials["SessionToken"])
+    found = wr.athena.read_sql_query("SELECT * FROM customers ORDER BY id", database="lake", boto3_session=session,
+                                     ctas_approach=ctas_approach, s3_output=OUTPUT)
+    assert list(found.columns) == ["id", "country"] and len(found) == 5
