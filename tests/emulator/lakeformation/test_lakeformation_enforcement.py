@@ -161,3 +161,12 @@ def test_awswrangler_reads_through_athena_with_the_callers_grants(lake, ctas_app
     found = wr.athena.read_sql_query("SELECT * FROM customers ORDER BY id", database="lake", boto3_session=session,
                                      ctas_approach=ctas_approach, s3_output=OUTPUT)
     assert list(found.columns) == ["id", "country"] and len(found) == 5
+
+
+def test_reading_a_registered_location_needs_get_data_access_in_iam(lake):
+    analyst = lake.role("analyst", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["athena:*", "glue:Get*", "s3:*"], "Resource": "*"}]})
+    lake.govern()
+    lake.grant(analyst, table())
+    reason = lake.querier(analyst).failure("SELECT count(*) FROM customers")
+    assert "not authorized to perform: lakeformation:GetDataAccess" in reason

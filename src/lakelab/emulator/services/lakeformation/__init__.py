@@ -27,8 +27,7 @@ Fidelity notes:
 > see Lake Formation at work. Data lake administrators, as on AWS, get no data without grants.
 > A registered location in hybrid access mode stays with IAM for every principal (opt-ins,
 > ``CreateLakeFormationOptIn``, are not implemented). Implicit permissions of database and
-> table creators are not given: grant them explicitly. ``lakeformation:GetDataAccess`` is not
-> checked in the caller's IAM policies before a governed read (AWS requires it). Grants to
+> table creators are not given: grant them explicitly. Grants to
 > other accounts, organizations and Identity Center principals are stored and never match.
 > A governed table read through a view is governed by the grants on its tables (a grant on the
 > view itself is not needed here). Error messages Lake Formation's documentation does not give

@@ -13,13 +13,29 @@ from lakelab.emulator import context, identity
 from lakelab.emulator.services.lakeformation import settings, store
 from lakelab.emulator.services.lakeformation.decisions import ALL_ROWS, Denied, TableAccess, decide
 
-__all__ = ["ALL_ROWS", "Denied", "TableAccess", "table_access", "reader", "record_data_access"]
+__all__ = ["ALL_ROWS", "Denied", "NoDataAccess", "TableAccess", "table_access", "reader", "record_data_access"]
+
+
+class NoDataAccess(Exception):
+    """IAM does not allow the caller ``lakeformation:GetDataAccess``: no credentials are vended."""
 
 
 def table_access(database: str, table: str) -> TableAccess | None:
-    """The caller's access to a table (None: IAM alone decides); raises :class:`Denied`."""
+    """The caller's access to a table (None: IAM alone decides); raises :class:`Denied` or :class:`NoDataAccess`.
+
+    Reading a registered location needs ``lakeformation:GetDataAccess`` in the caller's IAM policies
+    besides the grants ("Identity-based permissions for Lake Formation and Athena" in Athena's guide).
+    """
     caller = context.current()
-    return decide(store.lake(caller.principal.account_id, caller.region), caller.principal, database, table)
+    access = decide(store.lake(caller.principal.account_id, caller.region), caller.principal, database, table)
+    if access is not None and access.fine_grained and caller.settings.enforce_iam:
+        from lakelab.emulator.services.iam import enforcement
+
+        try:
+            enforcement.require(caller.principal, "lakeformation:GetDataAccess", "*")
+        except PermissionError as denied:
+            raise NoDataAccess(str(denied)) from None
+    return access
 
 
 def reader(access: TableAccess) -> context.Principal | None:
