@@ -88,6 +88,11 @@ def govern(context: Context, table: Table) -> Governed | None:
         message = table_denied_message(table.database, table.name)
         calls.record_data_access(table.database, table.name, ATHENA, context.execution_id, message)
         raise errors.QueryFailed(message) from None
+    except calls.NoDataAccess as denied:
+        # Not observed on AWS: how Athena words a caller IAM does not allow lakeformation:GetDataAccess.
+        message = f"Lake Formation vended no credentials for {table.database}.{table.name}: {denied}"
+        calls.record_data_access(table.database, table.name, ATHENA, context.execution_id, str(denied))
+        raise errors.QueryFailed(message) from None
     if access is None:
         return None
     calls.record_data_access(table.database, table.name, ATHENA, context.execution_id)
