@@ -167,3 +167,25 @@ def test_a_dropped_table_takes_its_grants_with_it(lake):
     lake.put_table("customers")
     listed = lake.lf.list_permissions(Resource=table())["PrincipalResourcePermissions"]
     assert [p["Principal"]["DataLakePrincipalIdentifier"] for p in listed] == ["IAM_ALLOWED_PRINCIPALS"]
+
+
+def test_a_table_in_a_registered_location_needs_data_location_access(lake):
+    may_create = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["athena:*", "glue:*", "s3:*"], "Resource": "*"}]}
+    engineer = lake.role("engineer", may_create)
+    arn = f"arn:aws:s3:::{LAKE}/curated"
+    lake.lf.register_resource(ResourceArn=arn, UseServiceLinkedRole=True)
+    glue = lake.session(engineer, "glue")
+    orders = {"Name": "orders", "StorageDescriptor": {"Columns": [{"Name": "id", "Type": "bigint"}],
+                                                      "Location": f"s3://{LAKE}/curated/orders/"}}
+    assert _error(glue.create_table, DatabaseName="lake", TableInput=orders) == (
+        "AccessDeniedException", f"Insufficient Lake Formation permission(s) on s3://{LAKE}/curated/orders/")
+    from lakeformation_helpers import Querier
+
+    reason = Querier(lake.session(engineer, "athena")).failure(
+        f"CREATE EXTERNAL TABLE orders (id bigint) STORED AS PARQUET LOCATION 's3://{LAKE}/curated/orders/'")
+    assert "Insufficient Lake Formation permission(s) on s3://" in reason and reason.startswith("FAILED: Execution")
+    glue.create_table(DatabaseName="lake", TableInput={**orders, "Name": "raw_orders", "StorageDescriptor": {
+        **orders["StorageDescriptor"], "Location": f"s3://{LAKE}/raw/orders/"}})  # not registered: IAM decides
+    lake.grant(engineer, {"DataLocation": {"ResourceArn": arn}}, ("DATA_LOCATION_ACCESS",))
+    glue.create_table(DatabaseName="lake", TableInput=orders)

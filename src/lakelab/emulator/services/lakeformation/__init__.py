@@ -11,6 +11,8 @@ its state per account and Region. Modules, by concern:
 - ``settings`` (data lake settings, registered locations), ``grants`` (Grant/Revoke/Batch/List),
   ``resources`` (what a grant may name, checked against the catalog), ``tags`` (LF-tags and their
   inheritance), ``filters`` (data cells filters and their row filter expressions)
+- ``locations`` (``DATA_LOCATION_ACCESS``: the one patch of moto, on Glue's ``create_table`` and
+  ``update_table``)
 - ``decisions`` (what a principal may read of a table) and ``calls`` (for Athena's planner, which
   rewrites each governed table into a projected, filtered subquery: see ``services/athena/governance``)
 
@@ -36,4 +38,14 @@ Fidelity notes:
 
 from __future__ import annotations
 
+from lakelab.emulator.seam import Patch
+
 NATIVE_SERVICES = {"lakeformation": ".api:Service"}
+SERVICES = ("lakeformation", "glue")  # Lake Formation's own (native here), and Glue's tables it checks
+
+PATCHES = (
+    Patch("GlueBackend", "create_table", wrap=".locations:checks_create_table",
+          why="a table in a registered location needs DATA_LOCATION_ACCESS on it (Lake Formation)"),
+    Patch("GlueBackend", "update_table", wrap=".locations:checks_update_table",
+          why="a table moved into a registered location needs DATA_LOCATION_ACCESS on it (Lake Formation)"),
+)
