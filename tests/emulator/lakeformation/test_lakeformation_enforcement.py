@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from lakeformation_helpers import ACCOUNT, LAKE, OUTPUT, RESULTS, columns, lake, table  # noqa: F401 (fixture)
+from lakeformation_helpers import ACCOUNT, CUSTOMERS, LAKE, OUTPUT, RESULTS, columns, lake, table  # noqa: F401
 
 
 def test_a_new_table_is_left_to_iam_until_iam_allowed_principals_is_removed(lake):
@@ -170,3 +170,20 @@ def test_reading_a_registered_location_needs_get_data_access_in_iam(lake):
     lake.grant(analyst, table())
     reason = lake.querier(analyst).failure("SELECT count(*) FROM customers")
     assert "not authorized to perform: lakeformation:GetDataAccess" in reason
+
+
+def test_athena_metadata_shows_the_granted_columns_or_all_with_describe(lake):
+    analyst = lake.role("analyst")
+    lake.put_table("orders", CUSTOMERS[["id", "country"]])
+    lake.govern()
+    lake.govern("orders")
+    lake.grant(analyst, columns(names=("id", "country")))
+    querier = lake.querier(analyst)
+    assert querier.rows("SHOW COLUMNS IN customers") == [["id"], ["country"]]
+    assert [r[0].strip() for r in querier.rows("DESCRIBE customers")] == ["id", "country"]
+    listed = querier.rows("SELECT table_name, column_name FROM information_schema.columns "
+                          "WHERE table_schema = 'lake' ORDER BY table_name, ordinal_position")
+    assert listed[1:] == [["customers", "id"], ["customers", "country"]]  # orders: nothing granted, not listed
+    assert "Insufficient Lake Formation permission(s) on orders" in querier.failure("DESCRIBE orders")
+    lake.grant(analyst, table(), ("DESCRIBE",))
+    assert querier.rows("SHOW COLUMNS IN customers") == [["id"], ["name"], ["email"], ["country"]]

@@ -20,9 +20,12 @@ Fidelity notes:
 
 > Only Athena is governed. A Glue or EMR Spark job, a Lambda function, or anything else that
 > reads the S3 objects directly is governed by IAM alone -- as on AWS for engines that do not
-> integrate with Lake Formation's credential vending. Glue's own API (GetTable, GetTables),
-> ``DESCRIBE``, ``SHOW COLUMNS`` and ``information_schema`` still show every column of a
-> governed table: Lake Formation's metadata filtering is not modelled, only the data is.
+> integrate with Lake Formation's credential vending. Athena's ``DESCRIBE``, ``SHOW COLUMNS``,
+> ``SHOW CREATE TABLE`` and ``information_schema`` show a governed table's granted columns (all of
+> them with DESCRIBE on the table), but Glue's own API (GetTable, GetTables, GetDatabases) still
+> shows every database, table and column: Lake Formation's filtering of Glue is not modelled.
+> Writes are not checked against INSERT, DELETE, ALTER, DROP or CREATE_TABLE grants (IAM decides);
+> only a table's location is (``DATA_LOCATION_ACCESS``).
 > The course's root credentials administer Lake Formation as a data lake administrator would,
 > and their queries are not governed (as the emulator's IAM layer never denies root); on AWS the
 > root user is no data lake administrator and reads nothing without grants. Query as a role to

@@ -13,7 +13,8 @@ from lakelab.emulator import context, identity
 from lakelab.emulator.services.lakeformation import settings, store
 from lakelab.emulator.services.lakeformation.decisions import ALL_ROWS, Denied, TableAccess, decide
 
-__all__ = ["ALL_ROWS", "Denied", "NoDataAccess", "TableAccess", "table_access", "reader", "record_data_access"]
+__all__ = ["ALL_ROWS", "Denied", "NoDataAccess", "TableAccess", "table_access", "visible_columns", "reader",
+           "record_data_access"]
 
 
 class NoDataAccess(Exception):
@@ -36,6 +37,15 @@ def table_access(database: str, table: str) -> TableAccess | None:
         except PermissionError as denied:
             raise NoDataAccess(str(denied)) from None
     return access
+
+
+def visible_columns(database: str, table: str) -> tuple[str, ...] | None:
+    """Columns of a table whose metadata the caller sees (None: every one; empty: the table is hidden)."""
+    from lakelab.emulator.services.lakeformation import decisions
+
+    caller = context.current()
+    return decisions.visible_columns(store.lake(caller.principal.account_id, caller.region), caller.principal,
+                                     database, table)
 
 
 def reader(access: TableAccess) -> context.Principal | None:

@@ -72,7 +72,8 @@ def decide(lake: Lake, who: context.Principal, database: str, table: str) -> Tab
     found = catalog.find_table(lake, database, table)
     if found is None:
         return None  # the engine reports a missing table in its own words
-    key = (lake.account_id, lake.region, lake.revision, who.arn, found.database, found.name, found.fake.created_time)
+    key = (lake.account_id, lake.region, lake.revision, who.arn, found.database, found.name, found.fake.created_time,
+           found.location)
     with _cache_lock:
         if key in _cache:
             return _answer(_cache[key])
@@ -116,6 +117,31 @@ def _decide(lake: Lake, who: context.Principal, table: Any) -> TableAccess | Non
         return TableAccess(database, name, all_columns, {c: (ALL_ROWS,) for c in all_columns}, fine_grained=False)
     shaped = {c: ((ALL_ROWS,) if ALL_ROWS in columns[c] else tuple(columns[c])) for c in all_columns if c in columns}
     return TableAccess(database, name, all_columns, shaped, read_as=location.role_arn)
+
+
+def visible_columns(lake: Lake, who: context.Principal, database: str, table: str) -> tuple[str, ...] | None:
+    """The columns whose metadata the principal sees (None: all of them; empty: the table is hidden).
+
+    DESCRIBE on the table (or all tables of its database) shows every column, as it does for a data
+    lake administrator; otherwise the columns the principal may read.
+    """
+    try:
+        access = decide(lake, who, database, table)
+    except Denied:
+        access = TableAccess(database, table, ())
+    if access is None or principals.is_admin(lake, who):
+        return None
+    with lake.lock:
+        described = any(_describes(g, access.database, access.table) for g in lake.grants.values()
+                        if g.principal in principals.identifiers(who))
+    return None if described else tuple(access.columns)
+
+
+def _describes(grant: Grant, database: str, table: str) -> bool:
+    body = grant.resource.get("Table")
+    if body is None or body.get("DatabaseName") != database or not grant.permissions & {"DESCRIBE", "ALL"}:
+        return False
+    return "TableWildcard" in body or body.get("Name") == table
 
 
 def registration(lake: Lake, location: str) -> Location | None:
