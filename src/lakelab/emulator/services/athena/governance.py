@@ -6,7 +6,8 @@ Lake Formation leaves to IAM is read as before. A denied one fails the query bef
 read. A governed one is read as the registered location's role (credential vending) and replaced
 by ``SELECT <granted columns, cells outside the grants' rows as NULL> FROM (<the table's files>)
 WHERE <the union of the row filters>``: ``SELECT *`` then expands to the granted columns only,
-and a query naming a column that is not granted fails (:func:`denied_column`). Every decision is
+and a query naming a column that is not granted fails (:func:`denied_column`). Metadata shows
+the columns the caller may read (:func:`visible`), or all of them with DESCRIBE on the table. Every decision is
 recorded in CloudTrail as Lake Formation's ``GetDataAccess``, a denial with ``AccessDenied``.
 
 Athena's messages: Lake Formation's refusals read "Insufficient Lake Formation permission(s) on
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 
 from lakelab.emulator import context as request_context
 from lakelab.emulator.engine import errors, scans
-from lakelab.emulator.engine.catalog import Table
+from lakelab.emulator.engine.catalog import Column, Table
 from lakelab.emulator.engine.quoting import ident
 from lakelab.emulator.services.athena import translate
 from lakelab.emulator.services.athena.context import Context
@@ -99,6 +100,28 @@ def govern(context: Context, table: Table) -> Governed | None:
     for column in access.hidden:
         context.hidden_columns.setdefault(column, (table.database, table.name))
     return Governed(access, table) if access.fine_grained else None
+
+
+def visible(table: Table, columns: list[Column], hidden_table_fails: bool = False) -> list[Column]:
+    """The columns of ``table`` whose metadata the caller sees (DESCRIBE, SHOW COLUMNS, information_schema).
+
+    A table the caller holds nothing on is hidden (no columns), or fails with Lake Formation's words.
+    """
+    from lakelab.emulator.services.lakeformation import calls
+
+    shown = calls.visible_columns(table.database, table.name)
+    if shown is None:
+        return columns
+    if not shown and hidden_table_fails:
+        raise errors.QueryFailed(table_denied_message(table.database, table.name))
+    return [c for c in columns if c.name in shown]
+
+
+def hidden(table: Table) -> bool:
+    """Whether Lake Formation hides ``table`` from its caller's listings (it holds nothing on it)."""
+    from lakelab.emulator.services.lakeformation import calls
+
+    return calls.visible_columns(table.database, table.name) == ()
 
 
 def denied_column(context: Context, engine_message: str, where: str = "") -> errors.QueryFailed | None:

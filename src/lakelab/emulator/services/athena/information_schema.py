@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lakelab.emulator.engine import catalog, errors, types
+from lakelab.emulator.services.athena import governance
 from lakelab.emulator.services.athena.context import Context
 from lakelab.emulator.engine.quoting import ident, literal
 from lakelab.emulator.engine.scans import Scan
@@ -45,6 +46,8 @@ def _rows(context: Context, name: str):  # type: ignore[no-untyped-def]
             table = found.find_table(database, table_name)
             if table is None:
                 continue
+            if table.definition.get("TableType") != "VIRTUAL_VIEW" and governance.hidden(table):
+                continue  # Lake Formation hides a table its caller holds nothing on
             yield from _table_rows(name, database, table)
     if name == "schemata":
         yield [catalog.CATALOG, "information_schema"]
@@ -59,7 +62,8 @@ def _table_rows(name: str, database: str, table: catalog.Table):  # type: ignore
 
         yield [catalog.CATALOG, database, table.name, view_definition(table)[0]]
     elif name == "columns":
-        for position, column in enumerate(table.columns + table.partition_keys, start=1):
+        shown = governance.visible(table, table.columns + table.partition_keys)
+        for position, column in enumerate(shown, start=1):
             extra = "partition key" if column in table.partition_keys else None
             yield [catalog.CATALOG, database, table.name, column.name, position, None, "YES",
                    types.athena_name(column.type), column.comment or None, extra]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 
 from lakelab.emulator.engine import errors
-from lakelab.emulator.services.athena import results
+from lakelab.emulator.services.athena import governance, results
 from lakelab.emulator.engine.catalog import Column, Table
 from lakelab.emulator.services.athena.context import Context
 from lakelab.emulator.services.athena.grammar import Statement
@@ -56,7 +56,8 @@ def show_partitions(context: Context, statement: Statement) -> Result:
 
 def show_columns(context: Context, statement: Statement) -> Result:
     table = _table(context, statement)
-    return results.text_result(["field"], [[c.name] for c in table.columns + table.partition_keys])
+    shown = governance.visible(table, table.columns + table.partition_keys, hidden_table_fails=True)
+    return results.text_result(["field"], [[c.name] for c in shown])
 
 
 def show_properties(context: Context, statement: Statement) -> Result:
@@ -67,11 +68,13 @@ def show_properties(context: Context, statement: Statement) -> Result:
 
 def describe(context: Context, statement: Statement) -> Result:
     table = _table(context, statement)
-    rows = [_describe_row(c) for c in table.columns + table.partition_keys]
-    if table.partition_keys:
+    shown = governance.visible(table, table.columns + table.partition_keys, hidden_table_fails=True)
+    keys = [c for c in table.partition_keys if c in shown]
+    rows = [_describe_row(c) for c in shown]
+    if keys:
         rows += [["", "", ""], ["# Partition Information", "", ""], _describe_row_text("# col_name", "data_type", "comment"),
                  ["", "", ""]]
-        rows += [_describe_row(c) for c in table.partition_keys]
+        rows += [_describe_row(c) for c in keys]
     if statement.options.get("formatted"):
         rows += [["", "", ""], ["# Detailed Table Information", "", ""],
                  _describe_row_text("Database:", table.database, ""), _describe_row_text("Location:", table.location, ""),
@@ -93,9 +96,10 @@ def show_create_table(context: Context, statement: Statement) -> Result:
     if table.definition.get("TableType") == "VIRTUAL_VIEW":
         return show_create_view(context, statement)
     lines = [f"CREATE EXTERNAL TABLE `{table.database}.{table.name}`("]
-    lines += _column_lines(table.columns)
-    if table.partition_keys:
-        lines += ["PARTITIONED BY ( "] + _column_lines(table.partition_keys)
+    lines += _column_lines(governance.visible(table, table.columns, hidden_table_fails=True))
+    keys = governance.visible(table, table.partition_keys, hidden_table_fails=True) if table.partition_keys else []
+    if keys:
+        lines += ["PARTITIONED BY ( "] + _column_lines(keys)
     serde = table.storage.get("SerdeInfo") or {}
     lines += ["ROW FORMAT SERDE ", f"  '{serde.get('SerializationLibrary', '')}' "]
     if table.serde_parameters:
