@@ -426,23 +426,27 @@ def _source_tags(arn: str) -> dict[str, str]:
     return {}
 
 
+# Lambda refuses to delete a mapping while it changes state ("you tried to delete an event source mapping
+# currently UPDATING": ResourceInUseException).
+CHANGING_MAPPING_STATES = ("Creating", "Enabling", "Disabling", "Updating")
+
+
 def _delete_mapping(aws_lambda, uuid: str) -> str:
-    """Deleting takes a moment on AWS (``Deleting``): wait, so its function, stream or queue go after it."""
-    try:
-        if aws_lambda.get_event_source_mapping(UUID=uuid)["State"] != "Deleting":
-            aws_lambda.delete_event_source_mapping(UUID=uuid)
-    except aws_lambda.exceptions.ResourceNotFoundException:
-        return ""
-    _wait_until(lambda: not _mapping_exists(aws_lambda, uuid), seconds=120)
+    """Wait out a state change, delete, then wait until it is gone (``Deleting`` takes a moment on AWS), so
+    its function, stream or queue go after it."""
+    _wait_until(lambda: _mapping_state(aws_lambda, uuid) not in CHANGING_MAPPING_STATES, seconds=120)
+    if _mapping_state(aws_lambda, uuid) not in ("Deleting", None):
+        aws_lambda.delete_event_source_mapping(UUID=uuid)
+    _wait_until(lambda: _mapping_state(aws_lambda, uuid) is None, seconds=120)
     return ""
 
 
-def _mapping_exists(aws_lambda, uuid: str) -> bool:
+def _mapping_state(aws_lambda, uuid: str) -> str | None:
+    """The mapping's ``State``, or None once it is gone."""
     try:
-        aws_lambda.get_event_source_mapping(UUID=uuid)
+        return aws_lambda.get_event_source_mapping(UUID=uuid)["State"]
     except aws_lambda.exceptions.ResourceNotFoundException:
-        return False
-    return True
+        return None
 
 
 def _paged_tags(call: Callable[..., dict], **resource: str) -> dict[str, str]:
