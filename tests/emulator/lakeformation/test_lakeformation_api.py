@@ -189,3 +189,13 @@ def test_a_table_in_a_registered_location_needs_data_location_access(lake):
         **orders["StorageDescriptor"], "Location": f"s3://{LAKE}/raw/orders/"}})  # not registered: IAM decides
     lake.grant(engineer, {"DataLocation": {"ResourceArn": arn}}, ("DATA_LOCATION_ACCESS",))
     glue.create_table(DatabaseName="lake", TableInput=orders)
+
+
+def test_an_lf_tag_creator_needs_create_lf_tag_on_the_catalog(lake):
+    steward = lake.role("steward", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "lakeformation:*", "Resource": "*"}]})
+    as_steward = lake.session(steward, "lakeformation")
+    assert _error(as_steward.create_lf_tag, TagKey="pii", TagValues=["true"])[0] == "AccessDeniedException"
+    lake.grant(steward, {"Catalog": {}}, ("CREATE_LF_TAG",))
+    as_steward.create_lf_tag(TagKey="pii", TagValues=["true"])
+    assert [t["TagKey"] for t in lake.lf.list_lf_tags()["LFTags"]] == ["pii"]

@@ -18,7 +18,8 @@ from lakelab.emulator.services.lakeformation.store import Lake, invalid, not_fou
 
 # Permissions each kind of resource takes (Lake Formation's "Lake Formation permissions reference").
 APPLICABLE: dict[str, set[str]] = {
-    "Catalog": {"ALL", "CREATE_DATABASE", "DESCRIBE", "ALTER", "DROP", "CREATE_CATALOG", "SUPER_USER"},
+    "Catalog": {"ALL", "CREATE_DATABASE", "DESCRIBE", "ALTER", "DROP", "CREATE_CATALOG", "SUPER_USER",
+                "CREATE_LF_TAG", "CREATE_LF_TAG_EXPRESSION"},
     "Database": {"ALL", "ALTER", "CREATE_TABLE", "DESCRIBE", "DROP"},
     "Table": {"ALL", "ALTER", "DELETE", "DESCRIBE", "DROP", "INSERT", "SELECT"},
     "TableWithColumns": {"SELECT"},

@@ -19,7 +19,8 @@ def create(lake: Lake, request: dict[str, Any]) -> None:
     key, values = request.get("TagKey"), list(request.get("TagValues") or [])
     if not key or not values:
         raise invalid("TagKey and TagValues must be specified.")
-    principals.require_admin(lake, context.principal())
+    if not _holds_on_catalog(lake, "CREATE_LF_TAG"):
+        principals.require_admin(lake, context.principal())
     with lake.lock:
         if key in lake.lf_tags:
             raise invalid(f"Tag key {key} already exists.")  # wording not observed on AWS
@@ -72,6 +73,13 @@ def delete(lake: Lake, request: dict[str, Any]) -> None:
             assigned.pop(key, None)
         lake.drop_grants(lambda g: g.resource.get("LFTag", {}).get("TagKey") == key or any(
             c["TagKey"] == key for c in g.resource.get("LFTagPolicy", {}).get("Expression", [])))
+
+
+def _holds_on_catalog(lake: Lake, permission: str) -> bool:
+    """Whether the caller was granted ``permission`` on the catalog (LF-tag creators are)."""
+    mine = principals.identifiers(context.principal())
+    return any(g.principal in mine and "Catalog" in g.resource and permission in g.permissions
+               for g in list(lake.grants.values()))
 
 
 def _existing(lake: Lake, key: str) -> list[str]:
