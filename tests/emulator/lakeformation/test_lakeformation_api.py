@@ -199,3 +199,14 @@ def test_an_lf_tag_creator_needs_create_lf_tag_on_the_catalog(lake):
     lake.grant(steward, {"Catalog": {}}, ("CREATE_LF_TAG",))
     as_steward.create_lf_tag(TagKey="pii", TagValues=["true"])
     assert [t["TagKey"] for t in lake.lf.list_lf_tags()["LFTags"]] == ["pii"]
+
+
+def test_select_with_grant_option_on_a_table_lets_its_holder_grant_columns(lake):
+    may_call = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lakeformation:*",
+                                                        "Resource": "*"}]}
+    owner, analyst = lake.role("owner", may_call), lake.role("analyst")
+    lake.grant(owner, table(), ("SELECT",), PermissionsWithGrantOption=["SELECT"])
+    lake.session(owner, "lakeformation").grant_permissions(
+        Principal={"DataLakePrincipalIdentifier": analyst}, Resource=columns(names=("id",)), Permissions=["SELECT"])
+    listed = lake.lf.list_permissions(Principal={"DataLakePrincipalIdentifier": analyst}, Resource=table())
+    assert listed["PrincipalResourcePermissions"][0]["Resource"]["TableWithColumns"]["ColumnNames"] == ["id"]

@@ -40,10 +40,23 @@ def _may_grant(lake: Lake, grant: Grant) -> None:
         return
     held = set()
     for identifier in principals.identifiers(who):
-        found = lake.grants.get((identifier, resource_key(grant.resource)))
-        held |= found.grantable if found else set()
+        for covering in _covering(grant.resource):
+            found = lake.grants.get((identifier, resource_key(covering)))
+            held |= found.grantable if found else set()
     if not (grant.permissions | grant.grantable) <= held and "ALL" not in held:
         raise access_denied(principals.NOT_AUTHORIZED)
+
+
+def _covering(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    """The resource, and for columns or a data filter the table (and all tables) they belong to."""
+    kind, body = next(iter(resource.items()))
+    if kind not in ("TableWithColumns", "DataCellsFilter"):
+        return [resource]
+    catalog_id = body.get("CatalogId") or body.get("TableCatalogId")
+    name = body.get("Name") if kind == "TableWithColumns" else body.get("TableName")
+    database = body["DatabaseName"]
+    return [resource, {"Table": {"CatalogId": catalog_id, "DatabaseName": database, "Name": name}},
+            {"Table": {"CatalogId": catalog_id, "DatabaseName": database, "TableWildcard": {}}}]
 
 
 def grant(lake: Lake, request: dict[str, Any]) -> None:
