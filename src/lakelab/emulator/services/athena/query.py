@@ -46,10 +46,9 @@ class Planner:
 
     def resolve(self, tree: exp.Expression, database: str, depth: int) -> exp.Expression:
         common_tables = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+        _refuse_table_functions(tree)
         for table in list(tree.find_all(exp.Table)):
             if not table.name or (not table.db and table.name.lower() in common_tables):
-                continue
-            if isinstance(table.this, exp.Func):
                 continue
             table.replace(self._source(tree, table, database, depth))
         return tree
@@ -94,6 +93,15 @@ class Planner:
         tree = translate.parse(sql)
         tree = self.resolve(tree, database, depth + 1)
         return exp.Subquery(this=tree, alias=alias.copy())
+
+
+def _refuse_table_functions(tree: exp.Expression) -> None:
+    """A function in FROM (``read_parquet('...')``) would be the engine's, reading files around the
+    catalog, IAM and Lake Formation alike: refused (UNNEST, Athena's own, is not one of these)."""
+    for node in tree.find_all(exp.Table, exp.Lateral):
+        if isinstance(node.this, exp.Func) and not isinstance(node.this, exp.Unnest):
+            name = node.this.sql(dialect="trino").split("(", 1)[0].lower()
+            raise errors.not_supported(f"{translate.position(node)}Table function '{name}'")
 
 
 def _values_as_select(tree: exp.Expression) -> exp.Expression:
