@@ -187,3 +187,12 @@ def test_athena_metadata_shows_the_granted_columns_or_all_with_describe(lake):
     assert "Insufficient Lake Formation permission(s) on orders" in querier.failure("DESCRIBE orders")
     lake.grant(analyst, table(), ("DESCRIBE",))
     assert querier.rows("SHOW COLUMNS IN customers") == [["id"], ["name"], ["email"], ["country"]]
+
+
+def test_a_table_function_reading_files_around_the_catalog_is_refused(lake):
+    analyst = lake.role("analyst")
+    lake.govern()
+    lake.grant(analyst, columns(names=("id",)))
+    path = f"lakelab://{ACCOUNT}/{LAKE}/curated/customers/part-0.parquet"
+    for sql in (f"SELECT * FROM read_parquet('{path}')", f"SELECT * FROM customers, LATERAL read_parquet('{path}')"):
+        assert lake.querier(analyst).failure(sql).startswith("NOT_SUPPORTED: Table function 'read_parquet'")
