@@ -16,6 +16,13 @@ def start(week: int):
     return start_lab(week)
 
 
+def progress(total: int, unit: str = "records"):
+    """A progress bar with a live throughput readout: ``with lakelab.progress(n) as bar: bar.advance(k)``."""
+    from lakelab.lab.display import Progress
+
+    return Progress(total, unit)
+
+
 def __getattr__(name: str):
     if name in _COURSE_MODULES:
         return importlib.import_module(f"lakelab.course.{name}")

@@ -65,6 +65,57 @@ def orders_on(day: str) -> str:
     return out.getvalue()
 
 
+def clickstream(month: str | None = None) -> list[dict]:
+    """The clickstream's events, in time order; ``month`` (``YYYY-MM``) keeps one month's (week 6
+    replays June 2024's 489)."""
+    events = [json.loads(line) for line in path("clickstream").read_text(encoding="utf-8").splitlines() if line]
+    return [event for event in events if month is None or event["event_ts"].startswith(month)]
+
+
+def broken_clicks() -> list[bytes]:
+    """What an old version of the shop's app sends beside good events (week 6): a record cut short
+    (not JSON), one without its event type, one whose time is not a timestamp."""
+    return [
+        b'{"event_id":"broken-1","event_ts":"2024-06-30T23:59:58.000Z","event_type":"page_view","sess',
+        json.dumps({"event_id": "broken-2", "event_ts": "2024-06-30T23:59:59.000Z", "session_id": "s-0ld4pp",
+                    "user": {"customer_id": None}, "page": {"url": "https://shop.example.com/"}}).encode(),
+        json.dumps({"event_id": "broken-3", "event_ts": "yesterday", "event_type": "search", "session_id": "s-0ld4pp",
+                    "user": {"customer_id": None}, "page": {"url": "https://shop.example.com/search?q=tent"}}).encode(),
+    ]
+
+
+def readable_click(data: bytes) -> dict | None:
+    """The clickstream's contract: a record is a JSON object with an ``event_id``, an ``event_type``
+    and an ISO ``event_ts``; the event, or None for a record that breaks it."""
+    from datetime import datetime
+
+    try:
+        event = json.loads(data)
+        datetime.fromisoformat(event["event_ts"].replace("Z", "+00:00"))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return event if isinstance(event.get("event_id"), str) and isinstance(event.get("event_type"), str) else None
+
+
+FLASH_SALE_SKU = "SKU-1006"
+
+
+def flash_sale(views: int = 4_000) -> list[dict]:
+    """A flash sale (week 6): ``views`` product views of one SKU within a minute, from 800 sessions;
+    event ids are fixed, so the same sale is the answer key wherever it is made."""
+    rng = random.Random(DEFAULT_SEED + 6)
+    sessions = [f"s-flash{n:04d}" for n in range(800)]
+    events = []
+    for n in range(views):
+        millis = n * 60_000 // views
+        events.append({
+            "event_id": f"flash-{n:05d}", "event_ts": f"2024-06-28T12:00:{millis // 1000:02d}.{millis % 1000:03d}Z",
+            "event_type": "product_view", "session_id": rng.choice(sessions),
+            "user": {"customer_id": None}, "page": {"url": f"https://shop.example.com/p/{FLASH_SALE_SKU}"},
+            "items": [{"sku": FLASH_SALE_SKU, "quantity": 1, "price": 32.5}], "properties": {"campaign": "flash"}})
+    return events
+
+
 def cdc_files(root: Path = DATASET_DIR) -> list[Path]:
     """The DMS CDC files under ``root``, oldest first: the order to apply them in."""
     return [Path(root) / FILES[name] for name in FILES if name.startswith("dms_cdc_")]

@@ -111,3 +111,17 @@ def test_each_partition_is_buffered_apart_and_delivered_at_its_own_interval(lake
     assert body(lake, view) == b'{"event_type": "view", "n": 1}\n{"event_type": "view", "n": 3}\n'
     [cart] = wait_for_keys(lake, prefix="raw/type=cart/", timeout=2.5)
     assert body(lake, cart) == b'{"event_type": "cart", "n": 2}\n'
+
+
+def test_a_string_slice_reads_the_date_of_an_iso_timestamp_and_refuses_what_jq_would():
+    from lakelab.emulator.services.firehose import partitioning
+
+    query = partitioning.parse('{event_date: .event_ts[0:10], kind: .event_type}')
+    keys_of = partitioning.extract(query, b'{"event_ts": "2024-06-03T10:00:00.000Z", "event_type": "search"}')
+    assert keys_of == {"event_date": "2024-06-03", "kind": "search"}
+    with pytest.raises(partitioning.ExtractionFailed, match="not a string to slice"):
+        partitioning.extract(query, b'{"event_ts": 1717400000, "event_type": "search"}')
+    with pytest.raises(partitioning.ExtractionFailed, match="null or missing"):
+        partitioning.extract(query, b'{"event_type": "search"}')
+    with pytest.raises(Exception, match="only at the end"):
+        partitioning.parse('{d: .event_ts[0:10] | tostring}')

@@ -240,3 +240,9 @@ def test_reads_over_the_shard_byte_budget_are_throttled(client, monkeypatch):
     with pytest.raises(ClientError) as throttled:
         kinesis.get_records(ShardIterator=first["NextShardIterator"])
     assert throttled.value.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+
+
+def test_create_stream_keeps_its_tags(client):
+    kinesis = make_stream(client, "tagged-at-birth", Tags={"course": "lakelab", "week": "06"})
+    tags = kinesis.list_tags_for_stream(StreamName="tagged-at-birth")["Tags"]
+    assert {tag["Key"]: tag["Value"] for tag in tags} == {"course": "lakelab", "week": "06"}

@@ -3,7 +3,8 @@
 No JQ engine is installed, so this reads the form AWS's documentation uses:
 ``{customer_id: .customer_id, device: .type.device, year: .event_timestamp|strftime("%Y")}``
 -- an object of keys, each a path of field names (``.a.b``, ``."odd name"``), optionally piped
-to ``strftime("...")`` (epoch seconds) or ``tostring``. Anything else is refused at create with
+to ``strftime("...")`` (epoch seconds) or ``tostring``, and a string slice after the path
+(``.event_ts[0:10]``: the date of an ISO timestamp, as jq slices strings). Anything else is refused at create with
 a clear error rather than evaluated differently from jq.
 
 A record whose query fails (not JSON, a missing or null field, an object where a value was
@@ -20,7 +21,8 @@ from typing import Any
 _KEY = r'[A-Za-z_][A-Za-z0-9_]*'
 _STEP = r'\.(?:[A-Za-z_][A-Za-z0-9_]*|"[^"]+")'
 _FILTER = r'(?:\s*\|\s*(?:strftime\("[^"]*"\)|tostring))?'
-_ENTRY = re.compile(rf'\s*({_KEY}|"[^"]+")\s*:\s*((?:{_STEP})+){_FILTER}\s*')
+_SLICE = r'\[\s*(-?\d*)\s*:\s*(-?\d*)\s*\]'
+_ENTRY = re.compile(rf'\s*({_KEY}|"[^"]+")\s*:\s*((?:{_STEP})+(?:{_SLICE})?){_FILTER}\s*')
 _KEYS_IN_PREFIX = re.compile(r"!\{partitionKeyFromQuery:([^}]+)\}")
 
 
@@ -44,6 +46,8 @@ def parse(query: str) -> dict[str, list[str]]:
             raise _refused(query, f"{entry.strip()!r} is not key: .path (optionally | strftime(\"...\") or | tostring)")
         key = match.group(1).strip('"')
         parsed[key] = [match.group(2), entry[match.end(2):].strip().lstrip("|").strip()]
+        if "[" in match.group(2) and parsed[key][1]:
+            raise _refused(query, f"{entry.strip()!r}: a slice is supported only at the end of the expression")
     if not parsed:
         raise _refused(query, "the query defines no keys")
     return parsed
@@ -80,11 +84,18 @@ def extract(query: dict[str, list[str]], data: bytes) -> dict[str, str]:
 
 def _evaluate(document: Any, path: str, flt: str, key: str) -> str:
     value = document
-    for step in re.findall(_STEP, path):
+    steps, _, _ = path.partition("[")
+    for step in re.findall(_STEP, steps):
         name = step[1:].strip('"')
         value = value.get(name) if isinstance(value, dict) else None
         if value is None:
             raise ExtractionFailed(f"partition key {key!r}: {path} is null or missing in the record")
+    sliced = re.search(_SLICE + "$", path)
+    if sliced:
+        if not isinstance(value, str):
+            raise ExtractionFailed(f"partition key {key!r}: {steps} is {value!r}, not a string to slice")
+        start, end = (int(bound) if bound else None for bound in sliced.groups())
+        value = value[start:end]
     if flt.startswith("strftime"):
         if not isinstance(value, (int, float)):
             raise ExtractionFailed(f"partition key {key!r}: strftime needs epoch seconds, found {value!r}")

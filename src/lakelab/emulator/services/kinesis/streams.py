@@ -33,3 +33,19 @@ def summary_counts_open_shards(original: Any) -> Any:
         return answer
 
     return to_json_summary
+
+
+def create_keeps_tags(original: Any) -> Any:
+    """``KinesisResponse.create_stream``: the ``Tags`` of CreateStream are the stream's (moto drops them)."""
+
+    def create_stream(self: Any) -> Any:
+        tags = self._get_param("Tags") or {}
+        if len(tags) > 50:
+            raise seam.JsonRESTError("ValidationException", "1 validation error detected: Value at 'tags' failed to "
+                                     "satisfy constraint: Member must have length less than or equal to 50")
+        answer = original(self)
+        if tags:
+            self.kinesis_backend.add_tags_to_stream(None, self._get_param("StreamName"), tags)
+        return answer
+
+    return create_stream
