@@ -210,3 +210,17 @@ def test_select_with_grant_option_on_a_table_lets_its_holder_grant_columns(lake)
         Principal={"DataLakePrincipalIdentifier": analyst}, Resource=columns(names=("id",)), Permissions=["SELECT"])
     listed = lake.lf.list_permissions(Principal={"DataLakePrincipalIdentifier": analyst}, Resource=table())
     assert listed["PrincipalResourcePermissions"][0]["Resource"]["TableWithColumns"]["ColumnNames"] == ["id"]
+
+
+def test_a_refused_grant_is_in_the_trail_with_lake_formations_error(lake, emulator, client):
+    import json
+
+    ghost = f"arn:aws:iam::{ACCOUNT}:role/ghost"
+    _error(lake.lf.grant_permissions, Principal={"DataLakePrincipalIdentifier": ghost}, Resource=table(),
+           Permissions=["SELECT"])
+    emulator.drain()
+    events = client("cloudtrail").lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "GrantPermissions"}])["Events"]
+    record = json.loads(events[0]["CloudTrailEvent"])
+    assert record["eventSource"] == "lakeformation.amazonaws.com"
+    assert (record["errorCode"], record["errorMessage"]) == ("InvalidInputException", f"Invalid principal, arn: {ghost}")

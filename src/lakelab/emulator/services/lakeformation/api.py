@@ -64,7 +64,7 @@ class Service:
             caller = context.current()
             answer = handler(store.lake(caller.principal.account_id, caller.region), body) or {}
         except LakeFormationError as error:
-            return Response(json.dumps({"Message": error.message}), status=error.status,
+            return Response(json.dumps({"__type": error.code, "Message": error.message}), status=error.status,
                             content_type="application/x-amz-json-1.1", headers={"x-amzn-ErrorType": error.code})
         return Response(json.dumps(answer, default=str), status=200, content_type="application/x-amz-json-1.1")
 
