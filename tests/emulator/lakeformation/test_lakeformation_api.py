@@ -111,14 +111,27 @@ def test_registered_locations_and_data_location_permissions(lake):
     assert _error(lake.lf.describe_resource, ResourceArn=arn)[0] == "EntityNotFoundException"
 
 
-def test_hybrid_access_mode_leaves_the_location_to_iam(lake):
-    analyst = lake.role("analyst", {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ["athena:*", "glue:Get*", "s3:*"], "Resource": "*"}]})
+def test_hybrid_access_mode_governs_only_the_principals_opted_in(lake):
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["athena:*", "glue:Get*", "s3:*", "lakeformation:GetDataAccess"],
+         "Resource": "*"}]}
+    analyst, newcomer = lake.role("analyst", policy), lake.role("newcomer", policy)
     lake.lf.register_resource(ResourceArn=f"arn:aws:s3:::{LAKE}/curated", UseServiceLinkedRole=True,
                               HybridAccessEnabled=True)
     lake.lf.revoke_permissions(Principal={"DataLakePrincipalIdentifier": "IAM_ALLOWED_PRINCIPALS"}, Resource=table(),
                                Permissions=["ALL"])
-    assert lake.querier(analyst).rows("SELECT count(*) FROM customers") == [["_col0"], ["5"]]
+    assert lake.querier(analyst).rows("SELECT count(*) FROM customers") == [["_col0"], ["5"]]  # IAM decides
+    lake.lf.create_lake_formation_opt_in(Principal={"DataLakePrincipalIdentifier": newcomer},
+                                         Resource={"Database": {"Name": "lake"}})
+    listed = lake.lf.list_lake_formation_opt_ins()["LakeFormationOptInsInfoList"]
+    assert [o["Principal"]["DataLakePrincipalIdentifier"] for o in listed] == [newcomer]
+    assert "Insufficient Lake Formation permission(s)" in lake.querier(newcomer).failure("SELECT * FROM customers")
+    lake.grant(newcomer, columns(names=("id",)))
+    assert lake.querier(newcomer).rows("SELECT * FROM customers ORDER BY id")[:2] == [["id"], ["1"]]
+    assert lake.querier(analyst).rows("SELECT * FROM customers ORDER BY id")[0] == ["id", "name", "email", "country"]
+    lake.lf.delete_lake_formation_opt_in(Principal={"DataLakePrincipalIdentifier": newcomer},
+                                         Resource={"Database": {"Name": "lake"}})
+    assert lake.querier(newcomer).rows("SELECT * FROM customers ORDER BY id")[0] == ["id", "name", "email", "country"]
 
 
 def test_data_cells_filters_are_kept_updated_and_deleted(lake):

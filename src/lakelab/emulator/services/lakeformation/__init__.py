@@ -8,7 +8,8 @@ its state per account and Region. Modules, by concern:
 
 - ``api`` (the operations), ``store`` (what is kept), ``catalog`` (the Glue catalog, and the
   default permissions of new databases and tables), ``principals`` (who a grant is for, who asks)
-- ``settings`` (data lake settings, registered locations), ``grants`` (Grant/Revoke/Batch/List),
+- ``settings`` (data lake settings, registered locations), ``optins`` (hybrid access mode),
+  ``grants`` (Grant/Revoke/Batch/List),
   ``resources`` (what a grant may name, checked against the catalog), ``tags`` (LF-tags and their
   inheritance), ``filters`` (data cells filters and their row filter expressions)
 - ``locations`` (``DATA_LOCATION_ACCESS``: the one patch of moto, on Glue's ``create_table`` and
@@ -30,8 +31,7 @@ Fidelity notes:
 > and their queries are not governed (as the emulator's IAM layer never denies root); on AWS the
 > root user is no data lake administrator and reads nothing without grants. Query as a role to
 > see Lake Formation at work. Data lake administrators, as on AWS, get no data without grants.
-> A registered location in hybrid access mode stays with IAM for every principal (opt-ins,
-> ``CreateLakeFormationOptIn``, are not implemented). Implicit permissions of database and
+> Implicit permissions of database and
 > table creators are not given: grant them explicitly. Grants to
 > other accounts, organizations and Identity Center principals are stored and never match.
 > A governed table read through a view is governed by the grants on its tables (a grant on the

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lakelab.emulator import context
-from lakelab.emulator.services.lakeformation import decisions, filters, grants, settings, store, tags
+from lakelab.emulator.services.lakeformation import decisions, filters, grants, optins, settings, store, tags
 from lakelab.emulator.services.lakeformation.store import Lake, LakeFormationError
 
 Handler = Callable[[Lake, dict[str, Any]], "dict[str, Any] | None"]
@@ -43,6 +43,9 @@ OPERATIONS: dict[str, Handler] = {
     "ListDataCellsFilter": filters.list_filters,
     "UpdateDataCellsFilter": filters.update,
     "DeleteDataCellsFilter": filters.delete,
+    "CreateLakeFormationOptIn": optins.create,
+    "DeleteLakeFormationOptIn": optins.delete,
+    "ListLakeFormationOptIns": optins.list_opt_ins,
 }
 
 

@@ -81,6 +81,9 @@ def _forget(lake: Lake, key: tuple[str, ...]) -> None:
         del lake.assignments[assigned]
     for found in [k for k in lake.data_filters if k[0] == database and (name is None or k[1] == name)]:
         del lake.data_filters[found]
+    for opted in [k for k, entry in lake.opt_ins.items() if _names(entry["Resource"]) == (database, name)
+                  or (name is None and _names(entry["Resource"])[0] == database)]:
+        del lake.opt_ins[opted]
     if name is None:
         lake.table_defaults.pop(database, None)
 

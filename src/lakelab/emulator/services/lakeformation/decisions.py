@@ -1,7 +1,8 @@
 """What one principal may read of one table: Lake Formation's decision, as an engine applies it.
 
 A table is left to IAM (no decision) when ``IAMAllowedPrincipals`` holds ALL or SELECT on it, or
-when its location is registered in hybrid access mode (no principal is opted in here). Otherwise the
+when its location is registered in hybrid access mode and the principal is not opted in (an
+opted-in principal is governed, ``IAMAllowedPrincipals`` or not). Otherwise the
 principal needs SELECT through some grant -- on the table, on all tables of its database
 (``TableWildcard``), on columns, through a data cells filter, or through an LF-tag expression its
 table or columns match -- or it is denied. When the table's data is in a registered location,
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lakelab.emulator import context
-from lakelab.emulator.services.lakeformation import catalog, principals, tags
+from lakelab.emulator.services.lakeformation import catalog, optins, principals, tags
 from lakelab.emulator.services.lakeformation.store import IAM_ALLOWED_PRINCIPALS, Grant, Lake, Location
 
 _READING = {"SELECT", "ALL"}
@@ -99,12 +100,14 @@ def _decide(lake: Lake, who: context.Principal, table: Any) -> TableAccess | Non
     database, name = table.database, table.name
     with lake.lock:
         grants = list(lake.grants.values())
-        if any(_reads_table(g, database, name) for g in grants if g.principal == IAM_ALLOWED_PRINCIPALS):
-            return None
+        identifiers = principals.identifiers(who)
         location = registration(lake, table.location or catalog.database_location(lake, database))
         if location is not None and location.hybrid:
+            if not optins.opted_in(lake, identifiers, database, name):
+                return None  # hybrid access mode: IAM decides for every principal not opted in
+        elif any(_reads_table(g, database, name) for g in grants if g.principal == IAM_ALLOWED_PRINCIPALS):
             return None
-        mine = [g for g in grants if g.principal in principals.identifiers(who)]
+        mine = [g for g in grants if g.principal in identifiers]
         all_columns = tuple(catalog.column_names(table))
         columns: dict[str, list[str | None]] = {}
         for covered, row_filter in _sources(lake, mine, database, name, all_columns):

@@ -110,6 +110,7 @@ class Lake:
     # Catalog resources Lake Formation has seen, with their creation time: defaults are applied once, at first sight.
     seen: dict[tuple[str, ...], Any] = field(default_factory=dict)
     table_defaults: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # db -> its tables' defaults
+    opt_ins: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (principal, resource) -> entry
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     revision: int = 0  # bumped by every change of grants, tags, filters or settings (decisions cache on it)
 
