@@ -196,3 +196,12 @@ def test_a_table_function_reading_files_around_the_catalog_is_refused(lake):
     path = f"lakelab://{ACCOUNT}/{LAKE}/curated/customers/part-0.parquet"
     for sql in (f"SELECT * FROM read_parquet('{path}')", f"SELECT * FROM customers, LATERAL read_parquet('{path}')"):
         assert lake.querier(analyst).failure(sql).startswith("NOT_SUPPORTED: Table function 'read_parquet'")
+
+
+def test_an_unregistered_location_needs_a_grant_but_is_read_whole_with_iam(lake):
+    analyst = lake.role("analyst", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["athena:*", "glue:Get*", "s3:*"], "Resource": "*"}]})
+    lake.revoke("IAM_ALLOWED_PRINCIPALS", table(), ("ALL",))
+    assert "Insufficient Lake Formation permission(s)" in lake.querier(analyst).failure("SELECT * FROM customers")
+    lake.grant(analyst, columns(names=("id",)))
+    assert lake.querier(analyst).rows("SELECT * FROM customers ORDER BY id")[0] == ["id", "name", "email", "country"]

@@ -26,7 +26,10 @@ Fidelity notes:
 > them with DESCRIBE on the table), but Glue's own API (GetTable, GetTables, GetDatabases) still
 > shows every database, table and column: Lake Formation's filtering of Glue is not modelled.
 > Writes are not checked against INSERT, DELETE, ALTER, DROP or CREATE_TABLE grants (IAM decides);
-> only a table's location is (``DATA_LOCATION_ACCESS``).
+> only a table's location is (``DATA_LOCATION_ACCESS``). A table whose location is not registered
+> but that ``IAMAllowedPrincipals`` no longer covers needs a SELECT grant to be read, and is then
+> read whole with the caller's IAM permissions: without credential vending, nothing narrows it
+> (how AWS's Athena treats that case was not checked here).
 > The course's root credentials administer Lake Formation as a data lake administrator would,
 > and their queries are not governed (as the emulator's IAM layer never denies root); on AWS the
 > root user is no data lake administrator and reads nothing without grants. Query as a role to

@@ -91,8 +91,8 @@ def decide(lake: Lake, who: context.Principal, database: str, table: str) -> Tab
 
 
 def _answer(decided: TableAccess | Denied | None) -> TableAccess | None:
-    if isinstance(decided, Denied):
-        raise decided
+    if isinstance(decided, Denied):  # a new exception each time: a cached one would grow its traceback
+        raise Denied(decided.principal_arn, decided.database, decided.table)
     return decided
 
 
