@@ -32,6 +32,7 @@ from lakelab.emulator.engine.catalog import Column, Table
 from lakelab.emulator.engine.quoting import ident
 from lakelab.emulator.services.athena import translate
 from lakelab.emulator.services.athena.context import Context
+from lakelab.emulator.services.lakeformation.decisions import TableAccess
 
 ATHENA = "athena.amazonaws.com"
 _MISSING_COLUMN = re.compile(r'(?:Referenced column|does not have a column named) "([^"]+)"')
@@ -45,13 +46,13 @@ def table_denied_message(database: str, table: str) -> str:
 class Governed:
     """A table the caller reads through Lake Formation's grants."""
 
-    access: object  # a lakeformation TableAccess
+    access: TableAccess
     table: Table
 
     def needed(self, needed: set[str] | None) -> set[str]:
         """Columns read: the query's (granted ones only, for SELECT *) and those the row filters test."""
-        wanted = set(self.access.columns) if needed is None else set(needed)  # type: ignore[attr-defined]
-        for row_filter in self.access.rows:  # type: ignore[attr-defined]
+        wanted = set(self.access.columns) if needed is None else set(needed)
+        for row_filter in self.access.rows:
             if row_filter is not None:
                 wanted |= _filter_columns(row_filter)
         return wanted
@@ -61,7 +62,7 @@ class Governed:
         """List and authorize the table's files as Lake Formation vends them: as the location's role."""
         from lakelab.emulator.services.lakeformation import calls
 
-        reader = calls.reader(self.access)  # type: ignore[arg-type]
+        reader = calls.reader(self.access)
         if reader is None:
             yield
             return
@@ -69,11 +70,11 @@ class Governed:
             yield
 
     def apply(self, scan: scans.Scan) -> scans.Scan:
-        columns = self.access.columns  # type: ignore[attr-defined]
+        columns = self.access.columns
         shown = [c for c in scan.columns if c in columns]
         items = [_cell(c, columns[c]) for c in shown]
         sql = f"SELECT {', '.join(items)} FROM ({scan.sql}) AS lakelab_governed"
-        rows = self.access.rows  # type: ignore[attr-defined]
+        rows = self.access.rows
         if None not in rows:
             sql += f" WHERE {_union(rows)}"
         return scans.Scan(sql, {c: scan.columns[c] for c in shown}, scan.scanned_bytes, scan.input_rows)
