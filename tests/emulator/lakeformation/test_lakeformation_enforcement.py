@@ -205,3 +205,18 @@ def test_an_unregistered_location_needs_a_grant_but_is_read_whole_with_iam(lake)
     assert "Insufficient Lake Formation permission(s)" in lake.querier(analyst).failure("SELECT * FROM customers")
     lake.grant(analyst, columns(names=("id",)))
     assert lake.querier(analyst).rows("SELECT * FROM customers ORDER BY id")[0] == ["id", "name", "email", "country"]
+
+
+def test_a_governed_table_is_read_as_the_role_its_location_was_registered_with(lake):
+    analyst = lake.role("analyst")
+    reader = lake.role("lake-reader", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{LAKE}"}]})
+    lake.lf.register_resource(ResourceArn=f"arn:aws:s3:::{LAKE}/curated", RoleArn=reader)
+    lake.govern()
+    lake.grant(analyst, table())
+    reason = lake.querier(analyst).failure("SELECT count(*) FROM customers")
+    assert "assumed-role/lake-reader/AWSLakeFormation is not authorized to perform: s3:GetObject" in reason
+    lake.iam.put_role_policy(RoleName="lake-reader", PolicyName="work", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject"],
+                                                "Resource": [f"arn:aws:s3:::{LAKE}", f"arn:aws:s3:::{LAKE}/*"]}]}))
+    assert lake.querier(analyst).rows("SELECT count(*) FROM customers") == [["_col0"], ["5"]]
