@@ -236,4 +236,18 @@ def test_a_refused_grant_is_in_the_trail_with_lake_formations_error(lake, emulat
         LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "GrantPermissions"}])["Events"]
     record = json.loads(events[0]["CloudTrailEvent"])
     assert record["eventSource"] == "lakeformation.amazonaws.com"
-    assert (record["errorCode"], record["errorMessage"]) == ("InvalidInputException", f"Invalid principal, arn: {ghost}")
+    assert (record["errorCode"], record["errorMessage"]) == (
+        "InvalidInputException", f"Invalid principal, arn: {ghost}")
+
+
+def test_search_tables_and_databases_by_lf_tags(lake):
+    lake.lf.create_lf_tag(TagKey="pii", TagValues=["true", "false"])
+    lake.lf.add_lf_tags_to_resource(Resource={"Database": {"Name": "lake"}},
+                                    LFTags=[{"TagKey": "pii", "TagValues": ["false"]}])
+    lake.lf.add_lf_tags_to_resource(Resource=columns(names=("email",)),
+                                    LFTags=[{"TagKey": "pii", "TagValues": ["true"]}])
+    found = lake.lf.search_tables_by_lf_tags(Expression=[{"TagKey": "pii", "TagValues": ["true"]}])["TableList"]
+    assert [(t["Table"]["Name"], [c["Name"] for c in t["LFTagsOnColumns"]]) for t in found] == [
+        ("customers", ["email"])]
+    databases = lake.lf.search_databases_by_lf_tags(Expression=[{"TagKey": "pii", "TagValues": ["false"]}])
+    assert [d["Database"]["Name"] for d in databases["DatabaseList"]] == ["lake"]

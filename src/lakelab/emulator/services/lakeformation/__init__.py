@@ -10,8 +10,8 @@ its state per account and Region. Modules, by concern:
   default permissions of new databases and tables), ``principals`` (who a grant is for, who asks)
 - ``settings`` (data lake settings, registered locations), ``optins`` (hybrid access mode),
   ``grants`` (Grant/Revoke/Batch/List),
-  ``resources`` (what a grant may name, checked against the catalog), ``tags`` (LF-tags and their
-  inheritance), ``filters`` (data cells filters and their row filter expressions)
+  ``resources`` (what a grant may name, checked against the catalog), ``tags`` (LF-tags, their
+  inheritance, and searching by them), ``filters`` (data cells filters and their row filter expressions)
 - ``locations`` (``DATA_LOCATION_ACCESS``: the one patch of moto, on Glue's ``create_table`` and
   ``update_table``)
 - ``decisions`` (what a principal may read of a table) and ``calls`` (for Athena's planner, which

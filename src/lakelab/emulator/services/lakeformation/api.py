@@ -38,6 +38,8 @@ OPERATIONS: dict[str, Handler] = {
     "AddLFTagsToResource": tags.add,
     "RemoveLFTagsFromResource": tags.remove,
     "GetResourceLFTags": tags.get_resource_tags,
+    "SearchTablesByLFTags": tags.search_tables,
+    "SearchDatabasesByLFTags": tags.search_databases,
     "CreateDataCellsFilter": filters.create,
     "GetDataCellsFilter": filters.get,
     "ListDataCellsFilter": filters.list_filters,

@@ -205,3 +205,48 @@ def matches(expression: list[dict[str, Any]], tags: dict[str, str]) -> bool:
             return False
     return True
 
+
+
+def search_tables(lake: Lake, request: dict[str, Any]) -> dict[str, Any]:
+    """SearchTablesByLFTags: tables whose tags -- or some of whose columns' tags -- match the expression."""
+    expression = _expression(lake, request)
+    from lakelab.emulator.services.lakeformation import grants
+
+    with lake.lock:
+        catalog.sync(lake)
+        found = []
+        for key in sorted(k for k in lake.seen if k[0] == "table"):
+            _, database, table = key
+            named = catalog.find_table(lake, database, table)
+            columns = catalog.column_names(named) if named else []
+            matched = [c for c in columns if matches(expression, column_tags(lake, database, table, c))]
+            if matches(expression, table_tags(lake, database, table)) or matched:
+                found.append({"Table": {"CatalogId": lake.account_id, "DatabaseName": database, "Name": table},
+                              "LFTagOnDatabase": _listed(lake, database_tags(lake, database)),
+                              "LFTagsOnTable": _listed(lake, table_tags(lake, database, table)),
+                              "LFTagsOnColumns": [{"Name": c, "LFTags": _listed(lake, column_tags(
+                                  lake, database, table, c))} for c in matched]})
+    return grants.page(found, request, "TableList")
+
+
+def search_databases(lake: Lake, request: dict[str, Any]) -> dict[str, Any]:
+    """SearchDatabasesByLFTags: databases whose tags match the expression."""
+    expression = _expression(lake, request)
+    from lakelab.emulator.services.lakeformation import grants
+
+    with lake.lock:
+        catalog.sync(lake)
+        found = [{"Database": {"CatalogId": lake.account_id, "Name": key[1]},
+                  "LFTags": _listed(lake, database_tags(lake, key[1]))}
+                 for key in sorted(k for k in lake.seen if k[0] == "database")
+                 if matches(expression, database_tags(lake, key[1]))]
+    return grants.page(found, request, "DatabaseList")
+
+
+def _expression(lake: Lake, request: dict[str, Any]) -> list[dict[str, Any]]:
+    expression = request.get("Expression") or []
+    if not expression:
+        raise invalid("Expression must not be empty.")
+    for condition in expression:
+        resources.check_tag_values(lake, condition.get("TagKey"), list(condition.get("TagValues") or []))
+    return [{"TagKey": c["TagKey"], "TagValues": list(c["TagValues"])} for c in expression]
