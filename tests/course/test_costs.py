@@ -174,10 +174,10 @@ def test_firehose_bills_a_1_kb_record_as_5_kb():
 def test_firehose_conversion_and_dynamic_partitioning_add_their_meters():
     records = 1024 * 1024
     assert costs.firehose_monthly(records, 1, parquet=True) == pytest.approx(5 * 0.029 + 5 * 0.018)
-    # 1 GiB delivered × $0.020, and 5 partitions × 43,800 one-minute flushes = 219,000 objects × $0.005 / 1,000
+    # 1 GiB delivered × $0.020, and 5 partitions × 87,600 half-minute flushes = 438,000 objects × $0.005 / 1,000
     assert costs.firehose_monthly(records, 1, parquet=True, dynamic_partitioning=True) == \
-        pytest.approx(0.145 + 0.09 + 0.02 + 1.095)
-    assert costs.firehose_objects(10_000) == 219_000  # 5 partitions fill 64 MiB more slowly than a minute
+        pytest.approx(0.145 + 0.09 + 0.02 + 2.19)
+    assert costs.firehose_objects(10_000) == 438_000  # 5 partitions fill 64 MiB more slowly than 30 s
     assert costs.firehose_objects(100_000) == pytest.approx(100_000 * 1024 / 64)  # here full buffers flush first
 
 
@@ -202,7 +202,7 @@ def test_the_streaming_decision_meets_the_sla_first_then_prices_each_option():
     assert all(set(d) == {"option", "meets_sla", "monthly_usd", "why"} for d in decision)
     assert [d["meets_sla"] for d in decision] == [True, True, False, False, False]
     # 26.28M events a month: 10.95 + 26.28 × 0.014; 29.20 + 25.06 GB × 0.08; 125.3 GB × (0.029 + 0.018) + partitions
-    assert [d["monthly_usd"] for d in decision] == [11.32, 31.21, 7.49, 53.53, 2.2]
+    assert [d["monthly_usd"] for d in decision] == [11.32, 31.21, 8.58, 53.53, 2.2]
     assert [d["meets_sla"] for d in costs.streaming_decision(10, 1, 60)][2] is True
     assert [d["meets_sla"] for d in costs.streaming_decision(10, 1, 3600)] == [True, True, True, True, False]
     assert "2 shard(s)" in costs.streaming_decision(1500, 1, 30)[0]["why"]
