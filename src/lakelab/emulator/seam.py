@@ -106,6 +106,23 @@ SYMBOLS: dict[str, str] = {
     "FirehoseInvalidArgumentException": "moto.firehose.exceptions:InvalidArgumentException",
     "FirehoseValidationException": "moto.firehose.exceptions:ValidationException",
     "FirehoseResourceNotFoundException": "moto.firehose.exceptions:ResourceNotFoundException",
+    # --- cloudwatch (alarms evaluated, metric math, dashboards) ---
+    "CloudWatchBackend": "moto.cloudwatch.models:CloudWatchBackend",
+    "CloudWatchResponse": "moto.cloudwatch.responses:CloudWatchResponse",
+    "CloudWatchAlarm": "moto.cloudwatch.models:Alarm",
+    "CloudWatchMetricDatum": "moto.cloudwatch.models:MetricDatum",
+    "CloudWatchAggregatedDatum": "moto.cloudwatch.models:MetricAggregatedDatum",
+    "CloudWatchValidationError": "moto.cloudwatch.exceptions:ValidationError",
+    "CloudWatchInvalidParameterValue": "moto.cloudwatch.exceptions:InvalidParameterValue",
+    "CloudWatchInvalidParameterCombination": "moto.cloudwatch.exceptions:InvalidParameterCombination",
+    "CloudWatchResourceNotFound": "moto.cloudwatch.exceptions:ResourceNotFound",
+    "CloudWatchDashboardInvalidInput": "moto.cloudwatch.exceptions:DashboardInvalidInputError",
+    # --- logs (metric filters, subscription filters, Logs Insights) ---
+    "LogsBackend": "moto.logs.models:LogsBackend",
+    "LogsLogStream": "moto.logs.models:LogStream",
+    "LogsResourceNotFound": "moto.logs.exceptions:ResourceNotFoundException",
+    # --- kms (key rotation; S3's use of SSE-KMS keys) ---
+    "KmsResponse": "moto.kms.responses:KmsResponse",
     # --- iam enforcement ---
     "MalformedPolicyDocument": "moto.iam.exceptions:MalformedPolicyDocument",
     "IAMTrustPolicyDocumentValidator": "moto.iam.policy_validation:IAMTrustPolicyDocumentValidator",
@@ -199,6 +216,9 @@ BACKENDS: dict[str, str] = {
     # --- iam enforcement ---
     # --- stepfunctions: the interpreting backend, which the API always uses here ---
     "stepfunctions": "moto.stepfunctions.parser.models:stepfunctions_parser_backends",
+    # --- redshift: the clusters the Data API and COPY's IAM_ROLE check read ---
+    "redshift": "moto.redshift.models:redshift_backends",
+    "secretsmanager": "moto.secretsmanager.models:secretsmanager_backends",
 }
 
 _resolved: dict[str, Any] = {}
