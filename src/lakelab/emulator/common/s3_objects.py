@@ -38,14 +38,30 @@ def split_uri(uri: str) -> tuple[str, str]:
 
 
 def authorize(action: str, bucket: str, key: str | None = None, condition_keys: dict[str, Any] | None = None) -> None:
-    """Raise ``AccessDeniedError`` unless the principal in force may do ``action`` on the bucket or object."""
-    who = context.principal()
-    if who.type in (context.ROOT, context.AWS_SERVICE) or not context.settings().enforce_iam:
-        return
-    from lakelab.emulator.services.iam import enforcement
+    """Raise ``AccessDeniedError`` unless the principal in force may do ``action`` on the bucket or object.
 
-    resource = f"arn:aws:s3:::{bucket}" + (f"/{key}" if key is not None else "")
-    enforcement.require(who, action, resource, condition_keys)
+    Reading an SSE-KMS object needs ``kms:Decrypt`` on its key too, writing one ``kms:GenerateDataKey``
+    (``services.kms``: asked for every principal, so S3's KMS calls are recorded for root as well).
+    """
+    who = context.principal()
+    if who.type not in (context.ROOT, context.AWS_SERVICE) and context.settings().enforce_iam:
+        from lakelab.emulator.services.iam import enforcement
+
+        resource = f"arn:aws:s3:::{bucket}" + (f"/{key}" if key is not None else "")
+        enforcement.require(who, action, resource, condition_keys)
+    if key is not None and action in ("s3:GetObject", "s3:PutObject"):
+        _use_encryption_key(action, bucket, key)
+
+
+def _use_encryption_key(action: str, bucket: str, key: str) -> None:
+    from lakelab.emulator.services.iam.enforcement import AccessDeniedError
+    from lakelab.emulator.services.kms import s3_encryption
+
+    uses = s3_encryption.reading(bucket, key) if action == "s3:GetObject" else s3_encryption.writing(bucket, key, {})
+    try:
+        s3_encryption.check_all(uses)
+    except s3_encryption.KeyRefused as refused:
+        raise AccessDeniedError(refused.message) from None
 
 
 def iter_objects(bucket: str, prefix: str = "", account_id: str = DEFAULT_ACCOUNT) -> Iterator[tuple[str, int]]:
