@@ -123,8 +123,6 @@ SYMBOLS: dict[str, str] = {
     "LogsResourceNotFound": "moto.logs.exceptions:ResourceNotFoundException",
     # --- kms (key rotation; S3's use of SSE-KMS keys) ---
     "KmsResponse": "moto.kms.responses:KmsResponse",
-    # --- kms (key rotation; S3's use of SSE-KMS keys) ---
-    "KmsResponse": "moto.kms.responses:KmsResponse",
     # --- iam enforcement ---
     "MalformedPolicyDocument": "moto.iam.exceptions:MalformedPolicyDocument",
     "IAMTrustPolicyDocumentValidator": "moto.iam.policy_validation:IAMTrustPolicyDocumentValidator",
