@@ -1,0 +1,55 @@
+"""Redshift that runs SQL: the Data API on the shared engine, clusters (moto's) and Serverless (ours).
+
+moto keeps provisioned clusters (``CreateCluster``, ``DescribeClusters``, their IAM roles) and answers
+its Data API with the same made-up rows for any SQL. Here the Data API is a native service whose
+statements run on the emulator's one DuckDB engine (``engine/``), each database of each cluster or
+workgroup a catalog of its own there; Redshift Serverless (namespaces, workgroups) is native too.
+Modules, by concern:
+
+- ``api`` (the Data API's operations), ``statements`` (states, worker threads, batches, cancelling),
+  ``results`` (typed fields, column metadata, pages, CSV), ``targets`` (cluster or workgroup, user)
+- ``serverless`` (namespaces, workgroups, GetCredentials), ``warehouse`` (a database's catalog in the
+  engine, and what Redshift's system tables report)
+- ``commands`` (which statement), ``dialect`` (Redshift SQL to the engine's; Redshift's error shape),
+  ``tables`` (CREATE TABLE with DISTSTYLE, DISTKEY, SORTKEY, ENCODE, IDENTITY), ``system``
+  (SVV_TABLE_INFO, PG_TABLE_DEF, STL_LOAD_ERRORS, SYS_QUERY_HISTORY)
+- ``options``, ``loads`` (COPY), ``unloads`` (UNLOAD), ``spectrum`` (external schemas over Glue)
+
+What works: ExecuteStatement (ClusterIdentifier or WorkgroupName; DbUser, SecretArn or the caller's
+IAM identity; ``:name`` Parameters; StatementName), BatchExecuteStatement (one transaction: the first
+failure rolls back and aborts the rest), DescribeStatement with SubStatements, GetStatementResult
+(typed fields, ColumnMetadata, TotalNumRows, NextToken), GetStatementResultV2 for ``ResultFormat=CSV``,
+ListStatements, CancelStatement, ListDatabases/ListSchemas/ListTables/DescribeTable; COPY from S3
+(Parquet, CSV with its options, pipe-delimited text, JSON 'auto'; GZIP; MANIFEST; MAXERROR with
+STL_LOAD_ERRORS), UNLOAD (text, CSV, Parquet, JSON; PARTITION BY; MANIFEST [VERBOSE]; HEADER;
+ALLOWOVERWRITE/CLEANPATH; PARALLEL OFF), IAM_ROLE checked against the cluster's or namespace's
+roles and S3 read or written as that role (IAM evaluated); CREATE TABLE's physical design reported in
+SVV_TABLE_INFO and PG_TABLE_DEF; IDENTITY columns; materialized views with REFRESH; late-binding views
+(tables must be schema-qualified); MERGE, QUALIFY, LISTAGG ... WITHIN GROUP, GETDATE, SYSDATE,
+DATEADD, DATEDIFF, NVL, NVL2, DECODE, APPROXIMATE COUNT(DISTINCT), TOP; SYS_QUERY_HISTORY; Spectrum
+(CREATE EXTERNAL SCHEMA ... FROM DATA CATALOG reading Glue tables in S3 as the schema's role);
+CREATE/DROP DATABASE. SQL that does not parse fails the statement with ``ERROR: syntax error at or
+near "<token>"``.
+
+Fidelity notes:
+
+> One engine holds every table once: DISTSTYLE, DISTKEY, SORTKEY and ENCODE are accepted and
+> reported, never acted on (no slices, no skew, no zone maps); ANALYZE and VACUUM do nothing; WLM,
+> query queues, concurrency scaling, the result cache, sessions (``SessionKeepAliveSeconds``) and
+> ``WithEvent``'s EventBridge event are not modelled (WithEvent is accepted). Views are not bound to
+> their tables (DROP TABLE under a view succeeds; the view fails when queried). VARCHAR lengths are not
+> enforced; integer division truncates only where sqlglot knows both sides are integers; division by
+> zero answers NULL or infinity where Redshift fails. COPY reads Parquet by column position with the
+> engine's casts (Redshift refuses more type mismatches); ORC, Avro, fixed-width, JSONPaths files and
+> BZIP2/LZOP/ZSTD are refused by name. UNLOAD writes one file per partition (a cluster writes one per
+> slice). A COPY, UNLOAD or Spectrum read is authorized with the role's policy when it lists and reads
+> the objects; Lake Formation does not govern Spectrum here. The Data API keeps statements 24 hours;
+> its page size (10,000 rows) is this emulator's, AWS pages by size. Temporary tables last one
+> statement (each Data API call is its own session). Error messages AWS does not document were
+> worded here and say "unverified" where they are raised. The PostgreSQL wire protocol (a BI client
+> connecting to the cluster's Endpoint) is not served.
+"""
+
+from __future__ import annotations
+
+NATIVE_SERVICES = {"redshift-data": ".api:Service", "redshift-serverless": ".serverless:Service"}
