@@ -120,6 +120,7 @@ SYMBOLS: dict[str, str] = {
     # --- logs (metric filters, subscription filters, Logs Insights) ---
     "LogsBackend": "moto.logs.models:LogsBackend",
     "LogsLogStream": "moto.logs.models:LogStream",
+    "LogsLogEvent": "moto.logs.models:LogEvent",
     "LogsResourceNotFound": "moto.logs.exceptions:ResourceNotFoundException",
     # --- kms (key rotation; S3's use of SSE-KMS keys) ---
     "KmsResponse": "moto.kms.responses:KmsResponse",
