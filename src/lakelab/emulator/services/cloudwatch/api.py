@@ -180,3 +180,10 @@ def put_dashboard(response: Any) -> Any:
     dashboards.check(body)
     response.cloudwatch_backend.put_dashboard(name, body)
     return seam.ActionResult({"DashboardValidationMessages": []})
+
+
+def get_filtered_metrics(backend: Any, metric_name: str, namespace: str, dimensions: list[dict[str, str]]) -> list[Any]:
+    """moto's backend method, replaced: each metric once, from the index."""
+    from lakelab.emulator.services.cloudwatch import series
+
+    return series.filtered_metrics(backend, metric_name, namespace, dimensions)

@@ -46,6 +46,7 @@ class Point:
 class Index:
     cursor: int = 0
     points: dict[Key, list[Point]] = field(default_factory=dict)
+    first: dict[Key, Any] = field(default_factory=dict)  # one of moto's datums per metric, for ListMetrics
 
 
 def epoch(moment: Any) -> float:
@@ -80,7 +81,9 @@ def index(backend: Any) -> Index:
 
 def _add(found: Index, datum: Any) -> None:
     dimensions = frozenset((d.name, d.value) for d in datum.dimensions)
-    points = found.points.setdefault((datum.namespace, datum.name, dimensions), [])
+    metric = (datum.namespace, datum.name, dimensions)
+    points = found.points.setdefault(metric, [])
+    found.first.setdefault(metric, datum)
     if hasattr(datum, "value"):
         point = Point(epoch(datum.timestamp), value=float(datum.value), unit=datum.unit)
     else:
@@ -100,7 +103,18 @@ def points_between(backend: Any, metric: Key, start: float, end: float, unit: st
         low = bisect.bisect_left(points, Point(start))
         high = bisect.bisect_left(points, Point(end))
         chosen = points[low:high]
+    chosen += [p for p in _computed(backend, metric) if start <= p.stamp < end]
     return [p for p in chosen if unit is None or p.unit == unit]
+
+
+def _computed(backend: Any, metric: Key) -> list[Point]:
+    """Metrics moto computes when read (S3's daily BucketSizeBytes and NumberOfObjects)."""
+    if metric[0] != "AWS/S3":
+        return []
+    computed = Index()
+    for datum in backend.aws_metric_data:
+        _add(computed, datum)
+    return computed.points.get(metric, [])
 
 
 def periods(backend: Any, metric: Key, stat: str, period: int, start: float, end: float,
@@ -170,3 +184,19 @@ def _trimmed_mean(values: list[float], low: float, high: float) -> float | None:
     low_value, high_value = _percentile(values, low) if low else -math.inf, _percentile(values, high)
     kept = [v for v in values if (v > low_value if low else True) and v <= high_value]
     return sum(kept) / len(kept) if kept else None
+
+
+def filtered_metrics(backend: Any, metric_name: str | None, namespace: str | None,
+                     dimensions: list[dict[str, str]] | None) -> list[Any]:
+    """``ListMetrics``: each metric once (moto lists a metric without dimensions once per datum)."""
+    found = index(backend)
+    wanted = [(d["Name"], d.get("Value")) for d in dimensions or []]
+    with _lock:
+        metrics = list(found.first.items())
+    computed = Index()
+    for datum in backend.aws_metric_data:
+        _add(computed, datum)
+    metrics += list(computed.first.items())
+    return [datum for (space, name, dims), datum in metrics
+            if (not namespace or space == namespace) and (not metric_name or name == metric_name)
+            and all(any(n == dim_name and (value is None or v == value) for n, v in dims) for dim_name, value in wanted)]

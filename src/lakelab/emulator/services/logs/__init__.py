@@ -1,10 +1,30 @@
-"""CloudWatch Logs: FilterLogEvents honours ``logStreamNamePrefix``, as the API reference says.
+"""CloudWatch Logs: stream prefixes honoured, metric filters that publish, subscription filters that
+match, and Logs Insights queries.
 
-moto reads ``logStreamNames`` only and answers every stream of the group for a prefix, so a
-check reading one Glue run's ``<run id>-driver`` stream by prefix would read every run's. Here a
-prefix narrows the streams (none matching: no events), and naming both ``logStreamNames`` and
-``logStreamNamePrefix`` is refused with ``InvalidParameterException``, as AWS refuses it.
-The one writer of log events the other services use is ``common/logs.py``.
+- FilterLogEvents honours ``logStreamNamePrefix``, as the API reference says. moto reads
+  ``logStreamNames`` only and answers every stream of the group for a prefix, so a check reading
+  one Glue run's ``<run id>-driver`` stream by prefix would read every run's. Here a prefix narrows
+  the streams (none matching: no events), and naming both ``logStreamNames`` and
+  ``logStreamNamePrefix`` is refused with ``InvalidParameterException``, as AWS refuses it.
+- ``filter_patterns``: the filter pattern syntax (terms, JSON, space-delimited), shared by
+  ``metric_filters`` (PutMetricFilter checked, TestMetricFilter, metrics put as events arrive) and
+  ``subscriptions`` (events a subscription filter matches, delivered to Lambda, Firehose, Kinesis or
+  Logs after the request is answered).
+- ``insights_language`` and ``insights``: Logs Insights queries (StartQuery, GetQueryResults,
+  StopQuery, DescribeQueries).
+
+The one writer of log events the other services use is ``common/logs.py``; events it writes
+pass through the same stream method, so metric filters and subscriptions see Lambda's, Glue's
+and crawlers' logs too.
+
+Fidelity notes:
+
+> Metric filters put one datum per matching event (AWS aggregates per minute: statistics agree,
+> ``SampleCount`` differs). A subscription filter's role and the destination's resource policy are
+> not evaluated. Logs Insights runs each query at once and completely (no ``Scheduled``/``Running``),
+> and refuses commands and functions it does not implement (``dedup``, ``unmask``, ``pattern``,
+> ``diff``, ``filterIndex``, ``SOURCE``, date functions other than ``bin``, ``fromMillis``, ``toMillis``)
+> with ``MalformedQueryException``.
 """
 
 from __future__ import annotations
@@ -20,6 +40,20 @@ SERVICES = ("logs",)
 PATCHES = (
     Patch("LogsResponse", "filter_log_events", wrap="lakelab.emulator.services.logs:honours_stream_prefix",
           why="moto ignores logStreamNamePrefix and answers the events of every stream"),
+    Patch("LogsLogStream", "put_log_events", value=".subscriptions:put_log_events",
+          why="metric filters publish; subscription filters send only matching events, after the request"),
+    Patch("LogsBackend", "put_metric_filter", wrap=".metric_filters:checks_put",
+          why="the pattern and transformations are checked, and a put replaces the filter of that name"),
+    Patch("LogsResponse", "test_metric_filter", value=".metric_filters:test_metric_filter", adds=True,
+          why="moto has no TestMetricFilter"),
+    Patch("LogsResponse", "start_query", value=".insights:start_query",
+          why="moto's Logs Insights reads a few commands and ignores the rest; here queries run or are refused"),
+    Patch("LogsResponse", "get_query_results", value=".insights:get_query_results",
+          why="results in AWS's shape, with statistics"),
+    Patch("LogsResponse", "stop_query", value=".insights:stop_query", adds=True,
+          why="moto has no StopQuery"),
+    Patch("LogsResponse", "describe_queries", value=".insights:describe_queries",
+          why="the queries this package ran"),
 )
 
 
