@@ -95,6 +95,9 @@ SYMBOLS: dict[str, str] = {
     "SNSInvalidParameter": "moto.sns.exceptions:SNSInvalidParameter",
     # athena
     "AthenaResponse": "moto.athena.responses:AthenaResponse",
+    # redshift (clusters' IAM roles, for COPY, UNLOAD and Spectrum)
+    "RedshiftResponse": "moto.redshift.responses:RedshiftResponse",
+    "RedshiftBackend": "moto.redshift.models:RedshiftBackend",
     # --- cloudtrail ---
     "CloudTrailResponse": "moto.cloudtrail.responses:CloudTrailResponse",
     "CloudTrailBackend": "moto.cloudtrail.models:CloudTrailBackend",
