@@ -25,6 +25,7 @@ _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_requ
 _SERVICE_BY_SIGNING_NAME = {
     "states": "stepfunctions", "monitoring": "cloudwatch", "airflow": "mwaa", "elasticmapreduce": "emr",
     "tagging": "resourcegroupstaggingapi", "execute-api": "apigateway", "email": "ses",
+    "access-analyzer": "accessanalyzer",
 }
 _JSON_BODIES = ("json", "rest-json")
 _MAX_PARSED_BODY = 1 << 20

@@ -14,7 +14,8 @@ from typing import Any
 from lakelab.emulator.services.iam import catalog_resources as catalog
 
 IAM_PREFIXES = {"stepfunctions": "states", "mwaa": "airflow", "emr-serverless": "emr-serverless",
-                "cloudwatch": "cloudwatch", "logs": "logs", "redshift-data": "redshift-data"}
+                "cloudwatch": "cloudwatch", "logs": "logs", "redshift-data": "redshift-data",
+                "accessanalyzer": "access-analyzer"}
 RENAMED = {
     ("lambda", "Invoke"): "InvokeFunction", ("lambda", "InvokeWithResponseStream"): "InvokeFunction",
     ("sqs", "SendMessageBatch"): "SendMessage", ("sqs", "DeleteMessageBatch"): "DeleteMessage",
