@@ -53,10 +53,10 @@ def _shell():
 
 
 class Progress:
-    """A progress bar with a live throughput readout, redrawn in place in a notebook.
+    """A progress bar with a live throughput readout, redrawn in place (a carriage return) as it advances.
 
     ``with Progress(total, "records") as bar: bar.advance(n)``; ``bar.note(throttled=3)`` adds figures
-    to the line. Outside a notebook the last line is printed once, at the end.
+    to the line. The last state ends the line, so a saved notebook shows the finished bar.
     """
 
     WIDTH = 30
@@ -66,11 +66,6 @@ class Progress:
 
         self.total, self.unit, self.done, self.figures = total, unit, 0, {}
         self.started = self._drawn = time.monotonic()
-        self._handle = None
-        if _shell() is not None:
-            from IPython.display import Pretty, display
-
-            self._handle = display(Pretty(self.line()), display_id=True)
 
     def line(self) -> str:
         import time
@@ -86,25 +81,15 @@ class Progress:
         import time
 
         self.done += count
-        if self._handle is not None and (time.monotonic() - self._drawn > 0.2 or self.done >= self.total):
-            self._draw()
+        if time.monotonic() - self._drawn > 0.2 and _shell() is not None:
+            self._drawn = time.monotonic()
+            print(self.line(), end="\r", flush=True)
 
     def note(self, **figures: int) -> None:
         self.figures.update(figures)
-
-    def _draw(self) -> None:
-        import time
-
-        from IPython.display import Pretty
-
-        self._drawn = time.monotonic()
-        self._handle.update(Pretty(self.line()))
 
     def __enter__(self) -> "Progress":
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._handle is not None:
-            self._draw()
-        else:
-            print(self.line())
+        print(self.line(), flush=True)
