@@ -13,7 +13,7 @@ Modules, by concern:
 - ``commands`` (which statement), ``dialect`` (Redshift SQL to the engine's; Redshift's error shape),
   ``tables`` (CREATE TABLE with DISTSTYLE, DISTKEY, SORTKEY, ENCODE, IDENTITY), ``system``
   (SVV_TABLE_INFO, PG_TABLE_DEF, STL_LOAD_ERRORS, SYS_QUERY_HISTORY)
-- ``options``, ``loads`` (COPY), ``unloads`` (UNLOAD), ``spectrum`` (external schemas over Glue)
+- ``clusters`` (moto's clusters: default IAM role, ModifyClusterIamRoles), ``options``, ``loads`` (COPY), ``unloads`` (UNLOAD), ``spectrum`` (external schemas over Glue)
 
 What works: ExecuteStatement (ClusterIdentifier or WorkgroupName; DbUser, SecretArn or the caller's
 IAM identity; ``:name`` Parameters; StatementName), BatchExecuteStatement (one transaction: the first
@@ -52,4 +52,15 @@ Fidelity notes:
 
 from __future__ import annotations
 
+from lakelab.emulator.seam import Patch
+
+SERVICES = ("redshift",)
+PATCHES = (
+    Patch("RedshiftResponse", "create_cluster", wrap=".clusters:keeps_default_role",
+          why="moto drops DefaultIamRoleArn; COPY and UNLOAD's IAM_ROLE default names it"),
+    Patch("RedshiftResponse", "modify_cluster_iam_roles", value=".clusters:modify_cluster_iam_roles", adds=True,
+          why="moto lacks ModifyClusterIamRoles, how a role is associated with a running cluster"),
+    Patch("RedshiftBackend", "delete_cluster", wrap=".clusters:forgets_databases",
+          why="a deleted cluster's databases leave the shared engine"),
+)
 NATIVE_SERVICES = {"redshift-data": ".api:Service", "redshift-serverless": ".serverless:Service"}

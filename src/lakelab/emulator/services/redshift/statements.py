@@ -235,7 +235,13 @@ def _drop_view(cursor: Any, view: str) -> None:
 def _result(table: Any) -> results.Result:
     names = [name.lower() for name in table.column_names]
     engine_types = [_engine_type(f.type) for f in table.schema]
-    return results.Result(list(zip(names, engine_types)), [tuple(r.values()) for r in table.to_pylist()])
+    rows = [tuple(r.values()) for r in table.to_pylist()]
+    for index, engine_type in enumerate(engine_types):
+        # The engine sums integers into a 128-bit integer where Redshift answers BIGINT (SUM of INT):
+        # shown as int8 while every value fits in 64 bits.
+        if engine_type == "DECIMAL(38,0)" and all(r[index] is None or abs(r[index]) < 2**63 for r in rows):
+            engine_types[index] = "BIGINT"
+    return results.Result(list(zip(names, engine_types)), rows)
 
 
 def _engine_type(arrow_type: Any) -> str:

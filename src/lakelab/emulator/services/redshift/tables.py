@@ -45,6 +45,15 @@ def create(found: Warehouse, sql: str, translate: Callable[[str], str]
     rest = sql[match.end():]
     design = TableDesign()
     before: list[str] = []
+    like = re.match(r"(?is)^\(\s*LIKE\s+((?:\"[^\"]+\"|[\w$]+)(?:\.(?:\"[^\"]+\"|[\w$]+))?)"
+                    r"(?:\s+(?:IN|EX)CLUDING\s+DEFAULTS)?\s*\)", rest)
+    if like:  # CREATE TABLE t (LIKE parent): the parent's columns and design, no rows
+        parent_schema, parent = split_name(like.group(1))
+        copied = found.designs.get(f"{parent_schema}.{parent}")
+        design = TableDesign(**{**copied.__dict__}) if copied else design
+        _table_attributes(rest[like.end():], design)
+        return (f'CREATE TABLE "{schema}"."{table}" AS SELECT * FROM "{parent_schema}"."{parent}" LIMIT 0', before,
+                schema, table, design)
     if rest.startswith("("):
         close = _closing(rest)
         columns, tail = _columns(found, schema, table, rest[1:close], design, before), rest[close + 1:]
