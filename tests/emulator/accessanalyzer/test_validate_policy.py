@@ -56,7 +56,8 @@ def test_pass_role_with_a_wildcard_resource_is_a_security_warning(client):
         ("SECURITY_WARNING", "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE")]
     assert _codes(_findings(client, _statement(NotAction="s3:*", Resource="*"))) == [
         ("SECURITY_WARNING", "PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION")]
-    assert _codes(_findings(client, _statement(Action="iam:PassRole", NotResource="arn:aws:iam::123456789012:role/x"))) == [
+    not_resource = _statement(Action="iam:PassRole", NotResource="arn:aws:iam::123456789012:role/x")
+    assert _codes(_findings(client, not_resource)) == [
         ("SECURITY_WARNING", "PASS_ROLE_WITH_NOT_RESOURCE")]
     assert _findings(client, _statement(Action="iam:PassRole", Resource="arn:aws:iam::123456789012:role/etl")) == []
 
@@ -142,7 +143,8 @@ def test_validate_policy_is_an_iam_action_of_its_own(client):
     role = iam.create_role(RoleName="author", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     credentials = client("sts").assume_role(RoleArn=role, RoleSessionName="ana")["Credentials"]
     analyzer = client("accessanalyzer", aws_access_key_id=credentials["AccessKeyId"],
-                      aws_secret_access_key=credentials["SecretAccessKey"], aws_session_token=credentials["SessionToken"])
+                      aws_secret_access_key=credentials["SecretAccessKey"],
+                      aws_session_token=credentials["SessionToken"])
     with pytest.raises(ClientError) as refused:
         analyzer.validate_policy(policyDocument="{}", policyType="IDENTITY_POLICY")
     assert "access-analyzer:ValidatePolicy" in refused.value.response["Error"]["Message"]

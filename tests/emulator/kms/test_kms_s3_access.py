@@ -25,7 +25,8 @@ def test_objects_record_the_key_arn_and_the_bucket_key(keys):
     keys.encrypt_bucket("alias/lake")
     keys.s3.put_object(Bucket=LAKE, Key="raw/a.csv", Body=b"a")
     head = keys.s3.head_object(Bucket=LAKE, Key="raw/a.csv")
-    assert (head["ServerSideEncryption"], head["SSEKMSKeyId"], head["BucketKeyEnabled"]) == ("aws:kms", key["Arn"], True)
+    encryption = (head["ServerSideEncryption"], head["SSEKMSKeyId"], head["BucketKeyEnabled"])
+    assert encryption == ("aws:kms", key["Arn"], True)
 
 
 def test_with_the_default_key_policy_iam_decides(keys):
@@ -67,7 +68,7 @@ def test_an_explicit_deny_in_the_key_policy_wins(keys):
     keys.encrypt_bucket(key["KeyId"])
     keys.s3.put_object(Bucket=LAKE, Key="raw/a.csv", Body=b"a")
     _, message = _denial(lambda: keys.session(reader).get_object(Bucket=LAKE, Key="raw/a.csv"))
-    assert message.endswith("kms:Decrypt on resource: " + key["Arn"] + " with an explicit deny in a resource-based policy")
+    assert message.endswith(f"kms:Decrypt on resource: {key['Arn']} with an explicit deny in a resource-based policy")
 
 
 def test_writing_needs_generate_data_key_and_a_refused_write_stores_nothing(keys):

@@ -83,7 +83,8 @@ def _covers(pattern: str, value: str, ignore_case: bool) -> bool:
     return wildcard_regex(pattern, ignore_case).fullmatch(value) is not None
 
 
-def pass_role_findings(statement: dict[str, Any], path: Path, actions: list[Item], resources: list[Item]) -> list[Finding]:
+def pass_role_findings(statement: dict[str, Any], path: Path, actions: list[Item],
+                       resources: list[Item]) -> list[Finding]:
     """The PassRole security warning an Allow statement earns, if it lets its holder pass roles widely."""
     if statement.get("Effect") != "Allow":
         return []

@@ -49,11 +49,13 @@ def validate(text: str, policy_type: str) -> tuple[Located | None, list[Finding]
 
 
 def _document_findings(document: dict[str, Any]) -> list[Finding]:
-    found = [finding("INVALID_POLICY_ELEMENT", (key,), element=key) for key in document if key not in _DOCUMENT_ELEMENTS]
+    found = [finding("INVALID_POLICY_ELEMENT", (key,), element=key)
+             for key in document if key not in _DOCUMENT_ELEMENTS]
     if "Version" not in document:
         found.append(finding("MISSING_VERSION", ()))
     elif document["Version"] not in VERSIONS:
-        found.append(finding("INVALID_VERSION", ("Version",), version=document["Version"], versions=", ".join(VERSIONS)))
+        found.append(finding("INVALID_VERSION", ("Version",), version=document["Version"],
+                             versions=", ".join(VERSIONS)))
     if "Statement" not in document:
         found.append(finding("MISSING_STATEMENT", ()))
     elif not isinstance(document["Statement"], (dict, list)):
@@ -81,7 +83,8 @@ def _statement_findings(statement: dict[str, Any], path: Path, policy_type: str)
     action_key = "NotAction" if "NotAction" in statement else "Action"
     resource_key = "NotResource" if "NotResource" in statement else "Resource"
     actions, resources = _items(statement, action_key, path), _items(statement, resource_key, path)
-    for key, items, code in ((action_key, actions, "EMPTY_ARRAY_ACTION"), (resource_key, resources, "EMPTY_ARRAY_RESOURCE")):
+    for key, items, code in ((action_key, actions, "EMPTY_ARRAY_ACTION"),
+                             (resource_key, resources, "EMPTY_ARRAY_RESOURCE")):
         if statement.get(key) == []:
             found.append(finding(code, (*path, key)))
         found += [finding("DATA_TYPE_MISMATCH", item_path, data_type="String") for value, item_path in items

@@ -103,7 +103,8 @@ def decide(principal: Principal, action: str, key: Key, condition_keys: dict[str
         return decision
     if _granted(principal, action, key):
         return Decision(True, "allowed", action, key.arn)
-    if not _key_policy_names(key_policy, principal, action, key.arn, keys):  # the key policy is silent about the caller: IAM alone can never allow a key
+    if not _key_policy_names(key_policy, principal, action, key.arn, keys):
+        # the key policy is silent about the caller: IAM alone can never allow the use of a key
         return Decision(False, NO_KEY_POLICY_ALLOW, action, key.arn)
     return decision  # itself or its role named, or the account (delegated to IAM, which decided)
 
