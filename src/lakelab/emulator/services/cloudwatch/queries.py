@@ -3,8 +3,8 @@
 As the API reference says (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/
 API_GetMetricData.html): periods start at ``StartTime``, results are newest first unless
 ``ScanBy`` is ``TimestampAscending``, a query with ``ReturnData`` false is computed but not
-returned, each result's label defaults to the metric name and statistic (an expression's to its
-id), and any statistic of the statistics page is accepted (percentiles included). Metric Insights
+returned, each result's label defaults to the metric's name (an expression's to its id), and
+any statistic of the statistics page is accepted (percentiles included). Metric Insights
 (``SELECT ...``) queries are refused by name.
 """
 
@@ -90,7 +90,7 @@ def get_metric_data(backend: Any, queries: list[dict[str, Any]], start_time: dat
 
 def _result(query: dict[str, Any], value: Any, scan_by: str) -> dict[str, Any]:
     stat = query.get("MetricStat")
-    label = query.get("Label") or (f"{stat['Metric']['MetricName']} {stat['Stat']}" if stat else query["Id"])
+    label = query.get("Label") or (stat["Metric"]["MetricName"] if stat else query["Id"])
     if isinstance(value, expressions.Band):
         value = value.upper
     points = sorted(value.items()) if isinstance(value, dict) else []
