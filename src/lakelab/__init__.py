@@ -26,4 +26,6 @@ def progress(total: int, unit: str = "records"):
 def __getattr__(name: str):
     if name in _COURSE_MODULES:
         return importlib.import_module(f"lakelab.course.{name}")
+    if name == "dashboards":  # lakelab.dashboards.draw(name): a CloudWatch dashboard as a matplotlib figure
+        return importlib.import_module("lakelab.lab.dashboards")
     raise AttributeError(f"module 'lakelab' has no attribute {name!r}")
