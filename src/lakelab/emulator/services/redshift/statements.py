@@ -199,7 +199,7 @@ def _run_one(statement: Statement, sub: SubStatement, warehouse: Warehouse, curs
     sub.status, sub.query_id = "STARTED", warehouse.next_query_id()
     run = Run(warehouse, statement.target, statement.user, cursor, sub.query_id)
     began, started = time.time(), time.perf_counter_ns()
-    query_type, error = "UTILITY", None
+    query_type, error = _query_type(sub.sql), None
     try:
         sql = dialect.bind(sub.sql, statement.parameters)
         table, rows, query_type = commands.execute(run, sql)
@@ -223,6 +223,16 @@ def _run_one(statement: Statement, sub: SubStatement, warehouse: Warehouse, curs
                                              "success" if error is None else "failed", began, time.time(),
                                              max(sub.result_rows, 0) if sub.has_result_set else 0, error or ""))
     return error
+
+
+def _query_type(sql: str) -> str:
+    """SYS_QUERY_HISTORY's query_type from a statement's first word (for one that failed)."""
+    first = (dialect.first_words(sql, 1) or ["?"])[0]
+    if first in ("SELECT", "WITH", "VALUES"):
+        return "SELECT"
+    if first in ("INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "UNLOAD"):
+        return first
+    return "DDL" if first in ("CREATE", "DROP", "ALTER", "TRUNCATE") else "UTILITY"
 
 
 def _drop_view(cursor: Any, view: str) -> None:
@@ -278,6 +288,7 @@ _ENGINE_ERRORS = (
     (r"View with name ([^\s!]+) does not exist", 'relation "{0}" does not exist'),
     (r"Schema with name ([^\s!]+) does not exist", 'schema "{0}" does not exist'),
     (r'Referenced column "([^"]+)" not found', 'column "{0}" does not exist'),
+    (r'Column "([^"]+)" referenced that exists in the SELECT clause', 'column "{0}" does not exist'),
     (r'Table "([^"]+)" does not have a column named "([^"]+)"', 'column "{1}" of relation "{0}" does not exist'),
     (r"(?:Scalar|Aggregate|Table) Function with name (\w+) does not exist", "function {0} does not exist"),
     (r"Could not convert string '([^']*)' to INT\d+", 'invalid input syntax for integer: "{0}"'),
