@@ -175,6 +175,8 @@ class _Conditions:
                 raise PatternError("Invalid metric filter pattern: missing )")
             return inner
         kind, selector = self._take()
+        if not self.field_name and kind != "selector":
+            raise PatternError(f"Invalid metric filter pattern: a JSON selector starts with $., found {selector!r}")
         if kind not in ("selector", "word"):
             raise PatternError(f"Invalid metric filter pattern: expected a selector, found {selector!r}")
         following = self._peek()

@@ -293,6 +293,8 @@ def value(expression: tuple, record: dict[str, Any]) -> Any:
         return truthy(value(expression[1], record)) or truthy(value(expression[2], record))
     if kind == "not":
         return not truthy(value(expression[1], record))
+    if kind == "negated":  # not like / not in: false, like a comparison, when the field is absent
+        return value(expression[1][1], record) is not None and not value(expression[1], record)
     if kind == "compare":
         return compare(expression[1], value(expression[2], record), value(expression[3], record))
     if kind == "like":

@@ -291,11 +291,11 @@ class Parser:
         if self.at_word("like"):
             self.take()
             node = ("like", left, self._pattern())
-            return ("not", node) if negated else node
+            return ("negated", node) if negated else node
         if self.at_word("in"):
             self.take()
             node = ("in", left, self._array())
-            return ("not", node) if negated else node
+            return ("negated", node) if negated else node
         return left
 
     def _pattern(self) -> tuple:
