@@ -51,6 +51,12 @@ def denial_for(request: Any, ctx: RequestContext) -> Answer | None:
         return None
     if request.service == "s3" and request.operation == "DeleteObjects":
         return None  # authorized key by key inside a 200 answer (``batch_deletes``), as S3 does
+    if request.service == "kms":  # a key's own policy decides about the key (``services.kms.api_access``)
+        from lakelab.emulator.services.kms import api_access
+
+        decided = api_access.denial_for(request, ctx)
+        if decided is not api_access.NOT_A_KEY:
+            return decided  # type: ignore[return-value]
     asked = requested(request, ctx)
     if asked is None or not asked.checks:
         return None  # an operation nobody can name cannot be checked; moto answers it
