@@ -16,9 +16,11 @@ settings; neither checks who may use a key. Here:
   fewer with an S3 Bucket Key.
 - ``rotation``: ``EnableKeyRotation`` with ``RotationPeriodInDays``; ``GetKeyRotationStatus`` with the
   period and the next rotation date; AWS managed keys always rotate.
+- ``api_access``: KMS's own API called about a key (``kms.decrypt``, ``describe_key``...) decided the
+  same way; the IAM layer asks it before moto answers.
 
-Fidelity notes: KMS's own API (``kms.decrypt`` called directly) is checked by the IAM layer's
-identity policies only, not by key policies; S3 keeps no real ciphertext (moto stores plaintext);
+Fidelity notes: KMS calls that name no key (``CreateKey``, ``ListKeys``) and ``CreateAlias``'s alias
+meet identity policies only; S3 keeps no real ciphertext (moto stores plaintext);
 a Bucket Key's lifetime and when S3 calls KMS again are this emulator's choice (AWS publishes
 neither); permission is checked on every request, where AWS may serve a cached bucket key; the
 ``aws/s3`` managed key has AWS's key policy (anyone in the account, through S3), but
