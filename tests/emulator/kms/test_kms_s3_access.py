@@ -33,7 +33,10 @@ def test_with_the_default_key_policy_iam_decides(keys):
     key = keys.key()
     keys.encrypt_bucket(key["KeyId"])
     keys.s3.put_object(Bucket=LAKE, Key="raw/a.csv", Body=b"a")
+    keys.s3.put_object(Bucket=LAKE, Key="raw/100% sure.csv", Body=b"b")
     reader = keys.role("reader", S3_ONLY)
+    code, _ = _denial(lambda: keys.session(reader).get_object(Bucket=LAKE, Key="raw/100% sure.csv"))
+    assert code == "AccessDenied"
     code, message = _denial(lambda: keys.session(reader).get_object(Bucket=LAKE, Key="raw/a.csv"))
     assert code == "AccessDenied"
     assert message == (f"User: arn:aws:sts::{ACCOUNT}:assumed-role/reader/persona is not authorized to perform: "

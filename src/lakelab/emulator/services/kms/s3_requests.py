@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
 from lakelab.emulator import context
@@ -26,10 +25,10 @@ from lakelab.emulator.services.kms.key_access import find_key
 Response = tuple[int, dict[str, str], Any]
 
 
-def _params(response: Any, upload: bool = False) -> dict[str, Any]:
+def _params(response: Any) -> dict[str, Any]:
     query = response.querystring or {}
     first = {name: values[0] if isinstance(values, list) and values else values for name, values in query.items()}
-    params = {"Bucket": response.bucket_name, "Key": unquote(response.parse_key_name())}
+    params = {"Bucket": response.bucket_name, "Key": response.parse_key_name()}  # as moto stores the key
     if first.get("versionId"):
         params["VersionId"] = first["versionId"]
     if first.get("uploadId"):
