@@ -152,3 +152,22 @@ def test_validate_policy_is_an_iam_action_of_its_own(client):
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "access-analyzer:ValidatePolicy",
                                                  "Resource": "*"}]}))
     assert analyzer.validate_policy(policyDocument="{}", policyType="IDENTITY_POLICY")["findings"]
+
+
+def test_statement_grammar_version_and_sids(client):
+    found = _findings(client, {"Version": "2012-10-18", "Statement": [
+        {"Sid": "read lake", "Action": "s3:GetObject", "Resource": "*"},
+        {"Effect": "Allow", "Resource": "*"}]})
+    assert _codes(found) == [("ERROR", "INVALID_VERSION"), ("ERROR", "UNSUPPORTED_SID"), ("ERROR", "MISSING_EFFECT"),
+                             ("ERROR", "MISSING_ACTION")]
+    assert found[0]["findingDetails"] == ("The version 2012-10-18 is not valid. Use one of the following versions: "
+                                          "2012-10-17, 2008-10-17")
+    assert _codes(_findings(client, {"Version": "2012-10-17"})) == [("ERROR", "MISSING_STATEMENT")]
+    assert _codes(_findings(client, _statement(Action="s3:GetObject", Resource=["*", 7]))) == [
+        ("ERROR", "DATA_TYPE_MISMATCH")]
+
+
+def test_wildcard_actions_must_match_an_action_and_service_names_take_no_wildcard(client):
+    found = _findings(client, _statement(Action=["s3:Get*", "s3:Fetch*", "s*:GetObject"], Resource="*"))
+    assert _codes(found) == [("ERROR", "INVALID_ACTION"), ("SUGGESTION", "WILDCARD_IN_SERVICE_NAME")]
+    assert found[0]["findingDetails"] == "The action s3:Fetch* does not exist."
