@@ -182,6 +182,20 @@ def test_a_dropped_table_takes_its_grants_with_it(lake):
     assert [p["Principal"]["DataLakePrincipalIdentifier"] for p in listed] == ["IAM_ALLOWED_PRINCIPALS"]
 
 
+def test_a_deleted_roles_grant_stays_listed_under_its_arn_and_can_be_revoked(lake):
+    analyst = lake.role("analyst")
+    lake.grant(analyst, table(), ("SELECT", "DESCRIBE"))
+    lake.iam.delete_role_policy(RoleName="analyst", PolicyName="work")
+    lake.iam.delete_role(RoleName="analyst")
+    who = {"DataLakePrincipalIdentifier": analyst}
+    listed = lake.lf.list_permissions(Principal=who, Resource=table())["PrincipalResourcePermissions"]
+    assert [p["Permissions"] for p in listed] == [["DESCRIBE", "SELECT"]]
+    assert _error(lake.lf.grant_permissions, Principal=who, Resource=table(), Permissions=["ALTER"]) == (
+        "InvalidInputException", f"Invalid principal, arn: {analyst}")  # granting still needs the role
+    lake.lf.revoke_permissions(Principal=who, Resource=table(), Permissions=["SELECT", "DESCRIBE"])
+    assert lake.lf.list_permissions(Principal=who, Resource=table())["PrincipalResourcePermissions"] == []
+
+
 def test_a_table_in_a_registered_location_needs_data_location_access(lake):
     may_create = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": ["athena:*", "glue:*", "s3:*"], "Resource": "*"}]}

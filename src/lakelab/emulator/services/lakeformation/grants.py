@@ -3,7 +3,11 @@
 Who may grant: a data lake administrator, or a principal holding the permissions with grant option
 on that very resource. A grant of a pair (principal, resource) that exists already adds to it; a
 revoke removes exactly what it names, and a revoke of nothing held is refused, as Lake Formation
-refuses it.
+refuses it. A grant outlives its IAM principal (the role deleted, the grant still listed under its
+ARN, and a role created again with that ARN holds it again: GrantPermissions' ``Principal`` in the
+API reference), and RevokePermissions still takes it away: only a grant checks that the principal
+exists (cloudformation-coverage-roadmap issue 670: a deleted role's permission stayed listed and
+was revoked through the CLI; the console could not).
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ RESOURCE_TYPES = ("CATALOG", "DATABASE", "TABLE", "DATA_LOCATION", "LF_TAG", "LF
                   "LF_TAG_POLICY_DATABASE", "LF_TAG_POLICY_TABLE", "LF_NAMED_TAG_EXPRESSION")
 
 
-def _entry(lake: Lake, request: dict[str, Any]) -> Grant:
-    principal = principals.check(lake, (request.get("Principal") or {}).get("DataLakePrincipalIdentifier"))
+def _entry(lake: Lake, request: dict[str, Any], revoking: bool = False) -> Grant:
+    identifier = (request.get("Principal") or {}).get("DataLakePrincipalIdentifier")
+    held = revoking and any(g.principal == identifier for g in lake.grants.values())
+    principal = identifier if held else principals.check(lake, identifier)  # a deleted role's grants are revoked
     resource = resources.normalized(lake, request.get("Resource"))
     kind = resources.kind_of(resource)
     permissions = set(request.get("Permissions") or [])
@@ -70,7 +76,7 @@ def grant(lake: Lake, request: dict[str, Any]) -> None:
 def revoke(lake: Lake, request: dict[str, Any]) -> None:
     with lake.lock:
         catalog.sync(lake)
-        entry = _entry(lake, request)
+        entry = _entry(lake, request, revoking=True)
         _may_grant(lake, entry)
         existing = lake.grants.get(entry.key)
         if existing is None or not ((entry.permissions & existing.permissions)
