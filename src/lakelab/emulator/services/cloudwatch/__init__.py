@@ -47,6 +47,8 @@ PATCHES = (
           why="the body is checked against the dashboard body structure, as AWS checks it"),
     Patch("CloudWatchBackend", "get_metric_data", value=".api:get_metric_data",
           why="percentiles and metric math over each metric's own datapoints; moto has neither"),
+    Patch("CloudWatchResponse", "get_metric_statistics", value=".api:get_metric_statistics",
+          why="the metric is the one the dimensions name exactly; ExtendedStatistics; periods from StartTime"),
     Patch("CloudWatchBackend", "get_filtered_metrics", value=".api:get_filtered_metrics",
           why="ListMetrics names each metric once; moto repeats a metric without dimensions per datum, in O(n^2)"),
 )

@@ -187,3 +187,37 @@ def get_filtered_metrics(backend: Any, metric_name: str, namespace: str, dimensi
     from lakelab.emulator.services.cloudwatch import series
 
     return series.filtered_metrics(backend, metric_name, namespace, dimensions)
+
+
+def get_metric_statistics(response: Any) -> Any:
+    """``GetMetricStatistics`` on the metric the dimensions name exactly (as AWS matches them: moto
+    also counts every metric whose dimensions include them), with ``ExtendedStatistics`` (percentiles),
+    periods counted from ``StartTime``."""
+    from lakelab.emulator.services.cloudwatch import series
+
+    get = response._get_param
+    statistics, extended = get("Statistics") or [], get("ExtendedStatistics") or []
+    if bool(statistics) == bool(extended) and not (statistics and extended):
+        raise seam.CloudWatchInvalidParameterCombination("Must specify either Statistics or ExtendedStatistics")
+    for stat in extended:
+        if not series.supported(stat) or stat in series.BASIC:
+            raise seam.CloudWatchInvalidParameterValue(f"The value {stat} for parameter ExtendedStatistics is not "
+                                                       "supported.")
+    start, end, period = series.epoch(get("StartTime")), series.epoch(get("EndTime")), int(get("Period"))
+    if start >= end:
+        raise seam.CloudWatchInvalidParameterValue("The parameter StartTime must be less than the parameter EndTime.")
+    metric = series.key(get("Namespace"), get("MetricName"), get("Dimensions") or [])
+    buckets: dict[float, list[Any]] = {}
+    for point in series.points_between(response.cloudwatch_backend, metric, start, end, get("Unit")):
+        buckets.setdefault(start + (point.stamp - start) // period * period, []).append(point)
+    datapoints = []
+    for stamp, points in sorted(buckets.items()):
+        datapoint: dict[str, Any] = {"Timestamp": series.moment(stamp)}
+        datapoint.update({stat: series.statistic(points, stat) for stat in statistics})
+        values = {stat: series.statistic(points, stat) for stat in extended}
+        if extended:
+            datapoint["ExtendedStatistics"] = {k: v for k, v in values.items() if v is not None}
+        units = {p.unit for p in points}
+        datapoint["Unit"] = units.pop() if len(units) == 1 and None not in units else "None"
+        datapoints.append(datapoint)
+    return seam.ActionResult({"Label": get("MetricName"), "Datapoints": datapoints})
