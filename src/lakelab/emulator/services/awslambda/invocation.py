@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from lakelab.emulator.services.awslambda import logs
+from lakelab.emulator.services.awslambda import logs, metrics
 from lakelab.emulator.services.awslambda.functions import FunctionVersion
 from lakelab.emulator.services.awslambda.pool import WorkerPool
 from lakelab.emulator.services.awslambda.workers import Worker, WorkerExited, WorkerTimedOut
@@ -94,6 +94,8 @@ class Attempt:
         report = logs.Report(self.request_id, duration_ms, self.version.memory_size, self.worker.peak_memory_mb,
                              self.worker.init_duration_ms if self.cold else None, status, error_type)
         self.log.end(self.request_id, report)
+        version = self.version
+        metrics.invoked(version.account_id, version.region, version.name, version.version, failed, duration_ms)
         return Outcome(self.request_id, payload, failed, self.log)
 
     def init_failed(self, error: dict[str, Any]) -> Outcome:
