@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from lakelab.emulator import seam
-from lakelab.emulator.services.glue import job_logs
+from lakelab.emulator.services.glue import job_logs, metrics
 
 ACTIVE_STATES = ("STARTING", "RUNNING", "STOPPING", "WAITING")
 _start_lock = threading.Lock()
@@ -69,6 +69,7 @@ class GlueJobRun:
         self.error_message = error_message
         self.completed_on = seam.utcnow()
         self.set_state(state)
+        metrics.run_finished(self)  # EventBridge's state change event, CloudWatch's job metrics
 
     def as_dict(self) -> dict[str, Any]:
         answer: dict[str, Any] = {
