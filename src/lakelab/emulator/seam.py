@@ -217,6 +217,7 @@ BACKENDS: dict[str, str] = {
     # --- firehose (and the CloudWatch metrics it puts) ---
     "firehose": "moto.firehose.models:firehose_backends",
     "cloudwatch": "moto.cloudwatch.models:cloudwatch_backends",
+    "events": "moto.events.models:events_backends",  # Glue's job state change events
     # --- iam enforcement ---
     # --- stepfunctions: the interpreting backend, which the API always uses here ---
     "stepfunctions": "moto.stepfunctions.parser.models:stepfunctions_parser_backends",
