@@ -19,7 +19,7 @@ from lakelab.emulator import context as request_context
 from lakelab.emulator import seam
 from lakelab.emulator.engine import connection as engine_connection
 from lakelab.emulator.engine import errors
-from lakelab.emulator.services.athena import grammar, results
+from lakelab.emulator.services.athena import grammar, metrics, results
 from lakelab.emulator.services.athena.context import Context
 
 log = logging.getLogger("lakelab.emulator.services.athena")
@@ -203,4 +203,5 @@ def _finish(execution: Execution, state: str, reason: str | None = None, categor
         execution.engine_done = execution.engine_done or execution.finished
         execution.state, execution.reason = state, reason
         execution.error_category = category if state == "FAILED" else None
+    metrics.query_finished(execution)  # AWS/Athena in CloudWatch, when the workgroup publishes
     execution.done.set()
