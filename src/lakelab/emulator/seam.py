@@ -98,6 +98,7 @@ SYMBOLS: dict[str, str] = {
     # redshift (clusters' IAM roles, for COPY, UNLOAD and Spectrum)
     "RedshiftResponse": "moto.redshift.responses:RedshiftResponse",
     "RedshiftBackend": "moto.redshift.models:RedshiftBackend",
+    "RedshiftCluster": "moto.redshift.models:Cluster",
     # --- cloudtrail ---
     "CloudTrailResponse": "moto.cloudtrail.responses:CloudTrailResponse",
     "CloudTrailBackend": "moto.cloudtrail.models:CloudTrailBackend",
