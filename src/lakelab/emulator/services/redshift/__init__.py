@@ -13,7 +13,9 @@ Modules, by concern:
 - ``commands`` (which statement), ``dialect`` (Redshift SQL to the engine's; Redshift's error shape),
   ``tables`` (CREATE TABLE with DISTSTYLE, DISTKEY, SORTKEY, ENCODE, IDENTITY), ``system``
   (SVV_TABLE_INFO, PG_TABLE_DEF, STL_LOAD_ERRORS, SYS_QUERY_HISTORY)
-- ``clusters`` (moto's clusters: default IAM role, ModifyClusterIamRoles), ``options``, ``loads`` (COPY), ``unloads`` (UNLOAD), ``spectrum`` (external schemas over Glue)
+- ``clusters`` (moto's clusters: default IAM role, ModifyClusterIamRoles, Endpoint), ``wire`` (the Endpoint:
+  PostgreSQL's protocol for redshift_connector, psycopg and BI tools)
+- ``options``, ``loads`` (COPY), ``unloads`` (UNLOAD), ``spectrum`` (external schemas over Glue)
 
 What works: ExecuteStatement (ClusterIdentifier or WorkgroupName; DbUser, SecretArn or the caller's
 IAM identity; ``:name`` Parameters; StatementName), BatchExecuteStatement (one transaction: the first
@@ -28,7 +30,9 @@ SVV_TABLE_INFO and PG_TABLE_DEF; IDENTITY columns; materialized views with REFRE
 (tables must be schema-qualified); MERGE, QUALIFY, LISTAGG ... WITHIN GROUP, GETDATE, SYSDATE,
 DATEADD, DATEDIFF, NVL, NVL2, DECODE, APPROXIMATE COUNT(DISTINCT), TOP; SYS_QUERY_HISTORY; Spectrum
 (CREATE EXTERNAL SCHEMA ... FROM DATA CATALOG reading Glue tables in S3 as the schema's role);
-CREATE/DROP DATABASE. SQL that does not parse fails the statement with ``ERROR: syntax error at or
+CREATE/DROP DATABASE; a cluster's or workgroup's Endpoint answers PostgreSQL's wire protocol
+(``redshift_connector``, ``psycopg``) with the admin password or GetClusterCredentials/GetCredentials'
+temporary ones, and refuses a wrong password. SQL that does not parse fails the statement with ``ERROR: syntax error at or
 near "<token>"``.
 
 Fidelity notes:
@@ -46,8 +50,9 @@ Fidelity notes:
 > the objects; Lake Formation does not govern Spectrum here. The Data API keeps statements 24 hours;
 > its page size (10,000 rows) is this emulator's, AWS pages by size. Temporary tables last one
 > statement (each Data API call is its own session). Error messages AWS does not document were
-> worded here and say "unverified" where they are raised. The PostgreSQL wire protocol (a BI client
-> connecting to the cluster's Endpoint) is not served.
+> worded here and say "unverified" where they are raised. The Endpoint (``wire``) speaks PostgreSQL's
+> protocol through Buena Vista at 127.0.0.1 and a port of its own, without TLS, in text format, with
+> SQLSTATEs mapped from a few messages only.
 """
 
 from __future__ import annotations
@@ -61,6 +66,18 @@ PATCHES = (
     Patch("RedshiftResponse", "modify_cluster_iam_roles", value=".clusters:modify_cluster_iam_roles", adds=True,
           why="moto lacks ModifyClusterIamRoles, how a role is associated with a running cluster"),
     Patch("RedshiftBackend", "delete_cluster", wrap=".clusters:forgets_databases",
-          why="a deleted cluster's databases leave the shared engine"),
+          why="a deleted cluster's listener stops and its databases leave the shared engine"),
+    Patch("RedshiftCluster", "address", wrap=".clusters:endpoint_address",
+          why="the Endpoint reports where the cluster's PostgreSQL-protocol listener answers"),
+    Patch("RedshiftBackend", "get_cluster_credentials", wrap=".clusters:opens_endpoint",
+          why="GetClusterCredentials' temporary password logs in at the Endpoint until it expires"),
 )
+
+
+def install() -> None:
+    """Listeners stop on reset (moto forgets the clusters)."""
+    from lakelab.emulator import registry
+    from lakelab.emulator.services.redshift import wire
+
+    registry.on_reset(wire.stop_all)
 NATIVE_SERVICES = {"redshift-data": ".api:Service", "redshift-serverless": ".serverless:Service"}

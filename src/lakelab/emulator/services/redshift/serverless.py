@@ -2,8 +2,8 @@
 
 moto has no Redshift Serverless, so this is a native service. A namespace holds the database name,
 the admin user and the IAM roles (which ``COPY``/``UNLOAD``/Spectrum may use); a workgroup is the
-compute the Data API names with ``WorkgroupName``, AVAILABLE at once, with an endpoint on port
-5439. Capacity settings are kept and reported, never acted on. Error messages AWS's API reference
+compute the Data API names with ``WorkgroupName``, AVAILABLE at once, whose endpoint answers the
+PostgreSQL protocol (``wire``) at a port of its own (AWS's default is 5439). Capacity settings are kept and reported, never acted on. Error messages AWS's API reference
 does not spell out were worded here (unverified).
 """
 
@@ -70,6 +70,10 @@ class Workgroup:
 
     @property
     def address(self) -> str:
+        from lakelab.emulator.services.redshift import wire
+
+        if wire.serving(self.account_id, self.region, f"workgroup/{self.name}"):
+            return wire.HOST  # the listener's address (a real one is a DNS name)
         return f"{self.name}.{self.account_id}.{self.region}.redshift-serverless.amazonaws.com"
 
     def describe(self) -> dict[str, Any]:
@@ -158,6 +162,12 @@ def create_workgroup(found: Store, body: dict[str, Any]) -> dict[str, Any]:
     workgroup = Workgroup(name, namespace.name, namespace.account_id, namespace.region, capacity,
                           int(body.get("port") or 5439), publicly_accessible=bool(body.get("publiclyAccessible")))
     found.workgroups[name] = workgroup
+    from lakelab.emulator.services.redshift import wire
+    from lakelab.emulator.services.redshift.targets import Target
+
+    target = Target("workgroup", name, namespace.account_id, namespace.region, namespace.db_name,
+                    namespace.iam_roles, namespace.default_iam_role)
+    workgroup.port = wire.start(target, namespace.admin_username, namespace.admin_password)
     return {"workgroup": workgroup.describe()}
 
 
@@ -180,19 +190,29 @@ def delete_workgroup(found: Store, body: dict[str, Any]) -> dict[str, Any]:
 
     workgroup = _workgroup(found, body)
     del found.workgroups[workgroup.name]
+    from lakelab.emulator.services.redshift import wire
+
+    wire.stop(workgroup.account_id, workgroup.region, f"workgroup/{workgroup.name}")
     warehouse.drop(workgroup.account_id, workgroup.region, f"workgroup/{workgroup.name}")
     return {"workgroup": {**workgroup.describe(), "status": "DELETING"}}
 
 
 def get_credentials(found: Store, body: dict[str, Any]) -> dict[str, Any]:
     """Temporary database credentials for the caller: ``IAMR:<role>`` or ``IAM:<user>``, as AWS names them."""
-    _workgroup(found, body)
+    workgroup = _workgroup(found, body)
     caller = context.principal()
     user = (f"IAMR:{caller.role_name}" if caller.role_name else f"IAM:{caller.user_name}" if caller.user_name
             else "admin")
     seconds = int(body.get("durationSeconds") or 900)
     now = dt.datetime.now(dt.timezone.utc)
-    return {"dbUser": user, "dbPassword": secrets.token_urlsafe(24), "expiration": (now + dt.timedelta(seconds=seconds)).isoformat(),
+    password = secrets.token_urlsafe(24)
+    from lakelab.emulator.services.redshift import wire
+    from lakelab.emulator.services.redshift.targets import Target
+
+    namespace = found.namespaces[workgroup.namespace]
+    wire.allow(Target("workgroup", workgroup.name, workgroup.account_id, workgroup.region, namespace.db_name,
+                      namespace.iam_roles, namespace.default_iam_role), user, password, now.timestamp() + seconds)
+    return {"dbUser": user, "dbPassword": password, "expiration": (now + dt.timedelta(seconds=seconds)).isoformat(),
             "nextRefreshTime": (now + dt.timedelta(seconds=seconds)).isoformat()}
 
 
@@ -242,5 +262,10 @@ class Service:
         return Response(json.dumps(answer, default=str), status=200, content_type="application/x-amz-json-1.1")
 
     def reset(self) -> None:
+        from lakelab.emulator.services.redshift import wire
+
         with _lock:
+            for (account_id, region), found in _stores.items():
+                for name in found.workgroups:
+                    wire.stop(account_id, region, f"workgroup/{name}")
             _stores.clear()

@@ -1,0 +1,326 @@
+"""A cluster's or workgroup's Endpoint answers PostgreSQL's wire protocol, as Redshift's does.
+
+The protocol is served by Buena Vista (``buenavista``, Apache 2.0: a socketserver implementation of
+PostgreSQL's v3 protocol with MD5 password authentication and the extended query protocol); what
+each statement does is this package's (``commands``: Redshift SQL on the shared engine, the same
+as through the Data API). Each cluster or workgroup listens on 127.0.0.1 at a port of its own,
+which its ``Endpoint`` reports, so ``redshift_connector`` and ``psycopg`` connect with the master
+user and password (or temporary credentials from GetClusterCredentials / GetCredentials); a wrong
+password is refused with ``Invalid password``.
+
+Fidelity notes: no TLS (connect with ``ssl=False`` / ``sslmode=disable``); every column is sent
+in text format with PostgreSQL type OIDs (``int8``, ``numeric``, ``varchar`` as ``text``...); error
+responses carry the message only (no SQLSTATE); cancel requests close the session. The Endpoint's
+address is 127.0.0.1, where a real one is a DNS name.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from typing import Any
+
+from lakelab.emulator import context
+from lakelab.emulator.services.redshift import commands, dialect, warehouse
+from lakelab.emulator.services.redshift.statements import Run, engine_error
+from lakelab.emulator.services.redshift.targets import Target
+
+log = logging.getLogger("lakelab.emulator.services.redshift.wire")
+# Buena Vista logs every refused login and client error with its traceback: they are the client's, not ours.
+logging.getLogger("buenavista").setLevel(logging.CRITICAL)
+HOST = "127.0.0.1"
+
+_servers: dict[tuple[str, str, str], Any] = {}
+_lock = threading.RLock()
+
+
+class Passwords(dict):  # type: ignore[type-arg]
+    """Users and passwords a server accepts: the admin's, and temporary credentials until they expire."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expiring: dict[str, tuple[str, float]] = {}
+
+    def __getitem__(self, user: str) -> str:
+        if user in self.expiring:
+            password, until = self.expiring[user]
+            if until > time.time():
+                return password
+        return super().__getitem__(user)
+
+    def __contains__(self, user: object) -> bool:
+        return isinstance(user, str) and (user in self.expiring or dict.__contains__(self, user))
+
+
+def _classes() -> tuple[Any, Any, Any, Any, Any]:
+    from buenavista.core import BVType, Connection, QueryResult, Session
+    from buenavista.postgres import BuenaVistaServer
+
+    return BVType, Connection, QueryResult, Session, BuenaVistaServer
+
+
+def _bv_type(arrow_type: Any) -> Any:
+    import pyarrow as pa
+
+    BVType = _classes()[0]
+    for check, found in ((pa.types.is_boolean, BVType.BOOL), (pa.types.is_int64, BVType.BIGINT),
+                         (pa.types.is_integer, BVType.INTEGER), (pa.types.is_floating, BVType.FLOAT),
+                         (pa.types.is_decimal, BVType.DECIMAL), (pa.types.is_date, BVType.DATE),
+                         (pa.types.is_timestamp, BVType.TIMESTAMP), (pa.types.is_time, BVType.TIME)):
+        if check(arrow_type):
+            return found
+    return BVType.TEXT
+
+
+def _result(table: Any, status: str) -> Any:
+    QueryResult = _classes()[2]
+
+    class Result(QueryResult):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            super().__init__()
+            self.table = table
+            self.tag = status
+
+        def has_results(self) -> bool:
+            return self.table is not None
+
+        def column_count(self) -> int:
+            return 0 if self.table is None else self.table.num_columns
+
+        def column(self, index: int) -> tuple[str, Any]:
+            field = self.table.schema.field(index)
+            return field.name.lower(), _bv_type(field.type)
+
+        def rows(self) -> Any:
+            for row in self.table.to_pylist():
+                yield [_text_safe(v) for v in row.values()]
+
+        def status(self) -> str:
+            return self.tag
+
+    return Result()
+
+
+def _text_safe(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        import json
+
+        return json.dumps(value, default=str)
+    return value
+
+
+_POSITIONAL = re.compile(r"('(?:[^']|'')*')|(\"(?:[^\"]|\"\")*\")|\$(\d+)")
+
+
+def _bind_positional(sql: str, params: list[Any] | None) -> str:
+    """``$1``, ``$2``... replaced by the Bind message's values, as literals."""
+    if not params:
+        return sql
+
+    def replace(found: re.Match[str]) -> str:
+        if found.group(3) is None:
+            return found.group(0)
+        value = params[int(found.group(3)) - 1]
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, (int, float)):
+            return repr(value)
+        return "'" + str(value).replace("'", "''") + "'"
+
+    return _POSITIONAL.sub(replace, sql)
+
+
+def _connection(target: Target, request: Any) -> Any:
+    _, Connection, _, Session, _ = _classes()
+
+    class WarehouseSession(Session):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            super().__init__()
+            self.cursor: Any = None
+            self.run: Run | None = None
+            self.transaction = False
+
+        def open(self, database: str, user: str) -> None:
+            names = warehouse.databases(target.account_id, target.region, target.key, target.default_database)
+            if database not in names:
+                raise dialect.error(f'database "{database}" does not exist')
+            found = warehouse.warehouse(target.account_id, target.region, target.key, database)
+            self.cursor = found.cursor()
+            self.run = Run(found, target, user, self.cursor, found.next_query_id())
+
+        def execute_sql(self, sql: str, params: Any = None) -> Any:
+            assert self.run is not None
+            words = dialect.first_words(sql, 1)
+            if not sql.strip():
+                return _result(None, "EMPTY")
+            if words and words[0] in ("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT"):
+                return self._transaction(words[0])
+            self.run.query_id, self.run.views = self.run.warehouse.next_query_id(), []
+            with context.bound(request):
+                try:
+                    table, rows, kind = commands.execute(self.run, _bind_positional(sql, params))
+                except dialect.StatementFailed:
+                    raise
+                except Exception as failure:
+                    raise engine_error(failure) from None
+            return _result(table, f"SELECT {rows}" if table is not None else _tag(kind, rows))
+
+        def describe_sql(self, sql: str) -> Any:
+            """The columns a query will answer (run with LIMIT 0 and NULL parameters), or None."""
+            assert self.run is not None
+            words = dialect.first_words(sql, 1)
+            if not words or words[0] not in ("SELECT", "WITH", "VALUES", "SHOW"):
+                return None
+            bound = _POSITIONAL.sub(lambda m: m.group(0) if m.group(3) is None else "NULL", sql)
+            with context.bound(request):
+                engine_sql, _ = commands.translate(self.run, bound)
+                return _result(self.run.arrow(f"SELECT * FROM ({engine_sql}) AS lakelab_described LIMIT 0"), "")
+
+        def _transaction(self, word: str) -> Any:
+            assert self.cursor is not None
+            if word in ("BEGIN", "START"):
+                if not self.transaction:
+                    self.cursor.execute("BEGIN TRANSACTION")
+                self.transaction = True
+                return _result(None, "BEGIN")
+            if self.transaction:
+                self.cursor.execute("ROLLBACK" if word in ("ROLLBACK", "ABORT") else "COMMIT")
+            self.transaction = False
+            return _result(None, "ROLLBACK" if word in ("ROLLBACK", "ABORT") else "COMMIT")
+
+        def in_transaction(self) -> bool:
+            return self.transaction
+
+        def close(self) -> None:
+            if self.cursor is not None:
+                self.cursor.close()
+
+    class WarehouseConnection(Connection):  # type: ignore[misc, valid-type]
+        def new_session(self) -> Any:
+            return WarehouseSession()
+
+        def parameters(self) -> dict[str, str]:
+            return {"server_version": "8.0.2", "client_encoding": "UTF8", "DateStyle": "ISO, MDY",
+                    "TimeZone": "UTC", "integer_datetimes": "on", "server_protocol_version": "0"}
+
+    return WarehouseConnection()
+
+
+def _sqlstate(message: str) -> str:
+    for pattern, state in (("Invalid password", "28P01"), ("syntax error", "42601"),
+                           ("relation .* does not exist", "42P01"), ("column .* does not exist", "42703"),
+                           ("already exists", "42P07"), ("does not exist", "3D000"), ("not supported", "0A000")):
+        if re.search(pattern, message):
+            return state
+    return "XX000"
+
+
+def _tag(kind: str, rows: int) -> str:
+    return {"INSERT": f"INSERT 0 {rows}", "UPDATE": f"UPDATE {rows}", "DELETE": f"DELETE {rows}",
+            "MERGE": f"MERGE {rows}", "COPY": f"COPY {rows}", "UNLOAD": f"UNLOAD {rows}"}.get(kind, kind)
+
+
+def _server_class() -> Any:
+    BuenaVistaServer = _classes()[4]
+    from buenavista.postgres import BuenaVistaHandler
+
+    from buenavista.postgres import BVBuffer, ServerResponse
+
+    class Handler(BuenaVistaHandler):  # type: ignore[misc, valid-type]
+        def send_error(self, exception: Any, ctx: Any = None) -> None:
+            """An ErrorResponse with severity and SQLSTATE, which PostgreSQL clients require."""
+            import struct
+
+            message = str(exception)
+            message = message[len("ERROR: "):] if message.startswith("ERROR: ") else message
+            buffer = BVBuffer()
+            for code, value in (("S", "ERROR"), ("V", "ERROR"), ("C", _sqlstate(message)), ("M", message)):
+                buffer.write_byte(code.encode())
+                buffer.write_string(value)
+            buffer.write_byte(b"\x00")
+            out = buffer.get_value()
+            self.wfile.write(struct.pack("!ci", ServerResponse.ERROR_RESPONSE, len(out) + 4) + out)
+            if ctx:
+                ctx.mark_error()
+
+        def handle_describe(self, ctx: Any, payload: bytes) -> None:
+            """Describing a statement runs nothing (a DDL or DML statement must run once, at Execute)."""
+            import struct
+
+            kind, name = payload[0], payload[1:-1].decode("utf-8")
+            try:
+                if kind == ord("S"):
+                    sql, parameter_types = ctx.stmts[name]
+                    found = ctx.session.describe_sql(sql)
+                    self.send_paramter_description(parameter_types)
+                else:
+                    found = ctx.describe_portal(name)
+            except Exception as failure:
+                self.send_error(failure, ctx)
+                return
+            if found is not None and found.has_results():
+                self.send_row_description(found)
+            else:
+                self.wfile.write(struct.pack("!ci", ServerResponse.NO_DATA, 4))
+
+        def handle_post_auth(self, ctx: Any) -> None:
+            try:
+                ctx.session.open(ctx.params.get("database", "dev").lower(), ctx.params.get("user", ""))
+            except Exception as refused:
+                self.send_error(refused)
+                raise
+            super().handle_post_auth(ctx)
+
+    class Server(BuenaVistaServer):  # type: ignore[misc, valid-type]
+        daemon_threads = True
+
+        def __init__(self, connection: Any, passwords: Passwords) -> None:
+            import socketserver
+
+            socketserver.ThreadingTCPServer.__init__(self, (HOST, 0), Handler)
+            self.conn, self.rewriter, self.extensions, self.ctxts, self.auth = connection, None, {}, {}, passwords
+
+    return Server
+
+
+def start(target: Target, user: str, password: str) -> int:
+    """Serve ``target``'s Endpoint; the port it listens on."""
+    key = (target.account_id, target.region, target.key)
+    with _lock:
+        if key in _servers:
+            return int(_servers[key].server_address[1])
+        passwords = Passwords()
+        passwords[user] = password
+        server = _server_class()(_connection(target, context.current()), passwords)
+        threading.Thread(target=server.serve_forever, name=f"lakelab-redshift-{target.name}", daemon=True).start()
+        _servers[key] = server
+        return int(server.server_address[1])
+
+
+def allow(target: Target, user: str, password: str, until: float) -> None:
+    """Temporary credentials (GetClusterCredentials, GetCredentials) the Endpoint accepts until ``until``."""
+    with _lock:
+        server = _servers.get((target.account_id, target.region, target.key))
+    if server is not None:
+        server.auth.expiring[user] = (password, until)
+
+
+def serving(account_id: str, region: str, target_key: str) -> bool:
+    return (account_id, region, target_key) in _servers
+
+
+def stop(account_id: str, region: str, target_key: str) -> None:
+    with _lock:
+        server = _servers.pop((account_id, region, target_key), None)
+    if server is not None:
+        server.shutdown()
+        server.server_close()
+
+
+def stop_all() -> None:
+    for key in list(_servers):
+        stop(*key)
