@@ -77,3 +77,12 @@ def test_grading_preloads_the_entrys_checks_and_services(extra_week):
     assert "lakelab.checks.week10_extra" in preloads and "moto.kinesis.models" in preloads
     with pytest.raises(batch.GradingError, match="week10_extra has no checks yet"):
         batch.week_of("week10_extra")
+
+
+def test_week_7_lists_its_lake_formation_resources_as_the_lab_names_them():
+    names = naming.Names(7, "jd", "123456789012", "us-east-1", globally_unique=True)
+    lines = Lab(course.week(7), target=None, names=names, check=None).resources()
+    assert lines[0] == "  • database  lakelab_jd_governed"
+    assert lines[5:] == ["  • registered location s3://lakelab-jd-123456789012-us-east-1-lake/curated/governed/",
+                         "  • lf-tag    lakelab-jd-classification", "  • data cells filter lakelab-jd-customers-de"]
+    assert not course.week(7).ready and course.week(7).prerequisites == ("lake",)

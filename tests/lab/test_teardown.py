@@ -264,3 +264,115 @@ def test_a_delivery_stream_of_another_week_or_learner_stays(client, monkeypatch)
                   {"Key": "week", "Value": week}])
     assert teardown.teardown(week=6, report=lambda line: None) == []
     assert [(r.kind, r.name) for r in teardown.find()] == [("delivery stream", "lakelab-jd-week7")]
+
+
+COURSE_TAGS_07 = [{"Key": "course", "Value": "lakelab"}, {"Key": "learner", "Value": "jd"},
+                  {"Key": "week", "Value": "07"}]
+CUSTOMERS = {"Name": "customers", "StorageDescriptor": {"Columns": [
+    {"Name": "id", "Type": "int"}, {"Name": "name", "Type": "string"}, {"Name": "email", "Type": "string"},
+    {"Name": "country", "Type": "string"}], "Location": "s3://lakelab-jd-lake/curated/governed/customers/"}}
+
+
+def _governed_lake(client):
+    """Week 7's Lake Formation state as its lab builds it (the course's credentials administer Lake
+    Formation), beside state that is not the course's; one course role is deleted before teardown."""
+    iam, glue, lf = client("iam"), client("glue"), client("lakeformation")
+    arn = {}
+    for name, tags in (("lakelab-jd-analyst", COURSE_TAGS_07), ("lakelab-jd-auditor", COURSE_TAGS_07),
+                       ("lakelab-jd-regional-analyst", COURSE_TAGS_07), ("lakelab-jd-not-ours", [])):
+        arn[name] = iam.create_role(RoleName=name, AssumeRolePolicyDocument=GLUE_TRUST, Tags=tags)["Role"]["Arn"]
+    client("athena").create_work_group(Name="lakelab-jd-governance", Tags=COURSE_TAGS_07)
+    glue.create_database(DatabaseInput={"Name": "lakelab_jd_governed"}, Tags={t["Key"]: t["Value"] for t in COURSE_TAGS_07})
+    glue.create_table(DatabaseName="lakelab_jd_governed", TableInput=CUSTOMERS)
+    glue.create_database(DatabaseInput={"Name": "shared"})  # not the course's database
+    glue.create_table(DatabaseName="shared", TableInput=CUSTOMERS)
+    lf.create_lf_tag(TagKey="lakelab-jd-classification", TagValues=["public", "pii"])
+    lf.create_lf_tag(TagKey="other-classification", TagValues=["x"])
+    tag = lambda value: [{"TagKey": "lakelab-jd-classification", "TagValues": [value]}]
+    governed = {"DatabaseName": "lakelab_jd_governed", "Name": "customers"}
+    lf.add_lf_tags_to_resource(Resource={"Database": {"Name": "lakelab_jd_governed"}}, LFTags=tag("public"))
+    lf.add_lf_tags_to_resource(Resource={"Table": governed}, LFTags=tag("public"))
+    lf.add_lf_tags_to_resource(Resource={"TableWithColumns": {**governed, "ColumnNames": ["email"]}},
+                               LFTags=tag("pii"))
+    lf.register_resource(ResourceArn="arn:aws:s3:::lakelab-jd-lake/curated/governed", UseServiceLinkedRole=True)
+    lf.register_resource(ResourceArn="arn:aws:s3:::someone-elses-bucket/data", UseServiceLinkedRole=True)
+    for database, name in (("lakelab_jd_governed", "lakelab-jd-customers-de"), ("shared", "lakelab-jd-shared-de")):
+        lf.create_data_cells_filter(TableData={"TableCatalogId": "123456789012", "DatabaseName": database,
+                                               "TableName": "customers", "Name": name,
+                                               "RowFilter": {"FilterExpression": "country = 'DE'"},
+                                               "ColumnWildcard": {}})
+    grants = (
+        ("lakelab-jd-analyst", {"Database": {"Name": "lakelab_jd_governed"}}, ["DESCRIBE"]),
+        ("lakelab-jd-analyst", {"TableWithColumns": {**governed, "ColumnWildcard": {"ExcludedColumnNames": ["email"]}}},
+         ["SELECT"]),
+        ("lakelab-jd-analyst", {"DataCellsFilter": {"TableCatalogId": "123456789012", "DatabaseName": "lakelab_jd_governed",
+                                                    "TableName": "customers", "Name": "lakelab-jd-customers-de"}},
+         ["SELECT"]),
+        ("lakelab-jd-auditor", {"LFTag": {"TagKey": "lakelab-jd-classification", "TagValues": ["public", "pii"]}},
+         ["DESCRIBE"]),
+        ("lakelab-jd-auditor", {"LFTagPolicy": {"ResourceType": "TABLE", "Expression": tag("public")}}, ["SELECT"]),
+        ("lakelab-jd-auditor", {"DataLocation": {"ResourceArn": "arn:aws:s3:::lakelab-jd-lake/curated/governed"}},
+         ["DATA_LOCATION_ACCESS"]),
+        ("lakelab-jd-regional-analyst", {"Table": governed}, ["SELECT"]),
+        ("lakelab-jd-not-ours", {"Table": {"DatabaseName": "shared", "Name": "customers"}}, ["SELECT"]),
+    )
+    for role, resource, permissions in grants:
+        lf.grant_permissions(Principal={"DataLakePrincipalIdentifier": arn[role]}, Resource=resource,
+                             Permissions=permissions)
+    lf.grant_permissions(Principal={"DataLakePrincipalIdentifier": arn["lakelab-jd-analyst"]},
+                         Resource={"Table": {"DatabaseName": "shared", "Name": "customers"}},
+                         Permissions=["DESCRIBE"], PermissionsWithGrantOption=["DESCRIBE"])
+    iam.delete_role(RoleName="lakelab-jd-regional-analyst")  # its grant stays, listed under its ARN
+    return lf
+
+
+def _grantees(lf) -> list[str]:
+    listed = lf.list_permissions()["PrincipalResourcePermissions"]
+    return sorted({p["Principal"]["DataLakePrincipalIdentifier"].rsplit("/", 1)[-1] for p in listed})
+
+
+def test_teardown_revokes_the_course_roles_grants_then_removes_filters_lf_tags_and_locations(client, monkeypatch):
+    monkeypatch.setenv("LAKELAB_LEARNER", "jd")
+    lf = _governed_lake(client)
+    assert _grantees(lf) == ["IAM_ALLOWED_PRINCIPALS", "lakelab-jd-analyst", "lakelab-jd-auditor",
+                             "lakelab-jd-not-ours", "lakelab-jd-regional-analyst"]
+    assert teardown.teardown(week=6, report=lambda line: None) == []  # another week's teardown keeps them
+    lines = []
+    removed = teardown.teardown(week=7, report=lines.append)
+    assert [(r.kind, r.name) for r in removed] == [
+        ("workgroup", "lakelab-jd-governance"),
+        ("lake formation grant", "lakelab-jd-analyst → all columns of lakelab_jd_governed.customers but email"),
+        ("lake formation grant", "lakelab-jd-analyst → data cells filter lakelab-jd-customers-de on "
+                                 "lakelab_jd_governed.customers"),
+        ("lake formation grant", "lakelab-jd-analyst → database lakelab_jd_governed"),
+        ("lake formation grant", "lakelab-jd-analyst → table shared.customers"),
+        ("lake formation grant", "lakelab-jd-auditor → LF-tag lakelab-jd-classification=public|pii"),
+        ("lake formation grant", "lakelab-jd-auditor → location s3://lakelab-jd-lake/curated/governed/"),
+        ("lake formation grant", "lakelab-jd-auditor → tables tagged lakelab-jd-classification=public"),
+        ("lake formation grant", "lakelab-jd-regional-analyst → table lakelab_jd_governed.customers"),
+        ("data cells filter", "lakelab-jd-customers-de"), ("lf-tag", "lakelab-jd-classification"),
+        ("registered location", "s3://lakelab-jd-lake/curated/governed/"), ("database", "lakelab_jd_governed"),
+        ("role", "lakelab-jd-analyst"), ("role", "lakelab-jd-auditor")]
+    assert lines[1] == ("removed lake formation grant lakelab-jd-analyst → all columns of "
+                        "lakelab_jd_governed.customers but email (week 07) · SELECT")
+    assert lines[4] == ("removed lake formation grant lakelab-jd-analyst → table shared.customers (week 07) · "
+                        "DESCRIBE (grantable: DESCRIBE)")
+    assert lines[9:12] == [
+        "removed data cells filter lakelab-jd-customers-de (week 07) · on lakelab_jd_governed.customers",
+        "removed lf-tag   lakelab-jd-classification (week 07) · 2 value(s)",
+        "removed registered location s3://lakelab-jd-lake/curated/governed/ (week 07)"]
+    assert _grantees(lf) == ["IAM_ALLOWED_PRINCIPALS", "lakelab-jd-not-ours"]  # not the course's role: it stays
+    assert [t["TagKey"] for t in lf.list_lf_tags()["LFTags"]] == ["other-classification"]
+    assert [r["ResourceArn"] for r in lf.list_resources()["ResourceInfoList"]] == [
+        "arn:aws:s3:::someone-elses-bucket/data"]
+    assert [(f["DatabaseName"], f["Name"]) for f in lf.list_data_cells_filter()["DataCellsFilters"]] == [
+        ("shared", "lakelab-jd-shared-de")]  # the prefix, in a database that is not the course's
+    assert teardown.find() == []
+
+
+def test_lake_formation_grants_are_swept_with_the_kinds_they_are_made_on():
+    from lakelab.lab import sweepers
+
+    assert [kind for kind, _ in sweepers.in_dependency_order({"lf-tag", "role"})] == [
+        "lake formation grant", "lf-tag", "role"]
+    assert [kind for kind, _ in sweepers.in_dependency_order({"bucket", "role"})] == ["bucket", "role"]

@@ -123,8 +123,9 @@ def test_teardown_sweeps_what_the_target_offers_from_its_health(on_localstack):
     removed = teardown.teardown(report=lines.append)
     assert [(r.kind, r.name) for r in removed] == [("bucket", f"{PREFIX}lake"), ("queue", f"{PREFIX}raw-events")]
     assert lines[-2] == ("Not swept: environment, state machine, trigger, job, application, delivery stream, "
-                         "crawler, workgroup, database, stream (mwaa, stepfunctions, glue, emr-serverless, firehose, "
-                         "athena, kinesis: not offered by this target, so none were created).")
+                         "crawler, workgroup, lake formation grant, data cells filter, lf-tag, registered location, "
+                         "database, stream (mwaa, stepfunctions, glue, emr-serverless, firehose, athena, "
+                         "lakeformation, kinesis: not offered by this target, so none were created).")
     assert course_resources() == []
 
 
@@ -138,7 +139,8 @@ def test_teardown_treats_501_not_implemented_as_not_offered(on_localstack, local
     removed = teardown.teardown(report=lines.append)
     assert [r.kind for r in removed] == ["bucket", "queue"]
     assert lines[-2].startswith("Not swept: environment, state machine, trigger, job, application, delivery stream, "
-                                "crawler, workgroup, database, stream (mwaa, stepfunctions, glue")
+                                "crawler, workgroup, lake formation grant, data cells filter, lf-tag, "
+                                "registered location, database, stream (mwaa, stepfunctions, glue")
     assert course_resources() == []
 
 

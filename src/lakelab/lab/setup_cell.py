@@ -25,7 +25,8 @@ class Lab:
         """What the week's entry says its lab creates, one line each, named as the lab names them."""
         lines = []
         naming_of = {"bucket": self.names.bucket, "database": self.names.database,
-                     "log group": lambda purpose: f"/aws/lambda/{self.names.resource(purpose)}"}
+                     "log group": lambda purpose: f"/aws/lambda/{self.names.resource(purpose)}",
+                     "registered location": lambda purpose: f"s3://{self.names.bucket('lake')}/{purpose}/"}
         for kind, purpose in self.week.resources:
             lines.append(f"  • {kind:<9} {naming_of.get(kind, self.names.resource)(purpose)}")
         return lines

@@ -6,6 +6,7 @@ made them, so a resource that merely shares the prefix is never touched.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 
@@ -449,6 +450,147 @@ def _mapping_state(aws_lambda, uuid: str) -> str | None:
         return None
 
 
+# Lake Formation's resources (LF-tags, data cells filters, registered locations, grants) carry no AWS tags:
+# one named with the learner's prefix is the course's -- an LF-tag's key, a filter's name (in a database
+# with the course's prefix), a location's bucket, a grant's role once the role is gone.
+LAKE_FORMATION_KINDS = ("lf-tag", "data cells filter", "registered location")
+_ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/(?:.*/)?([^/]+)$")
+
+
+def lake_formation_grants(prefix: str) -> Found:
+    """Lake Formation permissions granted to the course's roles (ListPermissions, as a data lake administrator).
+
+    A grant on a dropped database or table goes with it, but a grant outlives its role: it stays listed
+    under the role's ARN, and a role created again with that ARN holds it again (GrantPermissions'
+    ``Principal``, Lake Formation API reference). So grants are revoked here, before their resources and
+    roles go. A grant is the course's when its role is (by the role's tags); once the role is gone, when
+    the role's name has the course's prefix."""
+    lf, iam = boto3.client("lakeformation"), boto3.client("iam")
+    listed = [p for p in _every(lf.list_permissions, "PrincipalResourcePermissions") if _grantee(p).startswith(prefix)]
+    tags_of: dict[str, dict[str, str]] = {}
+    for permission in sorted(listed, key=lambda p: (_grantee(p), _granted_on(p["Resource"]))):
+        role = _grantee(permission)
+        if role not in tags_of:
+            tags_of[role] = _grantee_tags(iam, role, prefix)
+        yield (f"{role} → {_granted_on(permission['Resource'])}", tags_of[role],
+               lambda p=permission: _revoke(lf, p))
+
+
+def _grantee(permission: dict) -> str:
+    """The role's name a grant is to, or "" (a user, ``IAM_ALLOWED_PRINCIPALS``, an account...)."""
+    found = _ROLE_ARN.match(permission["Principal"].get("DataLakePrincipalIdentifier", ""))
+    return found.group(1) if found else ""
+
+
+def _grantee_tags(iam, role: str, prefix: str) -> dict[str, str]:
+    try:
+        return _tag_dict(iam.list_role_tags(RoleName=role).get("Tags", []))
+    except iam.exceptions.NoSuchEntityException:
+        return _lake_formation_tags(prefix, "role", lambda purpose: role == prefix + purpose)
+
+
+def _granted_on(resource: dict) -> str:
+    """What a grant is on, in a few words: ``table db.t``, ``columns a, b of db.t``, ``LF-tag k=v``..."""
+    kind, body = next(iter(resource.items()))
+    if kind == "Database":
+        return f"database {body['Name']}"
+    if kind == "Table":
+        return f"all tables of {body['DatabaseName']}" if "TableWildcard" in body else \
+            f"table {body['DatabaseName']}.{body['Name']}"
+    if kind == "TableWithColumns":
+        table = f"{body['DatabaseName']}.{body['Name']}"
+        if body.get("ColumnNames"):
+            return f"columns {', '.join(body['ColumnNames'])} of {table}"
+        excluded = (body.get("ColumnWildcard") or {}).get("ExcludedColumnNames") or []
+        return f"all columns of {table}" + (f" but {', '.join(excluded)}" if excluded else "")
+    if kind == "DataCellsFilter":
+        return f"data cells filter {body['Name']} on {body['DatabaseName']}.{body['TableName']}"
+    if kind == "DataLocation":
+        return f"location {_location_path(body['ResourceArn'])}"
+    if kind == "LFTag":
+        return f"LF-tag {body['TagKey']}={'|'.join(body.get('TagValues', []))}"
+    if kind == "LFTagPolicy":
+        expression = " and ".join(f"{c['TagKey']}={'|'.join(c['TagValues'])}" for c in body.get("Expression") or [])
+        return f"{body['ResourceType'].lower()}s tagged {expression or body.get('ExpressionName', '')}"
+    return kind.lower()
+
+
+def _revoke(lf, permission: dict) -> str:
+    held, grantable = permission.get("Permissions") or [], permission.get("PermissionsWithGrantOption") or []
+    lf.revoke_permissions(Principal=permission["Principal"], Resource=permission["Resource"],
+                          Permissions=held or grantable, PermissionsWithGrantOption=grantable)
+    return ", ".join(held) + (f" (grantable: {', '.join(grantable)})" if grantable else "")
+
+
+def data_cells_filters(prefix: str) -> Found:
+    """Data cells filters named with the prefix, on tables of the course's databases (named as ``databases``)."""
+    lf = boto3.client("lakeformation")
+    database_prefix = prefix.replace("-", "_")
+    listed = [f for page in lf.get_paginator("list_data_cells_filter").paginate() for f in page["DataCellsFilters"]
+              if f["DatabaseName"].startswith(database_prefix) and f["Name"].startswith(prefix)]
+    for found in sorted(listed, key=lambda f: (f["Name"], f["DatabaseName"], f["TableName"])):
+        tags = _lake_formation_tags(prefix, "data cells filter", lambda purpose, n=found["Name"]: n == prefix + purpose)
+        yield found["Name"], tags, lambda f=found: _delete_data_cells_filter(lf, f)
+
+
+def _delete_data_cells_filter(lf, found: dict) -> str:
+    lf.delete_data_cells_filter(TableCatalogId=found["TableCatalogId"], DatabaseName=found["DatabaseName"],
+                                TableName=found["TableName"], Name=found["Name"])
+    return f"on {found['DatabaseName']}.{found['TableName']}"
+
+
+def lf_tags(prefix: str) -> Found:
+    """LF-tags whose key has the prefix. DeleteLFTag does not check whether the tag is on Data Catalog
+    resources, and removing it from them first is optional ("Deleting LF-Tags", Lake Formation developer
+    guide): the tag leaves the resources it was on and its grants stop applying, so it is deleted as is."""
+    lf = boto3.client("lakeformation")
+    pages = lf.get_paginator("list_lf_tags").paginate()
+    listed = {tag["TagKey"]: tag["TagValues"] for page in pages for tag in page["LFTags"]}
+    for key in sorted(k for k in listed if k.startswith(prefix)):
+        tags = _lake_formation_tags(prefix, "lf-tag", lambda purpose, k=key: k == prefix + purpose)
+        yield key, tags, lambda k=key: _delete_lf_tag(lf, k, len(listed[k]))
+
+
+def _delete_lf_tag(lf, key: str, values: int) -> str:
+    lf.delete_lf_tag(TagKey=key)
+    return f"{values} value(s)"
+
+
+def registered_locations(prefix: str) -> Found:
+    """S3 locations registered with Lake Formation (ListResources) in a bucket named with the prefix."""
+    lf = boto3.client("lakeformation")
+    listed = [r["ResourceArn"] for r in _every(lf.list_resources, "ResourceInfoList")]
+    for arn in sorted(a for a in listed if _location_bucket(a).startswith(prefix)):
+        path = _location_path(arn)
+        tags = _lake_formation_tags(prefix, "registered location", lambda purpose, p=path: p.endswith(
+            f"/{purpose.strip('/')}/"))
+        yield path, tags, lambda a=arn: _quietly(lf.deregister_resource, ResourceArn=a)
+
+
+def _location_bucket(arn: str) -> str:
+    """``arn:aws:s3:::<bucket>[/<prefix>]`` -> the bucket ("" for anything else)."""
+    return arn.split(":::", 1)[1].split("/", 1)[0] if ":s3:::" in arn else ""
+
+
+def _location_path(arn: str) -> str:
+    """``arn:aws:s3:::<bucket>/<prefix>`` -> ``s3://<bucket>/<prefix>/``, as the Setup cell names it."""
+    return f"s3://{arn.split(':::', 1)[-1].rstrip('/')}/"
+
+
+def _lake_formation_tags(prefix: str, kind: str, is_purpose: Callable[[str], bool]) -> dict[str, str]:
+    """The tags a Lake Formation resource named with the prefix would carry: the course's, this learner's
+    (``lakelab-<learner>-``), of the week whose entry names it (``is_purpose``) -- else of the first week
+    whose lab uses Lake Formation."""
+    from lakelab.course import naming, weeks
+
+    using = [entry for entry in weeks.WEEKS.values() if any(k in LAKE_FORMATION_KINDS for k, _ in entry.resources)]
+    if not using:
+        return {}
+    week = next((entry for entry in using for k, purpose in entry.resources if k == kind and is_purpose(purpose)),
+                using[0])
+    return {"course": naming.COURSE, "learner": prefix[len(naming.COURSE) + 1:-1], "week": f"{week.number:02d}"}
+
+
 def _paged_tags(call: Callable[..., dict], **resource: str) -> dict[str, str]:
     """Kinesis and Firehose answer tags a page at a time (``HasMoreTags``), after ``ExclusiveStartTagKey``."""
     tags: dict[str, str] = {}
@@ -491,9 +633,11 @@ def _account() -> str:
 # everything else, first; then Glue triggers, which start jobs and crawlers; then Glue jobs and EMR
 # Serverless applications, whose runs use the bucket and a role; Firehose delivery streams, which read a
 # stream, a Glue table's schema and write the bucket as a role, and event source mappings, which feed
-# functions from streams and queues; crawlers before their database and role; buckets, whose
-# notifications point at queues and functions, before both; functions before their log group, which a
-# running function writes to; streams once nothing reads them), roles last.
+# functions from streams and queues; crawlers before their database and role; Lake Formation grants,
+# made to roles on filters, LF-tags, locations and tables, before all of those; data cells filters
+# before their table and LF-tags before the resources they are on; registered locations before their
+# bucket; buckets, whose notifications point at queues and functions, before both; functions before
+# their log group, which a running function writes to; streams once nothing reads them), roles last.
 ORDER: list[tuple[str, Callable[[str], Found]]] = [
     ("environment", environments),
     ("state machine", state_machines),
@@ -504,6 +648,10 @@ ORDER: list[tuple[str, Callable[[str], Found]]] = [
     ("event source mapping", event_source_mappings),
     ("crawler", crawlers),
     ("workgroup", workgroups),
+    ("lake formation grant", lake_formation_grants),
+    ("data cells filter", data_cells_filters),
+    ("lf-tag", lf_tags),
+    ("registered location", registered_locations),
     ("database", databases),
     ("bucket", buckets),
     ("function", functions),
@@ -520,12 +668,20 @@ ORDER: list[tuple[str, Callable[[str], Found]]] = [
 SERVICE_OF = {"environment": "mwaa", "state machine": "stepfunctions", "topic": "sns", "trigger": "glue",
               "job": "glue", "application": "emr-serverless", "crawler": "glue", "workgroup": "athena",
               "database": "glue", "bucket": "s3", "function": "lambda", "log group": "logs", "queue": "sqs",
-              "role": "iam", "stream": "kinesis", "delivery stream": "firehose", "event source mapping": "lambda"}
+              "role": "iam", "stream": "kinesis", "delivery stream": "firehose", "event source mapping": "lambda",
+              "lake formation grant": "lakeformation", "data cells filter": "lakeformation",
+              "lf-tag": "lakeformation", "registered location": "lakeformation"}
+
+# Kinds no week's entry lists, swept whenever one they go with is: Lake Formation grants to the
+# course's roles, made on the lab's LF-tags, filters, locations and tables.
+SWEPT_WITH = {"lake formation grant": LAKE_FORMATION_KINDS}
 
 
 def in_dependency_order(kinds: set[str]) -> list[tuple[str, Callable[[str], Found]]]:
-    """The sweepers of ``kinds``, in the order they must run; a kind without a sweeper is refused."""
+    """The sweepers of ``kinds`` (and of the kinds swept with them), in the order they must run; a kind
+    without a sweeper is refused."""
     unknown = sorted(kinds - {kind for kind, _ in ORDER})
     if unknown:
         raise ValueError(f"no sweeper removes {', '.join(unknown)}: add one to lakelab.lab.sweepers")
+    kinds = kinds | {kind for kind, along in SWEPT_WITH.items() if kinds & set(along)}
     return [(kind, sweeper) for kind, sweeper in ORDER if kind in kinds]
