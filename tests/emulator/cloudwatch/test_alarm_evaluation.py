@@ -117,7 +117,8 @@ def test_an_anomaly_detection_band_alarm(cloudwatch):
     end = last_boundary()
     put_periods(cloudwatch, {k: 100.0 + (k % 3) for k in range(2, 40)}, end)
     put_periods(cloudwatch, {1: 500.0}, end)
-    metric = {"Namespace": "LakeLabs/Test", "MetricName": "Lag", "Dimensions": [{"Name": "Pipeline", "Value": "clicks"}]}
+    metric = {"Namespace": "LakeLabs/Test", "MetricName": "Lag",
+              "Dimensions": [{"Name": "Pipeline", "Value": "clicks"}]}
     metrics = [{"Id": "m1", "MetricStat": {"Metric": metric, "Period": 10, "Stat": "Average"}, "ReturnData": True},
                {"Id": "band", "Expression": "ANOMALY_DETECTION_BAND(m1, 2)", "ReturnData": True}]
     found = alarm(cloudwatch, "lag-anomaly", Namespace=None, MetricName=None, Dimensions=None, Statistic=None,

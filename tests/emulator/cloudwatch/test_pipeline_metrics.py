@@ -88,7 +88,8 @@ def test_glue_job_runs_send_state_changes_and_elapsed_time(client, service_role)
     s3.put_object(Bucket="lake", Key="scripts/job.py", Body=SHELL.encode())
     role = service_role("glue", "lakelab-glue")
     glue.create_job(Name="lakelab-curate", Role=role, GlueVersion="5.0", DefaultArguments={"--enable-metrics": "true"},
-                    Command={"Name": "pythonshell", "PythonVersion": "3.9", "ScriptLocation": "s3://lake/scripts/job.py"})
+                    Command={"Name": "pythonshell", "PythonVersion": "3.9",
+                             "ScriptLocation": "s3://lake/scripts/job.py"})
     url = sqs.create_queue(QueueName="glue-failures")["QueueUrl"]
     queue = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     events.put_rule(Name="glue-failed", EventPattern=json.dumps({

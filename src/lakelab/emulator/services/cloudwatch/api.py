@@ -101,12 +101,13 @@ def metric_alarm(alarm: Any) -> dict[str, Any]:
         answer.update({"MetricName": alarm.metric_name, "Namespace": alarm.namespace,
                        "Dimensions": [{"Name": d.name, "Value": d.value} for d in alarm.dimensions],
                        "Period": int(alarm.period)})
-        answer.update({k: v for k, v in (("Statistic", alarm.statistic), ("ExtendedStatistic", alarm.extended_statistic),
-                                         ("Unit", alarm.unit)) if v})
+        named = (("Statistic", alarm.statistic), ("ExtendedStatistic", alarm.extended_statistic), ("Unit", alarm.unit))
+        answer.update({k: v for k, v in named if v})
     answer.update({"EvaluationPeriods": int(alarm.evaluation_periods), "ComparisonOperator": alarm.comparison_operator})
-    for field, value in (("DatapointsToAlarm", alarm.datapoints_to_alarm), ("TreatMissingData", alarm.treat_missing_data),
-                         ("EvaluateLowSampleCountPercentile", alarm.evaluate_low_sample_count_percentile),
-                         ("ThresholdMetricId", alarm.threshold_metric_id)):
+    optional = (("DatapointsToAlarm", alarm.datapoints_to_alarm), ("TreatMissingData", alarm.treat_missing_data),
+                ("EvaluateLowSampleCountPercentile", alarm.evaluate_low_sample_count_percentile),
+                ("ThresholdMetricId", alarm.threshold_metric_id))
+    for field, value in optional:
         if value is not None:
             answer[field] = int(value) if field == "DatapointsToAlarm" else value
     if alarm.threshold is not None and not alarm.threshold_metric_id:

@@ -20,7 +20,8 @@ def metric_alarm(get: Callable[[str], Any]) -> None:
         _metric_math(get, metrics)
     else:
         if not get("MetricName") or not get("Namespace"):
-            raise seam.CloudWatchValidationError("MetricName and Namespace must be specified, or Metrics.")  # unverified
+            raise seam.CloudWatchValidationError(  # unverified wording
+                "MetricName and Namespace must be specified, or Metrics.")
         if bool(statistic) == bool(extended):
             raise seam.CloudWatchInvalidParameterCombination(
                 "Exactly one element of Statistic and ExtendedStatistic must be specified.")  # unverified

@@ -14,7 +14,8 @@ from typing import Any
 
 from lakelab.emulator import seam
 
-_TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)"|([A-Za-z_][A-Za-z0-9_]*)(?=\s*\()|(AND|OR|NOT|TRUE|FALSE)\b|([^\s()"]+))')
+_TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)"|([A-Za-z_][A-Za-z0-9_]*)(?=\s*\()'
+                    r'|(AND|OR|NOT|TRUE|FALSE)\b|([^\s()"]+))')
 
 
 class RuleError(ValueError):

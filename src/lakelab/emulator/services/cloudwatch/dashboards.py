@@ -41,7 +41,8 @@ def _widget(path: str, widget: Any) -> list[dict[str, str]]:
     if not isinstance(widget, dict):
         return [{"DataPath": path, "Message": "Should be object"}]
     if widget.get("type") not in WIDGET_TYPES:
-        return [{"DataPath": f"{path}/type", "Message": f"Should be equal to one of the allowed values {list(WIDGET_TYPES)}"}]
+        return [{"DataPath": f"{path}/type",
+                 "Message": f"Should be equal to one of the allowed values {list(WIDGET_TYPES)}"}]
     properties = widget.get("properties")
     if not isinstance(properties, dict):
         return [{"DataPath": path, "Message": "Should have required property 'properties'"}]

@@ -153,7 +153,8 @@ def _crossed(alarm: Any, shown: list[tuple[float, float]], count: int, needed: i
              filled: int, negated: bool = False) -> str:
     """AWS's ``StateReason`` for a threshold crossing (the wording of its alarm notifications)."""
     listed = ", ".join(f"{v!r} ({datetime.fromtimestamp(t, UTC):%d/%m/%y %H:%M:%S})" for t, v in reversed(shown))
-    words = STATIC_OPERATORS.get(alarm.comparison_operator, (None, BAND_OPERATORS.get(alarm.comparison_operator, "")))[1]
+    operator = alarm.comparison_operator
+    words = STATIC_OPERATORS[operator][1] if operator in STATIC_OPERATORS else BAND_OPERATORS.get(operator, "")
     comparison = f"{'not ' if negated else ''}{words}"
     threshold = f"the threshold ({float(alarm.threshold)!r})" if alarm.comparison_operator in STATIC_OPERATORS \
         else "the band"

@@ -34,7 +34,8 @@ class Band:
     upper: Series
 
 
-_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)|([A-Za-z_][A-Za-z0-9_]*)|(<=|>=|==|!=|[-+*/^()\[\],<>]))")
+_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)|([A-Za-z_][A-Za-z0-9_]*)"
+                    r"|(<=|>=|==|!=|[-+*/^()\[\],<>]))")
 FUNCTIONS = {"ABS", "CEIL", "FLOOR", "SQRT", "LOG", "LOG10", "EXP", "FILL", "IF", "SUM", "AVG", "MIN", "MAX",
              "STDDEV", "DIFF", "RATE", "ANOMALY_DETECTION_BAND"}
 _BINARY = [("OR",), ("AND",), ("<", "<=", ">", ">=", "==", "!="), ("+", "-"), ("*", "/"), ("^",)]

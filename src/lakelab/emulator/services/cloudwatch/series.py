@@ -199,4 +199,5 @@ def filtered_metrics(backend: Any, metric_name: str | None, namespace: str | Non
     metrics += list(computed.first.items())
     return [datum for (space, name, dims), datum in metrics
             if (not namespace or space == namespace) and (not metric_name or name == metric_name)
-            and all(any(n == dim_name and (value is None or v == value) for n, v in dims) for dim_name, value in wanted)]
+            and all(any(n == wanted_name and wanted_value in (None, v) for n, v in dims)
+                    for wanted_name, wanted_value in wanted)]

@@ -10,8 +10,10 @@ match, and Logs Insights queries.
   ``metric_filters`` (PutMetricFilter checked, TestMetricFilter, metrics put as events arrive) and
   ``subscriptions`` (events a subscription filter matches, delivered to Lambda, Firehose, Kinesis or
   Logs after the request is answered).
-- ``insights_language`` and ``insights``: Logs Insights queries (StartQuery, GetQueryResults,
-  StopQuery, DescribeQueries).
+- ``insights`` (StartQuery, GetQueryResults, StopQuery, DescribeQueries; the records and the commands
+  run over them), ``insights_language`` (the query parsed into commands), ``insights_tokens`` (the
+  query text cut into tokens; errors located in AWS's words), ``insights_values`` (expressions'
+  values, comparisons, shown values, the sort order): Logs Insights.
 
 The one writer of log events the other services use is ``common/logs.py``; events it writes
 pass through the same stream method, so metric filters and subscriptions see Lambda's, Glue's

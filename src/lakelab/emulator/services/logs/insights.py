@@ -5,7 +5,8 @@ Each event is a record of ``@timestamp``, ``@message``, ``@logStream``, ``@log``
 lines ``@type``, ``@requestId``, ``@duration``, ``@billedDuration``, ``@memorySize``,
 ``@maxMemoryUsed`` -- the fields Logs Insights discovers ("Supported logs and discovered fields":
 https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData-discoverable-fields.html).
-The commands run in order over the records (``insights_language`` parses them). Results are
+The commands run in order over the records (``insights_language`` parses them, ``insights_values``
+evaluates expressions). Results are
 AWS's shape: a list of rows, each a list of ``{"field", "value"}`` with string values, and
 ``statistics`` (``recordsMatched``, ``recordsScanned``, ``bytesScanned``); rows of events carry
 ``@ptr``. ``sort`` orders as the sort page describes (non-numbers before numbers, natural order).
@@ -29,20 +30,13 @@ from typing import Any
 
 from lakelab.emulator import seam
 from lakelab.emulator.services.logs import insights_language as language
+from lakelab.emulator.services.logs.insights_values import Time, number, show, sort_key, truthy, value
 
 DEFAULT_LIMIT = 10_000
 DEFAULT_FIELDS = ["@timestamp", "@message", "@logStream", "@log"]
 _REPORT = re.compile(r"^REPORT RequestId: (\S+)\s+Duration: ([\d.]+) ms\s+Billed Duration: (\d+) ms\s+"
                      r"Memory Size: (\d+) MB\s+Max Memory Used: (\d+) MB")
 _lock = threading.Lock()
-
-
-class Time(int):
-    """Milliseconds since the epoch, shown as Logs Insights shows times."""
-
-    def __str__(self) -> str:
-        moment = datetime.fromtimestamp(self / 1000, UTC)
-        return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{self % 1000:03d}"
 
 
 def malformed(error: language.QueryError) -> Exception:
@@ -126,17 +120,17 @@ def records(backend: Any, group_names: list[str], start: int, end: int) -> list[
     for group_name in group_names:
         group = backend.groups[group_name]
         for stream_name, stream in list(group.streams.items()):
-            for number, event in enumerate(list(stream.events)):
+            for position, event in enumerate(list(stream.events)):
                 if start <= event.timestamp // 1000 <= end:
-                    found.append(_record(backend.account_id, group_name, stream_name, number, event))
+                    found.append(_record(backend.account_id, group_name, stream_name, position, event))
     found.sort(key=lambda r: r["@timestamp"])
     return found
 
 
-def _record(account: str, group: str, stream: str, number: int, event: Any) -> dict[str, Any]:
+def _record(account: str, group: str, stream: str, position: int, event: Any) -> dict[str, Any]:
     record: dict[str, Any] = {"@timestamp": Time(event.timestamp), "@message": event.message, "@logStream": stream,
                               "@log": f"{account}:{group}", "@ingestionTime": Time(event.ingestion_time),
-                              "@ptr": base64.b64encode(f"{group}/{stream}/{number}".encode()).decode()}
+                              "@ptr": base64.b64encode(f"{group}/{stream}/{position}".encode()).decode()}
     message = event.message.strip()
     if message.startswith("{"):
         try:
@@ -204,14 +198,6 @@ def _row(record: dict[str, Any], shown: list[str], with_pointer: bool) -> list[d
     return row
 
 
-def show(found: Any) -> str:
-    if isinstance(found, bool):
-        return "true" if found else "false"
-    if isinstance(found, float) and not isinstance(found, Time):
-        return str(int(found)) if found.is_integer() else repr(found)
-    return str(found)
-
-
 def _parsed(command: language.Command, record: dict[str, Any]) -> dict[str, Any]:
     source = value(command.items[0], record)
     match = command.extra["regex"].search(str(source)) if source is not None else None
@@ -265,117 +251,3 @@ def aggregate(expression: tuple, members: list[dict[str, Any]]) -> Any:
     return {"sum": sum, "avg": statistics.fmean, "min": min, "max": max,
             "stddev": lambda v: statistics.stdev(v) if len(v) > 1 else 0.0}[name](numbers)
 
-
-def number(found: Any) -> float | None:
-    if isinstance(found, bool) or found is None:
-        return None
-    try:
-        return float(found)
-    except (TypeError, ValueError):
-        return None
-
-
-def truthy(found: Any) -> bool:
-    return bool(found) and found is not None
-
-
-def value(expression: tuple, record: dict[str, Any]) -> Any:
-    kind = expression[0]
-    if kind == "field":
-        return record.get(expression[1])
-    if kind == "literal":
-        return expression[1]
-    if kind == "duration":
-        return expression[1]
-    if kind == "and":
-        return truthy(value(expression[1], record)) and truthy(value(expression[2], record))
-    if kind == "or":
-        return truthy(value(expression[1], record)) or truthy(value(expression[2], record))
-    if kind == "not":
-        return not truthy(value(expression[1], record))
-    if kind == "negated":  # not like / not in: false, like a comparison, when the field is absent
-        return value(expression[1][1], record) is not None and not value(expression[1], record)
-    if kind == "compare":
-        return compare(expression[1], value(expression[2], record), value(expression[3], record))
-    if kind == "like":
-        found = value(expression[1], record)
-        if found is None:
-            return False
-        pattern = expression[2]
-        return bool(pattern[1].search(show(found))) if pattern[0] == "regex" else pattern[1] in show(found)
-    if kind == "in":
-        found = value(expression[1], record)
-        return any(compare("=", found, value(member, record)) for member in expression[2])
-    if kind == "arithmetic":
-        return _arithmetic(expression[1], value(expression[2], record), value(expression[3], record))
-    if kind == "call":
-        return _call(expression[1], expression[2], record)
-    raise language.QueryError(f"{expression[1] if len(expression) > 1 else kind} is allowed only in stats")
-
-
-def compare(operator: str, left: Any, right: Any) -> bool:
-    if left is None or right is None:
-        return False
-    left_number, right_number = number(left), number(right)
-    if left_number is not None and right_number is not None and not (isinstance(left, str) and isinstance(right, str)):
-        left, right = left_number, right_number
-    else:
-        left, right = show(left), show(right)
-    return {"=": left == right, "!=": left != right, "<": left < right, "<=": left <= right,
-            ">": left > right, ">=": left >= right}[operator]
-
-
-def _arithmetic(operator: str, left: Any, right: Any) -> float | None:
-    left_number, right_number = number(left), number(right)
-    if left_number is None or right_number is None:
-        return None
-    if operator in ("/", "%") and right_number == 0:
-        return None
-    return {"+": left_number + right_number, "-": left_number - right_number, "*": left_number * right_number,
-            "/": left_number / (right_number or 1), "%": left_number % (right_number or 1)}[operator]
-
-
-def _call(name: str, arguments: list[tuple], record: dict[str, Any]) -> Any:
-    found = [value(a, record) for a in arguments]
-    lowered = name.lower()
-    if lowered == "bin":
-        width = int(float(found[0] or 0) * 1000) if found else 0
-        if width <= 0:
-            raise language.QueryError("bin needs a positive period such as 5m")
-        return Time(record["@timestamp"] // width * width)
-    if lowered in ("ispresent",):
-        return found[0] is not None
-    if lowered in ("isempty", "isblank"):
-        text = "" if found[0] is None else show(found[0])
-        return text == "" or (lowered == "isblank" and not text.strip())
-    if lowered == "coalesce":
-        return next((f for f in found if f is not None), None)
-    if found and found[0] is None:
-        return None
-    text_functions = {"strlen": lambda: float(len(show(found[0]))), "tolower": lambda: show(found[0]).lower(),
-                      "toupper": lambda: show(found[0]).upper(), "trim": lambda: show(found[0]).strip(),
-                      "concat": lambda: "".join(show(f) for f in found if f is not None),
-                      "substr": lambda: show(found[0])[int(found[1]):(int(found[1]) + int(found[2])
-                                                                       if len(found) > 2 else None)],
-                      "replace": lambda: show(found[0]).replace(show(found[1]), show(found[2])),
-                      "frommillis": lambda: Time(int(number(found[0]) or 0)),
-                      "tomillis": lambda: float(int(found[0])) if isinstance(found[0], Time) else None}
-    if lowered in text_functions:
-        return text_functions[lowered]()
-    operand = number(found[0]) if found else None
-    if operand is None:
-        return None
-    return {"abs": abs, "ceil": math.ceil, "floor": math.floor, "sqrt": math.sqrt, "log": math.log}[lowered](operand)
-
-
-def sort_key(found: Any) -> tuple:
-    """The sort page's order: non-numbers first (natural order by chunks), then numbers by value; nulls last."""
-    if found is None:
-        return (2,)
-    if isinstance(found, (int, float)) and not isinstance(found, bool):
-        return (1, float(found))
-    text = show(found)
-    if re.fullmatch(r"-?\d+(\.\d+)?", text):
-        return (1, float(text))
-    chunks = tuple((0, len(c), int(c)) if c.isdigit() else (1, 0, c) for c in re.findall(r"\d+|\D+", text))
-    return (0, chunks)

@@ -19,82 +19,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from lakelab.emulator.services.logs.insights_tokens import QueryError, Token, unexpected, tokenize
+
 FUNCTIONS = {"bin", "strlen", "tolower", "toupper", "concat", "abs", "ceil", "floor", "isempty", "isblank",
              "ispresent", "trim", "coalesce", "substr", "replace", "fromMillis", "toMillis", "sqrt", "log"}
 AGGREGATIONS = {"count", "count_distinct", "sum", "avg", "min", "max", "pct", "earliest", "latest", "stddev"}
 COMMANDS = {"fields", "filter", "stats", "sort", "limit", "parse", "display"}
 _DURATION = re.compile(r"^(\d+)(ms|s|m|h|d|w|q|y|mo)$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_TOKEN = re.compile(r"""
-    (?P<space>\s+)
-  | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
-  | (?P<quoted_name>`[^`]+`)
-  | (?P<number>\d+(?:\.\d+)?(?:ms|mo|s|m|h|d|w|q|y)?(?![\w@]))
-  | (?P<name>[@A-Za-z_][\w@.$]*(?<!\.))
-  | (?P<op>=~|!=|<=|>=|\|\||&&|[=<>+\-*/%(),\[\]|])
-""", re.VERBOSE)
-
-
-class QueryError(ValueError):
-    """A query this emulator cannot run; ``start``/``end`` locate the offending text."""
-
-    def __init__(self, message: str, start: int = 0, end: int = 0) -> None:
-        super().__init__(message)
-        self.start, self.end = start, end
-
-
-@dataclass
-class Token:
-    kind: str
-    text: str
-    start: int
-    end: int
-
-
 @dataclass
 class Command:
     name: str
     items: list[Any] = field(default_factory=list)  # per command: expressions, (expression, alias), ...
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _unexpected(token: Token | None, text: str) -> QueryError:
-    if token is None:
-        return QueryError(f"unexpected end of query at line 1 and position {len(text)}", len(text), len(text))
-    return QueryError(f"unexpected symbol found {token.text} at line 1 and position {token.start + 1}",
-                      token.start, token.end)
-
-
-def tokenize(text: str) -> list[Token]:
-    found, position, previous = [], 0, None
-    while position < len(text):
-        if text[position] == "/" and previous is not None and (previous.text.lower() in ("like", "=~") or (
-                len(found) >= 2 and found[-2].text.lower() == "parse")):
-            close = _regex_end(text, position)
-            found.append(previous := Token("regex", text[position + 1:close], position, close + 1))
-            position = close + 1
-            continue
-        match = _TOKEN.match(text, position)
-        if not match:
-            raise QueryError(f"unexpected symbol found {text[position]} at line 1 and position {position + 1}",
-                             position, position + 1)
-        kind = match.lastgroup or ""
-        if kind != "space":
-            found.append(previous := Token(kind, match.group(), position, match.end()))
-        position = match.end()
-    return found
-
-
-def _regex_end(text: str, start: int) -> int:
-    position = start + 1
-    while position < len(text):
-        if text[position] == "\\":
-            position += 2
-            continue
-        if text[position] == "/":
-            return position
-        position += 1
-    raise QueryError(f"unexpected end of query at line 1 and position {len(text)}", start, len(text))
 
 
 class Parser:
@@ -109,14 +46,14 @@ class Parser:
     def take(self) -> Token:
         token = self.peek()
         if token is None:
-            raise _unexpected(None, self.text)
+            raise unexpected(None, self.text)
         self.at += 1
         return token
 
     def expect(self, text: str) -> Token:
         token = self.take()
         if token.text.lower() != text:
-            raise _unexpected(token, self.text)
+            raise unexpected(token, self.text)
         return token
 
     def at_word(self, *words: str) -> bool:
@@ -137,14 +74,14 @@ class Parser:
             self.take()
             commands.append(self.command())
         if self.peek() is not None:
-            raise _unexpected(self.peek(), self.text)
+            raise unexpected(self.peek(), self.text)
         return commands
 
     def command(self) -> Command:
         token = self.take()
         name = token.text.lower()
         if token.kind != "name" or name not in COMMANDS:
-            raise _unexpected(token, self.text)
+            raise unexpected(token, self.text)
         return getattr(self, f"_{name}")()
 
     def _fields(self) -> Command:
@@ -159,7 +96,7 @@ class Parser:
     def _limit(self) -> Command:
         token = self.take()
         if token.kind != "number" or not token.text.isdigit() or int(token.text) < 1:
-            raise _unexpected(token, self.text)
+            raise unexpected(token, self.text)
         return Command("limit", [int(token.text)])
 
     def _sort(self) -> Command:
@@ -191,7 +128,7 @@ class Parser:
                                  pattern.start, pattern.end)
             return Command("parse", [source], {"regex": compiled, "names": list(compiled.groupindex)})
         if pattern.kind != "string":
-            raise _unexpected(pattern, self.text)
+            raise unexpected(pattern, self.text)
         glob = _unquote(pattern.text)
         self.expect("as")
         names = [self._name()]
@@ -246,7 +183,7 @@ class Parser:
         if token.kind == "quoted_name":
             return token.text[1:-1]
         if token.kind != "name":
-            raise _unexpected(token, self.text)
+            raise unexpected(token, self.text)
         return token.text
 
     # --- expressions ---------------------------------------------------------------------------------
@@ -307,7 +244,7 @@ class Parser:
                 raise QueryError(f"invalid regular expression: {error}", token.start, token.end) from None
         if token.kind == "string":
             return ("contains", _unquote(token.text))
-        raise _unexpected(token, self.text)
+        raise unexpected(token, self.text)
 
     def _array(self) -> list[tuple]:
         self.expect("[")
@@ -355,7 +292,7 @@ class Parser:
             if token.text.lower() in ("true", "false"):
                 return ("literal", token.text.lower() == "true")
             return ("field", token.text)
-        raise _unexpected(token, self.text)
+        raise unexpected(token, self.text)
 
     def _call(self, token: Token) -> tuple:
         name = token.text
