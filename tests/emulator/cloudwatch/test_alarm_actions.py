@@ -160,3 +160,22 @@ def test_bad_composite_rules_and_states_are_refused(cloudwatch):
     with pytest.raises(ClientError, match="not valid JSON"):
         cloudwatch.set_alarm_state(AlarmName="lag-high", StateValue="ALARM", StateReason="x", StateReasonData="{")
     assert state(cloudwatch, "lag-high") == "INSUFFICIENT_DATA"
+
+
+def test_state_changes_are_eventbridge_events(client, cloudwatch):
+    events, sqs = client("events"), client("sqs")
+    url = sqs.create_queue(QueueName="alarm-events")["QueueUrl"]
+    queue = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="alarms", EventPattern=json.dumps({"source": ["aws.cloudwatch"],
+                                                           "detail-type": ["CloudWatch Alarm State Change"]}))
+    events.put_targets(Rule="alarms", Targets=[{"Id": "queue", "Arn": queue}])
+    alarm(cloudwatch)
+    cloudwatch.set_alarm_state(AlarmName="lag-high", StateValue="ALARM", StateReason="testing")
+    [message] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"]
+    event = json.loads(message["Body"])
+    assert event["resources"] == ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:lag-high"]
+    assert event["detail"]["alarmName"] == "lag-high"
+    assert (event["detail"]["previousState"]["value"], event["detail"]["state"]["value"]) == (
+        "INSUFFICIENT_DATA", "ALARM")
+    assert event["detail"]["configuration"]["metrics"][0]["metricStat"]["metric"] == {
+        "namespace": "LakeLabs/Test", "name": "Lag", "dimensions": {"Pipeline": "clicks"}}

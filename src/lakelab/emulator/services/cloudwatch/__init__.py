@@ -9,7 +9,8 @@ metrics and alarms:
 - ``expressions`` and ``queries``: metric math and ``GetMetricData``
 - ``checks``: what ``PutMetricAlarm`` refuses; ``evaluation``: a metric alarm's next state
   (``EvaluationPeriods``, ``DatapointsToAlarm``, every ``ComparisonOperator``, ``TreatMissingData``)
-- ``alarms``: state changes, ``DescribeAlarmHistory`` items and SNS actions with AWS's message JSON
+- ``alarms``: state changes, ``DescribeAlarmHistory`` items, SNS actions with AWS's message JSON,
+  and EventBridge's "CloudWatch Alarm State Change" events
 - ``composite``: ``AlarmRule``; ``evaluator``: the thread that evaluates each alarm as its period ends
 - ``dashboards``: ``PutDashboard`` body checks; ``api``: the operations; ``calls``: metrics other
   services publish

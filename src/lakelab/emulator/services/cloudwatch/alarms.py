@@ -12,11 +12,14 @@
   and the notification example of the alarm-actions page); the subject is
   ``ALARM: "<name>" in <Region's long name>``. Other action ARNs (EC2, Auto Scaling, Lambda,
   Systems Manager) are refused at put, never silently dropped.
+- Every state change is also an EventBridge "CloudWatch Alarm State Change" event from
+  ``aws.cloudwatch`` on the default bus (delivered by moto's EventBridge: to SQS queues and log groups).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +36,7 @@ REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "us-east-2": "US East (Ohi
                 "ap-northeast-1": "Asia Pacific (Tokyo)", "ap-south-1": "Asia Pacific (Mumbai)",
                 "ca-central-1": "Canada (Central)", "sa-east-1": "South America (Sao Paulo)"}
 _lock = threading.RLock()
+_log = logging.getLogger(__name__)
 
 
 def history(backend: Any) -> list[dict[str, Any]]:
@@ -87,6 +91,10 @@ def change_state(backend: Any, alarm: Any, state: str, reason: str, reason_data:
         old = alarm.state_value
         if old == state and not forced:
             return False
+        previous = {"value": old, "reason": alarm.state_reason,
+                    "timestamp": _stamp(_aware(alarm.state_updated_timestamp))}
+        if alarm.state_reason_data:
+            previous["reasonData"] = alarm.state_reason_data
         old_reason = alarm.state_reason
         alarm.state_value, alarm.state_reason, alarm.state_reason_data = state, reason, reason_data
         alarm.state_updated_timestamp = alarm.state_transitioned_timestamp = now()
@@ -100,7 +108,32 @@ def change_state(backend: Any, alarm: Any, state: str, reason: str, reason_data:
            {"version": "1.0", "oldState": {"stateValue": old, "stateReason": old_reason}, "newState": new_state})
     if old != state or forced:
         _act(backend, alarm, old)
+    _state_change_event(backend, alarm, previous)
     return True
+
+
+def _state_change_event(backend: Any, alarm: Any, previous: dict[str, Any]) -> None:
+    """EventBridge's "CloudWatch Alarm State Change" on the default bus ("Alarm events and EventBridge":
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html)."""
+    state = {"value": alarm.state_value, "reason": alarm.state_reason,
+             "timestamp": _stamp(_aware(alarm.state_updated_timestamp))}
+    if alarm.state_reason_data:
+        state["reasonData"] = alarm.state_reason_data
+    configuration: dict[str, Any] = {"description": alarm.description or ""}
+    if alarm.rule:
+        configuration["alarmRule"] = alarm.rule
+    elif not alarm.metric_data_queries:
+        configuration["metrics"] = [{"id": "m1", "returnData": True, "metricStat": {
+            "metric": {"namespace": alarm.namespace, "name": alarm.metric_name,
+                       "dimensions": {d.name: d.value for d in alarm.dimensions}},
+            "period": int(alarm.period), "stat": alarm.extended_statistic or alarm.statistic}}]
+    detail = {"alarmName": alarm.name, "state": state, "previousState": previous, "configuration": configuration}
+    try:
+        seam.backend("events", backend.account_id, backend.region_name).put_events([{
+            "Source": "aws.cloudwatch", "DetailType": "CloudWatch Alarm State Change", "Resources": [alarm.alarm_arn],
+            "Detail": json.dumps(detail)}])
+    except Exception:  # noqa: BLE001 - a rule's failing target must not stop the alarm
+        _log.exception("sending the state change of %s to EventBridge failed", alarm.name)
 
 
 def _act(backend: Any, alarm: Any, old_state: str) -> None:
