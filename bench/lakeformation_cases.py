@@ -6,7 +6,9 @@ bucket with IAM); governed by a column grant (every column but ``note``); govern
 filter (the same columns, and a row filter every row passes, so all three answer the same rows and
 the ratio is the enforcement's cost alone). ``lf-decision``: Lake Formation's decision for one
 principal and one table with 1,000 grants and 100 LF-tags defined (tag-policy, column and data
-filter grants over 50 tables and 100 roles), first uncached then cached. Each prints one JSON line.
+filter grants over 50 tables and 100 roles), first uncached then cached. ``lf-teardown``: teardown's
+Lake Formation sweepers listing, then removing, 1,000 grants to course roles and the course's filters,
+LF-tags and locations among others. Each prints one JSON line.
 """
 
 from __future__ import annotations
@@ -187,7 +189,68 @@ def _grant_entry(n: int, role: str) -> dict:
             "Permissions": ["SELECT"]}
 
 
-CASES = {"athena-governed": athena_governed, "lf-decision": lf_decision}
+def lf_teardown(runs: int = 5) -> dict:
+    """Teardown's Lake Formation sweepers on an account holding 1,000 grants to 100 course roles, 100
+    LF-tags (10 the course's), 50 data cells filters (10 the course's) and 20 registered locations (10 in
+    a course bucket): listing them (median of ``runs``), then revoking and deleting the course's."""
+    import boto3
+
+    from lakelab.lab import sweepers, teardown
+
+    _emulator()
+    # as a lab's kernel runs (MWAA's "api." host prefix would not resolve against the emulator)
+    os.environ.update(LAKELAB_LEARNER="learner", AWS_DISABLE_HOST_PREFIX_INJECTION="true")
+    course = [{"Key": "course", "Value": "lakelab"}, {"Key": "learner", "Value": "learner"},
+              {"Key": "week", "Value": "07"}]
+    glue, iam, lf = boto3.client("glue"), boto3.client("iam"), boto3.client("lakeformation")
+    glue.create_database(DatabaseInput={"Name": "lakelab_learner_governed"},
+                         Tags={t["Key"]: t["Value"] for t in course})
+    columns = [{"Name": f"c{i}", "Type": "string"} for i in range(20)]
+    for t in range(50):
+        glue.create_table(DatabaseName="lakelab_learner_governed", TableInput={"Name": f"t{t}", "StorageDescriptor": {
+            "Columns": columns, "Location": f"s3://lakelab-learner-lake/governed/t{t}/"}})
+    roles = []
+    for i in range(100):
+        roles.append(iam.create_role(RoleName=f"lakelab-learner-r{i}", AssumeRolePolicyDocument=json.dumps(TRUST),
+                                     Tags=course)["Role"]["Arn"])
+    for key in range(100):
+        lf.create_lf_tag(TagKey=f"lakelab-learner-k{key}" if key < 10 else f"k{key}", TagValues=["v"])
+    for n in range(20):
+        bucket = "lakelab-learner-lake" if n < 10 else "another-lake"
+        lf.register_resource(ResourceArn=f"arn:aws:s3:::{bucket}/zone{n}", UseServiceLinkedRole=True)
+    for t in range(50):
+        lf.create_data_cells_filter(TableData={
+            "TableCatalogId": ACCOUNT, "DatabaseName": "lakelab_learner_governed", "TableName": f"t{t}",
+            "Name": f"lakelab-learner-f{t}" if t < 10 else "f", "RowFilter": {"AllRowsWildcard": {}},
+            "ColumnWildcard": {}})
+    entries = [{"Id": str(n), "Principal": {"DataLakePrincipalIdentifier": roles[n % 100]}, "Permissions": ["SELECT"],
+                "Resource": {"TableWithColumns": {"DatabaseName": "lakelab_learner_governed", "Name": f"t{n // 100}",
+                                                  "ColumnNames": [f"c{n % 20}"]}}} for n in range(1000)]
+    for start in range(0, len(entries), 20):
+        answer = lf.batch_grant_permissions(Entries=entries[start:start + 20])
+        assert not answer["Failures"], answer["Failures"][:1]
+    prefix, kinds = "lakelab-learner-", ("lake formation grant", "data cells filter", "lf-tag", "registered location")
+    lf_sweepers = [sweeper for kind, sweeper in sweepers.ORDER if kind in kinds]
+    listings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        found = [item for sweeper in lf_sweepers for item in sweeper(prefix)]
+        listings.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    removed = [r for r in teardown.teardown(week=7, report=lambda line: None) if r.kind in kinds]
+    removing = time.perf_counter() - started
+    assert len(found) == len(removed) == 1030, (len(found), len(removed))
+    left = [p for p in lf.list_permissions()["PrincipalResourcePermissions"]
+            if "lakelab-learner-" in p["Principal"]["DataLakePrincipalIdentifier"]]
+    assert not left, left[:1]
+    return {"rows": [
+        ["teardown: list LF grants, filters, tags, locations", statistics.median(listings),
+         "1,000 grants, 50 filters, 100 LF-tags, 20 locations in the account"],
+        ["teardown: revoke 1,000 grants, remove 30 more", removing,
+         f"{removing / 1030 * 1000:.1f} ms per resource (the whole teardown, its database and roles included)"]]}
+
+
+CASES = {"athena-governed": athena_governed, "lf-decision": lf_decision, "lf-teardown": lf_teardown}
 
 if __name__ == "__main__":
     print(json.dumps(CASES[sys.argv[1]]()))

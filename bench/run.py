@@ -147,6 +147,7 @@ def main() -> int:
     args = options.parse_args()
     rows = emulator_start(args.runs) + platform() + week01_solution() + services() + glue_jobs()
     rows += lake_formation() + grading(rows[1][1]) + localstack()
+    rows += [tuple(row) for row in _figures("lakeformation_cases.py", "lf-teardown")["rows"]]
     rows += [tuple(row) for row in _figures("stepfunctions_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("mwaa_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("firehose_cases.py")["rows"]]
