@@ -107,3 +107,26 @@ def test_the_kit_draws_a_dashboard(cloudwatch):
     assert list(lines["alarm threshold"]) == [100, 100]
     assert "120\nLag" in [t.get_text() for t in single.texts]
     assert text.texts[0].get_text() == " Pipeline health"
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    ("FILL(gaps, 0)", [0.0, 2.0, 0.0, 4.0]),
+    ("IF(gaps > 3, 1, 0)", [0.0, 1.0]),
+    ("SUM([gaps, full])", [10.0, 13.0, 12.0, 17.0]),  # per period, of the series that have it
+    ("full - AVG(full)", [-1.5, -0.5, 0.5, 1.5]),
+    ("ABS(full - 12)", [2.0, 1.0, 0.0, 1.0]),
+    ("DIFF(full)", [1.0, 1.0, 1.0]),
+])
+def test_metric_math_functions(cloudwatch, expression, expected):
+    end = last_boundary()
+    put_periods(cloudwatch, {3: 2.0, 1: 4.0}, end, name="Gaps")  # periods 4 and 2 back are missing
+    put_periods(cloudwatch, {4: 10.0, 3: 11.0, 2: 12.0, 1: 13.0}, end, name="Full")
+    queries = [{"Id": "gaps", "MetricStat": {"Metric": {**METRIC, "MetricName": "Gaps"}, "Period": 10, "Stat": "Sum"},
+                "ReturnData": False},
+               {"Id": "full", "MetricStat": {"Metric": {**METRIC, "MetricName": "Full"}, "Period": 10, "Stat": "Sum"},
+                "ReturnData": False},
+               {"Id": "result", "Expression": expression}]
+    answer = cloudwatch.get_metric_data(MetricDataQueries=queries, ScanBy="TimestampAscending",
+                                        StartTime=datetime.fromtimestamp(end - 40, UTC),
+                                        EndTime=datetime.fromtimestamp(end, UTC))
+    assert answer["MetricDataResults"][0]["Values"] == expected

@@ -103,7 +103,7 @@ class Parser:
         keys = []
         while True:
             expression = self.expression()
-            descending = False
+            descending = False  # ascending unless desc: the sort page names both, AWS's default is unverified
             if self.at_word("asc", "desc"):
                 descending = self.take().text.lower() == "desc"
             keys.append((expression, descending))
