@@ -151,3 +151,20 @@ def test_databases_of_two_clusters_are_apart(redshift: Redshift, client) -> None
     redshift.ok("CREATE TABLE only_here (a INT)")
     other = Redshift(client, ClusterIdentifier="other", DbUser="awsuser")
     assert other.failure("SELECT * FROM only_here") == 'ERROR: relation "only_here" does not exist'
+
+
+def test_with_event_puts_a_status_change_on_eventbridge(redshift: Redshift, client) -> None:
+    import json
+
+    sqs, events = client("sqs"), client("events")
+    queue = sqs.create_queue(QueueName="statement-events")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="statements", EventPattern=json.dumps({"source": ["aws.redshift-data"]}))
+    events.put_targets(Rule="statements", Targets=[{"Id": "queue", "Arn": arn}])
+    statement = redshift.ok("SELECT 1", WithEvent=True, StatementName="nightly.check")
+    messages = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=5)["Messages"]
+    event = json.loads(messages[0]["Body"])
+    assert event["detail-type"] == "Redshift Data Statement Status Change"
+    assert event["resources"] == ["arn:aws:redshift:us-east-1:123456789012:cluster:lab-cluster"]
+    assert {k: event["detail"][k] for k in ("statementName", "statementId", "state", "rows")} == {
+        "statementName": "nightly.check", "statementId": statement["Id"], "state": "FINISHED", "rows": 1}

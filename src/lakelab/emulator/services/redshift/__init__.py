@@ -39,8 +39,9 @@ Fidelity notes:
 
 > One engine holds every table once: DISTSTYLE, DISTKEY, SORTKEY and ENCODE are accepted and
 > reported, never acted on (no slices, no skew, no zone maps); ANALYZE and VACUUM do nothing; WLM,
-> query queues, concurrency scaling, the result cache, sessions (``SessionKeepAliveSeconds``) and
-> ``WithEvent``'s EventBridge event are not modelled (WithEvent is accepted). Views are not bound to
+> query queues, concurrency scaling, the result cache and sessions (``SessionKeepAliveSeconds``) are
+> not modelled; ``WithEvent`` puts the "Redshift Data Statement Status Change" event on the default
+> event bus. Views are not bound to
 > their tables (DROP TABLE under a view succeeds; the view fails when queried). VARCHAR lengths are not
 > enforced; integer division truncates only where sqlglot knows both sides are integers; division by
 > zero answers NULL or infinity where Redshift fails. COPY reads Parquet by column position with the

@@ -82,6 +82,7 @@ class Statement:
     subs: list[SubStatement] = field(default_factory=list)
     done: threading.Event = field(default_factory=threading.Event, repr=False)
     cursor: Any = field(default=None, repr=False)
+    principal: str = field(default_factory=lambda: request_context.principal().arn)
 
     def __post_init__(self) -> None:
         self.subs = [SubStatement(sql, index + 1, self.id) for index, sql in enumerate(self.sqls)]
@@ -278,6 +279,31 @@ def _finish(statement: Statement, status: str, error: str | None = None) -> None
     if error:
         statement.error = error
     statement.done.set()
+    if statement.with_event:
+        _event(statement)
+
+
+def _event(statement: Statement) -> None:
+    """``WithEvent``: EventBridge's "Redshift Data Statement Status Change", in the shape of AWS's example
+    (https://docs.aws.amazon.com/redshift/latest/mgmt/data-api-monitoring-events.html)."""
+    import json
+
+    from lakelab.emulator import seam
+
+    target = statement.target
+    resource = (f"arn:aws:redshift:{target.region}:{target.account_id}:cluster:{target.name}"
+                if target.kind == "cluster" else
+                f"arn:aws:redshift-serverless:{target.region}:{target.account_id}:workgroup/{target.name}")
+    rows = statement.last.result_rows if statement.status == "FINISHED" else -1
+    detail = {"principal": statement.principal, "statementName": statement.name or "", "statementId": statement.id,
+              "redshiftQueryId": statement.last.query_id or -1, "state": statement.status, "rows": max(rows, -1),
+              "expireAt": int(statement.created.timestamp()) + 24 * 3600}
+    try:
+        seam.backend("events", target.account_id, target.region).put_events([{
+            "Source": "aws.redshift-data", "DetailType": "Redshift Data Statement Status Change",
+            "Detail": json.dumps(detail), "Resources": [resource]}])
+    except Exception:  # noqa: BLE001 - an event that cannot be sent must not change the statement
+        log.exception("the Data API event of statement %s was not sent", statement.id)
 
 
 # --- engine failures in Redshift's words ------------------------------------------------------------
