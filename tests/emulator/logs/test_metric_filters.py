@@ -144,3 +144,21 @@ def test_transformations_are_checked(logs):
     with pytest.raises(ClientError, match="ResourceNotFoundException"):
         logs.put_metric_filter(logGroupName="/nowhere", filterName="f", filterPattern="", metricTransformations=[
             {"metricName": "M", "metricNamespace": "N", "metricValue": "1"}])
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    ('{ $.level = "ERROR" }', [JSON_LINES[0], JSON_LINES[1]]),
+    ("{ $.latency > 100 }", [JSON_LINES[0], JSON_LINES[2]]),
+    ("?json ?INFO", [JSON_LINES[2], "not json at all"]),
+])
+def test_filter_log_events_reads_the_same_patterns(logs, pattern, expected):
+    stamp = int(time.time() * 1000)
+    logs.put_log_events(logGroupName=GROUP, logStreamName="web-1", logEvents=[
+        {"timestamp": stamp + i, "message": line} for i, line in enumerate(JSON_LINES)])
+    found = logs.filter_log_events(logGroupName=GROUP, filterPattern=pattern)["events"]
+    assert [e["message"] for e in found] == expected
+
+
+def test_filter_log_events_refuses_a_pattern_that_does_not_parse(logs):
+    with pytest.raises(ClientError, match="InvalidParameterException"):
+        logs.filter_log_events(logGroupName=GROUP, filterPattern="{ $.level = ")

@@ -7,7 +7,7 @@ match, and Logs Insights queries.
   the streams (none matching: no events), and naming both ``logStreamNames`` and
   ``logStreamNamePrefix`` is refused with ``InvalidParameterException``, as AWS refuses it.
 - ``filter_patterns``: the filter pattern syntax (terms, JSON, space-delimited), shared by
-  ``metric_filters`` (PutMetricFilter checked, TestMetricFilter, metrics put as events arrive) and
+  FilterLogEvents (``log_events``), ``metric_filters`` (PutMetricFilter checked, TestMetricFilter, metrics put as events arrive) and
   ``subscriptions`` (events a subscription filter matches, delivered to Lambda, Firehose, Kinesis or
   Logs after the request is answered).
 - ``insights`` (StartQuery, GetQueryResults, StopQuery, DescribeQueries; the records and the commands
@@ -42,6 +42,8 @@ SERVICES = ("logs",)
 PATCHES = (
     Patch("LogsResponse", "filter_log_events", wrap="lakelab.emulator.services.logs:honours_stream_prefix",
           why="moto ignores logStreamNamePrefix and answers the events of every stream"),
+    Patch("LogsLogStream", "filter_log_events", value=".log_events:filter_log_events",
+          why="moto answers every event for a JSON, space-delimited, ? or - pattern; here patterns match"),
     Patch("LogsLogStream", "put_log_events", value=".subscriptions:put_log_events",
           why="metric filters publish; subscription filters send only matching events, after the request"),
     Patch("LogsBackend", "put_metric_filter", wrap=".metric_filters:checks_put",
