@@ -121,3 +121,19 @@ def test_unload_text_is_pipe_delimited_and_refuses_an_unreadable_role(redshift: 
     client("redshift").modify_cluster_iam_roles(ClusterIdentifier="lab-cluster", AddIamRoles=[reader])
     error = redshift.failure(f"UNLOAD ('SELECT 1') TO 's3://{BUCKET}/denied/' IAM_ROLE '{reader}'")
     assert error.startswith("ERROR: S3ServiceException:Access Denied,Status 403")
+
+
+def test_varchar_lengths_are_bytes_checked_on_insert_and_copy(redshift: Redshift) -> None:
+    redshift.ok("CREATE TABLE names (code VARCHAR(4), name VARCHAR(MAX))")
+    assert redshift.failure("INSERT INTO names VALUES ('toolong', 'x')") == (
+        "ERROR: value too long for type character varying(4)")
+    assert redshift.failure("INSERT INTO names VALUES ('éé€', 'x')").startswith("ERROR: value too long")  # 7 bytes
+    redshift.put("raw/names.csv", "ok,a\ntoolong,b\n")
+    copy = f"COPY names FROM 's3://{BUCKET}/raw/names.csv' IAM_ROLE default CSV"
+    assert redshift.failure(copy).startswith("ERROR: Load into table 'names' failed.")
+    assert redshift.rows("SELECT colname, err_code, TRIM(err_reason) FROM stl_load_errors") == [
+        ["code", 1204, "String length exceeds DDL length"]]
+    redshift.ok(copy + " TRUNCATECOLUMNS")
+    assert redshift.rows("SELECT code FROM names ORDER BY 1") == [["ok"], ["tool"]]
+    assert redshift.rows("SELECT type FROM pg_table_def WHERE tablename = 'names'") == [
+        ["character varying(4)"], ["character varying(65535)"]]

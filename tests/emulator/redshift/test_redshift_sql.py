@@ -25,7 +25,7 @@ def test_physical_design_is_accepted_and_reported(redshift: Redshift) -> None:
                                            ["sales", "KEY(region)", "day", 2, "Y", 4.0]]
     assert redshift.rows("SELECT \"column\", type, encoding, distkey, sortkey FROM pg_table_def "
                          "WHERE tablename = 'sales'") == [
-        ["id", "bigint", "none", False, 0], ["region", "character varying(256)", "zstd", True, 2],
+        ["id", "bigint", "none", False, 0], ["region", "character varying(10)", "zstd", True, 2],
         ["day", "date", "none", False, 1], ["amount", "numeric(10,2)", "az64", False, 0]]
     assert redshift.rows("SELECT id FROM sales ORDER BY id") == [[1], [2], [3], [4]]  # IDENTITY(1,1)
 

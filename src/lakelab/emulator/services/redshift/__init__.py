@@ -42,8 +42,8 @@ Fidelity notes:
 > query queues, concurrency scaling, the result cache and sessions (``SessionKeepAliveSeconds``) are
 > not modelled; ``WithEvent`` puts the "Redshift Data Statement Status Change" event on the default
 > event bus. Views are not bound to
-> their tables (DROP TABLE under a view succeeds; the view fails when queried). VARCHAR lengths are not
-> enforced; integer division truncates only where sqlglot knows both sides are integers; division by
+> their tables (DROP TABLE under a view succeeds; the view fails when queried). VARCHAR(n) and CHAR(n) are checked in
+> bytes on write, but CHAR is not blank-padded; integer division truncates only where sqlglot knows both sides are integers; division by
 > zero answers NULL or infinity where Redshift fails. COPY reads Parquet by column position with the
 > engine's casts (Redshift refuses more type mismatches); ORC, Avro, fixed-width, JSONPaths files and
 > BZIP2/LZOP/ZSTD are refused by name. UNLOAD writes one file per partition (a cluster writes one per

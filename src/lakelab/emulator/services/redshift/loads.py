@@ -233,7 +233,10 @@ def _load_text(run: Run, schema: str, table: str, wanted: list[tuple[str, str, b
     columns = {f"c{i}": pa.array([row[i] for _, row in kept], pa.string()) for i in range(len(wanted))}
     columns["lakelab_row"] = pa.array([index for index, _ in kept], pa.int64())
     run.cursor.register("lakelab_copy_raw", pa.table(columns))
-    converted = [_convert(f"c{i}", engine_type, found) for i, (_, engine_type, _) in enumerate(wanted)]
+    design = run.warehouse.designs.get(f"{schema}.{table}")
+    lengths = {n: size for n, (_, size) in design.lengths.items()} if design else {}
+    converted = [_convert(f"c{i}", engine_type, found, lengths.get(name))
+                 for i, (name, engine_type, _) in enumerate(wanted)]
     bad = [f"(c{i} IS NOT NULL AND {expression} IS NULL)" + ("" if nullable else f" OR c{i} IS NULL")
            for i, (expression, (_, _, nullable)) in enumerate(zip(converted, wanted))]
     if bad:
@@ -294,8 +297,12 @@ def _strptime_format(redshift_format: str) -> str:
     return result
 
 
-def _convert(column: str, engine_type: str, found: options.Options) -> str:
+def _convert(column: str, engine_type: str, found: options.Options, length: int | None = None) -> str:
     upper = engine_type.upper()
+    if upper == "VARCHAR" and length is not None:  # longer than the column: rejected (1204) or truncated
+        if found.has("TRUNCATECOLUMNS"):
+            return f"CASE WHEN strlen({column}) <= {length} THEN {column} ELSE left({column}, {length}) END"
+        return f"CASE WHEN strlen({column}) <= {length} THEN {column} END"
     formats = {"DATE": found.get("DATEFORMAT", "auto"), "TIMESTAMP": found.get("TIMEFORMAT", "auto")}
     if upper in formats and formats[upper].lower() not in ("auto", "epochsecs", "epochmillisecs"):
         parsed = f"try_strptime({column}, {literal(_strptime_format(formats[upper]))})"
@@ -337,6 +344,8 @@ def _conversion_error(run: Run, table_id: int, record: Record, column: tuple[str
     elif upper.startswith("TIMESTAMP"):
         found = _error(record, name, "timestamp", 1206, "Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS]",
                        value)
+    elif upper == "VARCHAR":
+        found = _error(record, name, "varchar", 1204, "String length exceeds DDL length", value)
     else:
         found = _error(record, name, upper.lower(), 1216, f"Invalid input value '{value}'", value)
     found.query, found.table_id = run.query_id, table_id

@@ -320,6 +320,8 @@ _ENGINE_ERRORS = (
     (r"Could not convert string '([^']*)' to INT\d+", 'invalid input syntax for integer: "{0}"'),
     (r"Could not convert string '([^']*)' to (\w+)", 'invalid input syntax for type {1}: "{0}"'),
     (r"NOT NULL constraint failed: [^.]+\.(\w+)", "Cannot insert a NULL value into column {0}"),
+    (r"CHECK constraint failed on table .* CHECK\(\(strlen\(\"?([^\")]+)\"?\) <= (\d+)\)\)",
+     "value too long for type character varying({1})"),
     (r"Division by zero", "division by zero"),
     (r"INTERRUPT", "Query cancelled."),
 )

@@ -62,7 +62,8 @@ def _table_info(found: Warehouse) -> tuple[list[Any], list[dict[str, Any]]]:
             rows.append({"database": found.database, "schema": table_schema,
                          "table_id": found.table_id(f"{table_schema}.{table}"), "table": table,
                          "encoded": "Y" if design and design.encodings else "N", "diststyle": diststyle,
-                         "sortkey1": first, "max_varchar": 256, "sortkey_num": len(sortkeys),
+                         "sortkey1": first, "max_varchar": max([n for k, n in design.lengths.values()
+                                                                 if k == "varchar"] or [0]) if design else 0, "sortkey_num": len(sortkeys),
                          "size": max(1, count * 64 // (1 << 20)), "pct_used": 0.0,
                          "unsorted": 0.0 if sortkeys else None, "stats_off": 0.0, "tbl_rows": float(count),
                          "estimated_visible_rows": float(count), "skew_rows": 1.0})
@@ -88,8 +89,12 @@ def _table_def(found: Warehouse) -> tuple[list[Any], list[dict[str, Any]]]:
             position = design.sortkeys.index(name) + 1 if design and name in design.sortkeys else 0
             if position and design and design.sortkey_kind == "INTERLEAVED":
                 position = -position
+            declared = results.declared_type(engine_type)
+            if design and name in design.lengths:
+                kind, length = design.lengths[name]
+                declared = f"{'character' if kind == 'char' else 'character varying'}({length})"
             rows.append({"schemaname": table_schema, "tablename": table, "column": name,
-                         "type": results.declared_type(engine_type),
+                         "type": declared,
                          "encoding": (design.encodings.get(name) if design else None) or "none",
                          "distkey": bool(design and design.distkey == name), "sortkey": position,
                          "notnull": not nullable})

@@ -25,6 +25,9 @@ _DIST_KEY = re.compile(r"(?i)\bDISTKEY\s*\(\s*(\"?[\w$]+\"?)\s*\)")
 _SORT_KEY = re.compile(r"(?i)\b(COMPOUND\s+|INTERLEAVED\s+)?SORTKEY\s*(?:\(([^)]*)\)|(AUTO))")
 _BACKUP = re.compile(r"(?i)\bBACKUP\s+(YES|NO)\b")
 _TABLE_ENCODE = re.compile(r"(?i)\bENCODE\s+AUTO\b")
+_CHARACTER = re.compile(r"(?i)^(\"[^\"]+\"|[\w$]+)\s+(CHARACTER\s+VARYING|VARCHAR|NVARCHAR|TEXT|BPCHAR|NCHAR|"
+                        r"CHARACTER|CHAR)\b\s*(?:\(\s*(\d+|MAX)\s*\))?")
+MAX_VARCHAR = 65535
 
 
 def is_create_table(sql: str) -> bool:
@@ -128,6 +131,7 @@ def _columns(found: Warehouse, schema: str, table: str, text: str, design: Table
         if re.search(r"(?i)\bSORTKEY\b", definition):
             design.sortkeys.append(name)
             definition = re.sub(r"(?i)\bSORTKEY\b", "", definition)
+        definition = _character_type(definition, name, design)
         identity = _IDENTITY.search(definition)
         if identity:
             design.identities[name] = (int(identity.group(1)), int(identity.group(2)))
@@ -137,6 +141,21 @@ def _columns(found: Warehouse, schema: str, table: str, text: str, design: Table
             definition = _IDENTITY.sub(f"DEFAULT nextval('{sequence.replace(chr(39), chr(39) * 2)}')", definition)
         columns.append(" ".join(definition.split()))
     return columns
+
+
+def _character_type(definition: str, name: str, design: TableDesign) -> str:
+    """VARCHAR(n) and CHAR(n) keep their length in bytes, checked on write as Redshift checks it
+    (TEXT and BPCHAR are VARCHAR(256); https://docs.aws.amazon.com/redshift/latest/dg/r_Character_types.html)."""
+    found = _CHARACTER.match(definition)
+    if not found:
+        return definition
+    kind = found.group(2).upper()
+    fixed = kind in ("CHAR", "CHARACTER", "NCHAR")
+    size = found.group(3)
+    length = MAX_VARCHAR if (size or "").upper() == "MAX" else int(size) if size else (1 if fixed else 256)
+    design.lengths[name] = ("char" if fixed else "varchar", length)
+    column = found.group(1)
+    return (f"{column} VARCHAR CHECK (strlen({column}) <= {length})" + definition[found.end():])
 
 
 def _split_as(tail: str, translate: Callable[[str], str]) -> tuple[str, str | None]:

@@ -52,6 +52,7 @@ class TableDesign:
     sortkey_kind: str = "COMPOUND"
     encodings: dict[str, str] = field(default_factory=dict)
     identities: dict[str, tuple[int, int]] = field(default_factory=dict)  # column -> (seed, step)
+    lengths: dict[str, tuple[str, int]] = field(default_factory=dict)  # column -> ("varchar" | "char", bytes)
 
 
 @dataclass
