@@ -179,3 +179,13 @@ def test_state_changes_are_eventbridge_events(client, cloudwatch):
         "INSUFFICIENT_DATA", "ALARM")
     assert event["detail"]["configuration"]["metrics"][0]["metricStat"]["metric"] == {
         "namespace": "LakeLabs/Test", "name": "Lag", "dimensions": {"Pipeline": "clicks"}}
+
+
+def test_describe_alarms_pages_by_fifty(cloudwatch):
+    for number in range(60):
+        alarm(cloudwatch, f"alarm-{number:02d}")
+    first = cloudwatch.describe_alarms()
+    second = cloudwatch.describe_alarms(NextToken=first["NextToken"])
+    assert len(first["MetricAlarms"]) == 50 and len(second["MetricAlarms"]) == 10 and "NextToken" not in second
+    paged = cloudwatch.get_paginator("describe_alarms").paginate(PaginationConfig={"PageSize": 25})
+    assert sum(len(page["MetricAlarms"]) for page in paged) == 60

@@ -147,3 +147,25 @@ def test_kinesis_publishes_incoming_records_and_iterator_age(client):
     assert _statistics(cloudwatch, "AWS/Kinesis", "IncomingRecords", by_stream)[0]["Sum"] == 5.0
     age = _statistics(cloudwatch, "AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", by_stream, ("Maximum",))[0]
     assert age["Unit"] == "Milliseconds" and age["Maximum"] >= 0
+
+
+def test_an_alarm_on_firehose_data_freshness_fires(client, service_role):
+    client("s3").create_bucket(Bucket="lakelab-fresh")
+    firehose = client("firehose")
+    firehose.create_delivery_stream(DeliveryStreamName="clicks", ExtendedS3DestinationConfiguration={
+        "BucketARN": "arn:aws:s3:::lakelab-fresh", "RoleARN": service_role("firehose", "lakelab-fh", ("s3:*",)),
+        "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 1}})
+    time.sleep(0.6)  # CREATING, briefly
+    cloudwatch = client("cloudwatch")
+    cloudwatch.put_metric_alarm(AlarmName="ingestion-lags", Namespace="AWS/Firehose",
+                                MetricName="DeliveryToS3.DataFreshness", Statistic="Maximum", Period=10,
+                                EvaluationPeriods=1, Threshold=0.5, ComparisonOperator="GreaterThanThreshold",
+                                Dimensions=[{"Name": "DeliveryStreamName", "Value": "clicks"}])
+    firehose.put_record(DeliveryStreamName="clicks", Record={"Data": b'{"page": "/"}\n'})
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        found = cloudwatch.describe_alarms(AlarmNames=["ingestion-lags"])["MetricAlarms"][0]
+        if found["StateValue"] == "ALARM":
+            break
+        time.sleep(0.2)
+    assert found["StateValue"] == "ALARM", found["StateReason"]  # the record waited for the 1 s buffer

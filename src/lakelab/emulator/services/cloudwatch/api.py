@@ -75,10 +75,17 @@ def describe_alarms(response: Any) -> Any:
         parents = {a.name for a in composite.parents(backend, get("ParentsOfAlarmName"))}
         chosen = [a for a in chosen if a.name in parents]
     types = get("AlarmTypes") or ["MetricAlarm"]  # "If you omit this parameter, only metric alarms are returned"
-    chosen.sort(key=lambda a: a.name)
-    return seam.ActionResult({
-        "MetricAlarms": [metric_alarm(a) for a in chosen if not a.rule] if "MetricAlarm" in types else [],
-        "CompositeAlarms": [composite_alarm(a) for a in chosen if a.rule] if "CompositeAlarm" in types else []})
+    chosen = sorted((a for a in chosen if ("CompositeAlarm" if a.rule else "MetricAlarm") in types),
+                    key=lambda a: a.name)
+    start, size = int(get("NextToken") or 0), int(get("MaxRecords") or 50)  # 50 by default, as on AWS
+    if not 1 <= size <= 100:
+        raise seam.CloudWatchValidationError("MaxRecords must be between 1 and 100.")  # unverified wording
+    page = chosen[start:start + size]
+    answer: dict[str, Any] = {"MetricAlarms": [metric_alarm(a) for a in page if not a.rule],
+                              "CompositeAlarms": [composite_alarm(a) for a in page if a.rule]}
+    if start + size < len(chosen):
+        answer["NextToken"] = str(start + size)
+    return seam.ActionResult(answer)
 
 
 def _common(alarm: Any) -> dict[str, Any]:
