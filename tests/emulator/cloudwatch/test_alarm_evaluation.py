@@ -133,3 +133,14 @@ def test_an_update_keeps_the_state(cloudwatch):
     alarm(cloudwatch, Threshold=200.0)
     assert state(cloudwatch, "lag-high") == "ALARM"
     assert cloudwatch.describe_alarms(AlarmNames=["lag-high"])["MetricAlarms"][0]["Threshold"] == 200.0
+
+
+def test_a_percentile_over_too_few_samples_keeps_the_state_when_asked(cloudwatch):
+    end = last_boundary()
+    put_periods(cloudwatch, {1: [500.0] * 5}, end)  # p90 needs 10 / (1 - 0.9) = 100 samples
+    ignoring = alarm(cloudwatch, "ignoring", Statistic=None, ExtendedStatistic="p90",
+                     EvaluateLowSampleCountPercentile="ignore")
+    evaluating = alarm(cloudwatch, "evaluating", Statistic=None, ExtendedStatistic="p90",
+                       EvaluateLowSampleCountPercentile="evaluate")
+    assert evaluate(ignoring, end) is None
+    assert evaluate(evaluating, end).state == "ALARM"

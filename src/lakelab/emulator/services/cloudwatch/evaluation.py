@@ -15,7 +15,9 @@ AlarmThatSendsEmail.html#alarm-evaluation and #alarms-and-missing-data):
   ``ignore`` they count as neither, and the state changes only when the real datapoints decide it
   (enough breaching ones for ALARM, too many non-breaching ones for ALARM to be possible: OK) --
   this reading of the documented table is unverified for partly missing ranges;
-- the alarm goes to ALARM when at least ``DatapointsToAlarm`` of the evaluated datapoints breach.
+- the alarm goes to ALARM when at least ``DatapointsToAlarm`` of the evaluated datapoints breach;
+- a percentile alarm with ``EvaluateLowSampleCountPercentile: ignore`` keeps its state while the
+  latest period has fewer samples than the percentile needs (``_too_few_samples``).
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ def evaluate(backend: Any, alarm: Any, now: float) -> Outcome | None:
     stamps = [start + i * period for i in range(count + EXTRA_PERIODS)]
     real = [(t, values[t]) for t in stamps if t in values]
     chosen = real[-count:]
+    if chosen and _too_few_samples(backend, alarm, period, chosen[-1][0]):
+        return None  # EvaluateLowSampleCountPercentile "ignore": the state does not change
     breaching = [(t, v) for t, v in chosen if _breaches(alarm, v, bands, t)]
     treatment = alarm.treat_missing_data or "missing"
     fill = count - len(chosen)
@@ -85,6 +89,23 @@ def evaluate(backend: Any, alarm: Any, now: float) -> Outcome | None:
         return None  # the real datapoints do not decide it
     kept = [(t, v) for t, v in chosen if (t, v) not in breaching]
     return Outcome("OK", _crossed(alarm, kept, count, needed, "ALARM -> OK", 0, negated=True), data)
+
+
+def _too_few_samples(backend: Any, alarm: Any, period: int, stamp: float) -> bool:
+    """A percentile over fewer datapoints than "Percentile-based alarms and low data samples" asks:
+    10 / (1 - p) for p >= 0.5, 10 / p below (https://docs.aws.amazon.com/AmazonCloudWatch/latest/
+    monitoring/AlarmThatSendsEmail.html#percentiles-with-low-samples)."""
+    stat = alarm.extended_statistic or ""
+    if alarm.evaluate_low_sample_count_percentile != "ignore" or not stat.startswith("p") or alarm.metric_data_queries:
+        return False
+    fraction = float(stat[1:]) / 100
+    if not 0 < fraction < 1:
+        return False  # p0 and p100 are the minimum and maximum: one datapoint is enough (unverified)
+    needed = 10 / (1 - fraction) if fraction >= 0.5 else 10 / fraction
+    dimensions = [{"Name": d.name, "Value": d.value} for d in alarm.dimensions]
+    metric = series.key(alarm.namespace, alarm.metric_name, dimensions)
+    counts = series.periods(backend, metric, "SampleCount", period, stamp, stamp + period, alarm.unit)
+    return counts.get(stamp, 0.0) < needed
 
 
 def _values(backend: Any, alarm: Any, period: int, start: float, end: float,
