@@ -7,6 +7,7 @@ import time
 import zipfile
 
 import pytest
+from botocore.exceptions import ClientError
 
 GROUP = "/lakelab/app"
 PRINT_EVENTS = """
@@ -53,6 +54,12 @@ def test_a_subscription_sends_matching_events_to_lambda(client, logs, service_ro
     function = client("lambda").create_function(
         FunctionName="lakelab-log-reader", Runtime="python3.12", Role=service_role("lambda", "lakelab-log-reader"),
         Handler="app.handler", Code={"ZipFile": _zip(PRINT_EVENTS)})["FunctionArn"]
+    with pytest.raises(ClientError, match="Make sure you have given CloudWatch Logs permission"):
+        logs.put_subscription_filter(logGroupName=GROUP, filterName="errors", filterPattern="",
+                                     destinationArn=function)
+    client("lambda").add_permission(FunctionName="lakelab-log-reader", StatementId="logs",
+                                    Action="lambda:InvokeFunction", Principal="logs.amazonaws.com",
+                                    SourceArn=f"arn:aws:logs:us-east-1:123456789012:log-group:{GROUP}:*")
     logs.put_subscription_filter(logGroupName=GROUP, filterName="errors", filterPattern='{ $.level = "ERROR" }',
                                  destinationArn=function)
     _put(logs, json.dumps({"level": "INFO"}), json.dumps({"level": "ERROR", "id": 1}))

@@ -7,9 +7,10 @@ match, and Logs Insights queries.
   the streams (none matching: no events), and naming both ``logStreamNames`` and
   ``logStreamNamePrefix`` is refused with ``InvalidParameterException``, as AWS refuses it.
 - ``filter_patterns``: the filter pattern syntax (terms, JSON, space-delimited), shared by
-  FilterLogEvents (``log_events``), ``metric_filters`` (PutMetricFilter checked, TestMetricFilter, metrics put as events arrive) and
-  ``subscriptions`` (events a subscription filter matches, delivered to Lambda, Firehose, Kinesis or
-  Logs after the request is answered).
+  FilterLogEvents (``log_events``), ``metric_filters`` (PutMetricFilter checked, TestMetricFilter,
+  metrics put as events arrive) and ``subscriptions`` (events a subscription filter matches,
+  delivered to Lambda, Firehose, Kinesis or Logs after the request is answered; a Lambda
+  destination's resource policy checked when the filter is put).
 - ``insights`` (StartQuery, GetQueryResults, StopQuery, DescribeQueries; the records and the commands
   run over them), ``insights_language`` (the query parsed into commands), ``insights_tokens`` (the
   query text cut into tokens; errors located in AWS's words), ``insights_values`` (expressions'
@@ -22,11 +23,11 @@ and crawlers' logs too.
 Fidelity notes:
 
 > Metric filters put one datum per matching event (AWS aggregates per minute: statistics agree,
-> ``SampleCount`` differs). A subscription filter's role and the destination's resource policy are
-> not evaluated. Logs Insights runs each query at once and completely (no ``Scheduled``/``Running``),
-> and refuses commands and functions it does not implement (``dedup``, ``unmask``, ``pattern``,
-> ``diff``, ``filterIndex``, ``SOURCE``, date functions other than ``bin``, ``fromMillis``, ``toMillis``)
-> with ``MalformedQueryException``.
+> ``SampleCount`` differs). A subscription filter's role is not evaluated; a Lambda destination's
+> resource policy is, when the filter is put. Logs Insights runs each query at once and completely
+> (no ``Scheduled``/``Running``), and refuses commands and functions it does not implement
+> (``dedup``, ``unmask``, ``pattern``, ``diff``, ``filterIndex``, ``SOURCE``, date functions other
+> than ``bin``, ``fromMillis``, ``toMillis``) with ``MalformedQueryException``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ PATCHES = (
           why="moto answers every event for a JSON, space-delimited, ? or - pattern; here patterns match"),
     Patch("LogsLogStream", "put_log_events", value=".subscriptions:put_log_events",
           why="metric filters publish; subscription filters send only matching events, after the request"),
+    Patch("LogsBackend", "put_subscription_filter", wrap=".subscriptions:checks_lambda_permission",
+          why="the pattern is checked, and a Lambda destination must allow CloudWatch Logs to invoke it"),
     Patch("LogsBackend", "put_metric_filter", wrap=".metric_filters:checks_put",
           why="the pattern and transformations are checked, and a put replaces the filter of that name"),
     Patch("LogsResponse", "test_metric_filter", value=".metric_filters:test_metric_filter", adds=True,

@@ -57,3 +57,45 @@ def _deliver(stream: Any, subscription: Any, events: list[dict[str, Any]]) -> No
     else:
         stream._send_log_events(service=service, destination_arn=arn, filter_name=subscription.name,
                                 log_events=events)
+
+
+def checks_lambda_permission(original: Any) -> Any:
+    """``LogsBackend.put_subscription_filter``: a Lambda destination's resource policy must let CloudWatch
+    Logs invoke it ("Using CloudWatch Logs subscription filters", Lambda example: ``lambda add-permission
+    --principal logs.amazonaws.com``), as AWS checks when the filter is put."""
+
+    def put_subscription_filter(self: Any, log_group_name: str, filter_name: str, filter_pattern: str,
+                                destination_arn: str, role_arn: str) -> None:
+        metric_filters.pattern(filter_pattern)
+        if destination_arn.split(":")[2] == "lambda" and log_group_name in self.groups:
+            group_arn = f"arn:aws:logs:{self.region_name}:{self.account_id}:log-group:{log_group_name}:*"
+            if not _logs_may_invoke(destination_arn, group_arn, self.region_name):
+                raise seam.LogsInvalidParameterException(
+                    "Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to "
+                    "execute your function.")
+        return original(self, log_group_name, filter_name, filter_pattern, destination_arn, role_arn)
+
+    return put_subscription_filter
+
+
+def _logs_may_invoke(function_arn: str, group_arn: str, region: str) -> bool:
+    import fnmatch
+
+    region_of_function, account = function_arn.split(":")[3:5]
+    try:
+        function = seam.backend("awslambda", account, region_of_function).get_function(function_arn)
+    except Exception:  # noqa: BLE001 - an unknown function cannot be invoked either
+        return False
+    for statement in function.policy.statements if function.policy else []:
+        principal = statement.get("Principal")
+        service = principal.get("Service") if isinstance(principal, dict) else principal
+        services = service if isinstance(service, list) else [service]
+        actions = statement.get("Action")
+        actions = actions if isinstance(actions, list) else [actions]
+        if statement.get("Effect") != "Allow" or not {"logs.amazonaws.com", f"logs.{region}.amazonaws.com"} & set(
+                services) or not {"lambda:InvokeFunction", "lambda:*", "*"} & set(actions):
+            continue
+        source = statement.get("Condition", {}).get("ArnLike", {}).get("AWS:SourceArn")
+        if source is None or fnmatch.fnmatchcase(group_arn, source) or fnmatch.fnmatchcase(group_arn[:-2], source):
+            return True
+    return False
