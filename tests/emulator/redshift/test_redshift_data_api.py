@@ -36,9 +36,10 @@ def test_a_query_answers_typed_fields_and_redshift_column_metadata(redshift: Red
 def test_result_columns_are_named_as_redshift_names_them(redshift: Redshift) -> None:
     redshift.ok("CREATE TABLE t (a INT)")
     redshift.ok("INSERT INTO t VALUES (1), (2)")
-    statement = redshift.ok("SELECT COUNT(*), SUM(a), MAX(a) AS Biggest, 1 + 1, A FROM t GROUP BY a ORDER BY a")
-    names = [c["name"] for c in redshift.data.get_statement_result(Id=statement["Id"])["ColumnMetadata"]]
-    assert names == ["count", "sum", "biggest", "?column?", "a"]
+    statement = redshift.ok("SELECT COUNT(*), SUM(a), MAX(a) AS Biggest, 1 + 1, 2 + 2, A FROM t GROUP BY a ORDER BY a")
+    result = redshift.data.get_statement_result(Id=statement["Id"])
+    assert [c["name"] for c in result["ColumnMetadata"]] == ["count", "sum", "biggest", "?column?", "?column?", "a"]
+    assert [value["longValue"] for value in result["Records"][0]] == [1, 1, 1, 2, 4, 1]
 
 
 def test_results_page_with_next_token(redshift: Redshift) -> None:
@@ -168,3 +169,31 @@ def test_with_event_puts_a_status_change_on_eventbridge(redshift: Redshift, clie
     assert event["resources"] == ["arn:aws:redshift:us-east-1:123456789012:cluster:lab-cluster"]
     assert {k: event["detail"][k] for k in ("statementName", "statementId", "state", "rows")} == {
         "statementName": "nightly.check", "statementId": statement["Id"], "state": "FINISHED", "rows": 1}
+
+
+def test_iam_decides_how_a_caller_may_connect(redshift: Redshift, client) -> None:
+    import json
+
+    import boto3
+
+    iam = client("iam")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
+                                                     "Action": "sts:AssumeRole"}]}
+    arn = iam.create_role(RoleName="analyst", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "redshift-data:*", "Resource": "*"}]}
+    iam.put_role_policy(RoleName="analyst", PolicyName="data-api", PolicyDocument=json.dumps(policy))
+    keys = client("sts").assume_role(RoleArn=arn, RoleSessionName="bi")["Credentials"]
+    data = boto3.client("redshift-data", region_name="us-east-1", endpoint_url=redshift.data.meta.endpoint_url,
+                        aws_access_key_id=keys["AccessKeyId"], aws_secret_access_key=keys["SecretAccessKey"],
+                        aws_session_token=keys["SessionToken"])
+    with pytest.raises(ClientError) as refused:
+        data.execute_statement(ClusterIdentifier=CLUSTER, Database="dev", DbUser="analyst", Sql="SELECT 1")
+    assert "redshift:GetClusterCredentials" in refused.value.response["Error"]["Message"]
+    policy["Statement"].append({"Effect": "Allow", "Action": "redshift:GetClusterCredentials",
+                                "Resource": f"arn:aws:redshift:us-east-1:123456789012:dbuser:{CLUSTER}/analyst"})
+    iam.put_role_policy(RoleName="analyst", PolicyName="data-api", PolicyDocument=json.dumps(policy))
+    statement = data.execute_statement(ClusterIdentifier=CLUSTER, Database="dev", DbUser="analyst", Sql="SELECT 1")
+    assert redshift.wait(statement["Id"])["DbUser"] == "analyst"
+    with pytest.raises(ClientError) as refused:
+        data.execute_statement(ClusterIdentifier=CLUSTER, Database="dev", Sql="SELECT 1")  # as its IAM identity
+    assert "redshift:GetClusterCredentialsWithIAM" in refused.value.response["Error"]["Message"]

@@ -97,3 +97,10 @@ def test_sys_query_history_records_statements(redshift: Redshift) -> None:
                     ["SELECT", "failed", 0, "SELECT nope FROM h"],
                     ["SELECT", "success", 2, "SELECT * FROM h"]]
     assert redshift.failure("SELECT nope FROM h") == 'ERROR: column "nope" does not exist'
+
+
+def test_integer_division_truncates_and_division_by_zero_fails(redshift: Redshift) -> None:
+    redshift.ok("CREATE TABLE d (a INT, b INT, x DECIMAL(6,2))")
+    redshift.ok("INSERT INTO d VALUES (7, 2, 7.00), (-7, 2, 1.50)")
+    assert redshift.rows("SELECT a / b, a / 2.0 FROM d ORDER BY a") == [[-3, -3.5], [3, 3.5]]
+    assert redshift.failure("SELECT a / 0 FROM d") == "ERROR: division by zero"

@@ -41,19 +41,20 @@ Fidelity notes:
 > reported, never acted on (no slices, no skew, no zone maps); ANALYZE and VACUUM do nothing; WLM,
 > query queues, concurrency scaling, the result cache and sessions (``SessionKeepAliveSeconds``) are
 > not modelled; ``WithEvent`` puts the "Redshift Data Statement Status Change" event on the default
-> event bus. Views are not bound to
-> their tables (DROP TABLE under a view succeeds; the view fails when queried). VARCHAR(n) and CHAR(n) are checked in
-> bytes on write, but CHAR is not blank-padded; integer division truncates only where sqlglot knows both sides are integers; division by
-> zero answers NULL or infinity where Redshift fails. COPY reads Parquet by column position with the
-> engine's casts (Redshift refuses more type mismatches); ORC, Avro, fixed-width, JSONPaths files and
-> BZIP2/LZOP/ZSTD are refused by name. UNLOAD writes one file per partition (a cluster writes one per
-> slice). A COPY, UNLOAD or Spectrum read is authorized with the role's policy when it lists and reads
-> the objects; Lake Formation does not govern Spectrum here. The Data API keeps statements 24 hours;
-> its page size (10,000 rows) is this emulator's, AWS pages by size. Temporary tables last one
-> statement (each Data API call is its own session). Error messages AWS does not document were
-> worded here and say "unverified" where they are raised. The Endpoint (``wire``) speaks PostgreSQL's
-> protocol through Buena Vista at 127.0.0.1 and a port of its own, without TLS, in text format, with
-> SQLSTATEs mapped from a few messages only.
+> event bus. Views are not bound to their tables (DROP TABLE under a view succeeds; the view fails
+> when queried). VARCHAR(n) and CHAR(n) are checked in bytes on write, but CHAR is not
+> blank-padded. SUM of BIGINT answers int8 where Redshift answers numeric (while it fits in 64
+> bits). Database users, groups and GRANTs are not modelled: whoever may connect sees every table.
+> COPY reads Parquet by column position with the engine's casts (Redshift refuses more type
+> mismatches); ORC, Avro, fixed-width, JSONPaths files and BZIP2/LZOP/ZSTD are refused by name.
+> UNLOAD writes one file per partition (a cluster writes one per slice). A COPY, UNLOAD or Spectrum
+> read is authorized with the role's policy when it lists and reads the objects; Lake Formation does
+> not govern Spectrum here. The Data API keeps statements 24 hours; its page size (10,000 rows) is
+> this emulator's, AWS pages by size. Temporary tables last one statement (each Data API call is its
+> own session). Error messages AWS does not document were worded here and say "unverified" where
+> they are raised. The Endpoint (``wire``) speaks PostgreSQL's protocol through Buena Vista at
+> 127.0.0.1 and a port of its own, without TLS, in text format, with SQLSTATEs mapped from a few
+> messages only.
 """
 
 from __future__ import annotations

@@ -256,6 +256,7 @@ def _listed(statement: Statement) -> dict[str, Any]:
 
 def _metadata_warehouse(body: dict[str, Any]) -> warehouse.Warehouse:
     target = targets.resolve(body)
+    targets.database_user(target, body)
     database = str(body.get("ConnectedDatabase") or body.get("Database") or "").lower()
     if not database:
         raise DataApiError("ValidationException", "Database is required.")
@@ -281,6 +282,7 @@ def _paged(items: list[Any], key: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def list_databases(body: dict[str, Any]) -> dict[str, Any]:
     target = targets.resolve(body)
+    targets.database_user(target, body)
     names = warehouse.databases(target.account_id, target.region, target.key, target.default_database)
     return _paged(sorted(names), "Databases", body)
 

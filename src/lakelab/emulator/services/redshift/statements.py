@@ -246,7 +246,7 @@ def _drop_view(cursor: Any, view: str) -> None:
 def _result(table: Any) -> results.Result:
     names = [name.lower() for name in table.column_names]
     engine_types = [_engine_type(f.type) for f in table.schema]
-    rows = [tuple(r.values()) for r in table.to_pylist()]
+    rows = list(zip(*[column.to_pylist() for column in table.columns]))  # names may repeat (?column?)
     for index, engine_type in enumerate(engine_types):
         # The engine sums integers into a 128-bit integer where Redshift answers BIGINT (SUM of INT):
         # shown as int8 while every value fits in 64 bits.
@@ -322,7 +322,7 @@ _ENGINE_ERRORS = (
     (r"NOT NULL constraint failed: [^.]+\.(\w+)", "Cannot insert a NULL value into column {0}"),
     (r"CHECK constraint failed on table .* CHECK\(\(strlen\(\"?([^\")]+)\"?\) <= (\d+)\)\)",
      "value too long for type character varying({1})"),
-    (r"Division by zero", "division by zero"),
+    (r"(?i)Division by zero", "division by zero"),
     (r"INTERRUPT", "Query cancelled."),
 )
 

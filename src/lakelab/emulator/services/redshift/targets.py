@@ -69,17 +69,44 @@ def resolve(body: dict[str, Any]) -> Target:
 
 
 def database_user(target: Target, body: dict[str, Any]) -> str:
-    """Who the statement runs as: DbUser, the secret's user, or the caller's IAM identity."""
-    if body.get("DbUser"):
-        return str(body["DbUser"])
-    if body.get("SecretArn"):
-        return _secret_user(target, str(body["SecretArn"]))
+    """Who the statement runs as: DbUser, the secret's user, or the caller's IAM identity.
+
+    Each way needs its IAM permission, as AWS's Data API authorization guide lists them
+    (https://docs.aws.amazon.com/redshift/latest/mgmt/data-api-access.html): ``redshift:GetClusterCredentials``
+    on the database user for DbUser, ``secretsmanager:GetSecretValue`` on the secret, and
+    ``redshift:GetClusterCredentialsWithIAM`` or ``redshift-serverless:GetCredentials`` for the IAM identity.
+    """
     caller = context.principal()
+    if body.get("DbUser"):
+        user = str(body["DbUser"])
+        _require(caller, "redshift:GetClusterCredentials", f"{target.dbuser_arn_prefix}/{user}")
+        return user
+    if body.get("SecretArn"):
+        _require(caller, "secretsmanager:GetSecretValue", str(body["SecretArn"]))
+        return _secret_user(target, str(body["SecretArn"]))
+    if target.kind == "workgroup":
+        _require(caller, "redshift-serverless:GetCredentials",
+                 f"arn:aws:redshift-serverless:{target.region}:{target.account_id}:workgroup/{target.name}")
+    else:
+        _require(caller, "redshift:GetClusterCredentialsWithIAM",
+                 f"arn:aws:redshift:{target.region}:{target.account_id}:dbname:{target.name}/"
+                 f"{(body.get('Database') or target.default_database).lower()}")
     if caller.role_name:
         return f"IAMR:{caller.role_name}"
     if caller.user_name:
         return f"IAM:{caller.user_name}"
     return "awsuser"
+
+
+def _require(caller: Any, action: str, resource: str) -> None:
+    if caller.type in (context.ROOT, context.AWS_SERVICE) or not context.settings().enforce_iam:
+        return
+    from lakelab.emulator.services.iam import enforcement
+
+    try:
+        enforcement.require(caller, action, resource)
+    except PermissionError as denied:
+        raise DataApiError("ValidationException", str(denied)) from None  # the code AWS answers with: unverified
 
 
 def _secret_user(target: Target, secret_arn: str) -> str:

@@ -137,8 +137,8 @@ def _delimited(table: Any, found: options.Options) -> bytes:
                         escapechar=None if as_csv else "\\")
     if found.has("HEADER"):
         writer.writerow(table.column_names)
-    for row in table.to_pylist():
-        writer.writerow([null if v is None else results.text(v) for v in row.values()])
+    for row in zip(*[column.to_pylist() for column in table.columns]):
+        writer.writerow([null if v is None else results.text(v) for v in row])
     return buffer.getvalue().encode()
 
 

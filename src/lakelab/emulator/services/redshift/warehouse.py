@@ -109,6 +109,8 @@ class Warehouse:
         """A new engine cursor with this database's ``schema`` in use."""
         cursor = engine_connection.connection()
         cursor.execute(f'USE "{self.catalog}"."{schema}"')
+        # Integers divide into integers (7 / 2 = 3) as in Redshift; division by zero fails (the engine's default).
+        cursor.execute("SET integer_division = true")
         return cursor
 
     def table_id(self, qualified: str) -> int:

@@ -94,8 +94,8 @@ def _result(table: Any, status: str) -> Any:
             return field.name.lower(), _bv_type(field.type)
 
         def rows(self) -> Any:
-            for row in self.table.to_pylist():
-                yield [_text_safe(v) for v in row.values()]
+            for row in zip(*[column.to_pylist() for column in self.table.columns]):  # names may repeat
+                yield [_text_safe(v) for v in row]
 
         def status(self) -> str:
             return self.tag
