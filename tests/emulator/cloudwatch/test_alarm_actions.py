@@ -189,3 +189,12 @@ def test_describe_alarms_pages_by_fifty(cloudwatch):
     assert len(first["MetricAlarms"]) == 50 and len(second["MetricAlarms"]) == 10 and "NextToken" not in second
     paged = cloudwatch.get_paginator("describe_alarms").paginate(PaginationConfig={"PageSize": 25})
     assert sum(len(page["MetricAlarms"]) for page in paged) == 60
+
+
+def test_alarm_history_names_metric_alarms_unless_asked(cloudwatch):
+    alarm(cloudwatch)
+    cloudwatch.put_composite_alarm(AlarmName="pipeline-unhealthy", AlarmRule="ALARM(lag-high)")
+    default = cloudwatch.describe_alarm_history()["AlarmHistoryItems"]
+    composite = cloudwatch.describe_alarm_history(AlarmTypes=["CompositeAlarm"])["AlarmHistoryItems"]
+    assert {i["AlarmName"] for i in default} == {"lag-high"}
+    assert {i["AlarmName"] for i in composite} == {"pipeline-unhealthy"}

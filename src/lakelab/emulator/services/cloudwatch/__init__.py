@@ -24,7 +24,10 @@ Fidelity notes:
 > Only SNS topic actions run (others are refused at put). Metrics Insights queries, alarm
 > suppressors, alarm mute rules and metric streams are not implemented and are refused by name
 > where an API takes them. Metric data is kept until the emulator is reset (AWS: 15 months,
-> rolled up). Dashboards are checked for structure, not every property.
+> rolled up). Every metric is kept at full resolution: a 10, 20 or 30 s alarm on a metric AWS stores
+> per minute (services' own metrics, ``PutMetricData`` without ``StorageResolution: 1``) sees data
+> here that AWS would have rolled into one-minute datapoints (there, such an alarm often lapses into
+> INSUFFICIENT_DATA). Dashboards are checked for structure, not every property.
 """
 
 from __future__ import annotations

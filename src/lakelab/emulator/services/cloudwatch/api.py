@@ -132,7 +132,7 @@ def describe_alarm_history(response: Any) -> Any:
     items = list(alarms.history(response.cloudwatch_backend))
     if get("AlarmName"):
         items = [i for i in items if i["AlarmName"] == get("AlarmName")]
-    items = [i for i in items if i["AlarmType"] in (get("AlarmTypes") or ["MetricAlarm", "CompositeAlarm"])]
+    items = [i for i in items if i["AlarmType"] in (get("AlarmTypes") or ["MetricAlarm"])]  # as DescribeAlarms
     if get("HistoryItemType"):
         items = [i for i in items if i["HistoryItemType"] == get("HistoryItemType")]
     if get("StartDate"):
