@@ -137,3 +137,12 @@ def test_varchar_lengths_are_bytes_checked_on_insert_and_copy(redshift: Redshift
     assert redshift.rows("SELECT code FROM names ORDER BY 1") == [["ok"], ["tool"]]
     assert redshift.rows("SELECT type FROM pg_table_def WHERE tablename = 'names'") == [
         ["character varying(4)"], ["character varying(65535)"]]
+
+
+def test_copy_tab_delimited_text_with_epoch_times_and_null_markers(redshift: Redshift) -> None:
+    redshift.ok("CREATE TABLE clicks (user_id BIGINT, page VARCHAR(20), at TIMESTAMP, ok BOOLEAN)")
+    redshift.put("raw/clicks.tsv", "1\t/home\t1704067200\tt\n2\t\\N\t1704070800\tno\n")
+    redshift.ok(f"COPY clicks FROM 's3://{BUCKET}/raw/clicks.tsv' IAM_ROLE default DELIMITER '\\t' "
+                "TIMEFORMAT 'epochsecs'")
+    assert redshift.rows("SELECT * FROM clicks ORDER BY user_id") == [
+        [1, "/home", "2024-01-01 00:00:00", True], [2, None, "2024-01-01 01:00:00", False]]

@@ -75,3 +75,12 @@ def test_a_serverless_workgroup_endpoint_answers(emulator, client) -> None:
     cursor.execute("SELECT 6 * 7")
     assert cursor.fetchone()[0] == 42
     connection.close()
+
+
+def test_the_extended_protocol_prepares_one_statement(redshift: Redshift, client) -> None:
+    connection = _connect(_endpoint(client))
+    cursor = connection.cursor()
+    with pytest.raises(redshift_connector.ProgrammingError) as refused:
+        cursor.execute("CREATE TABLE a (x INT); CREATE TABLE b (x INT)")
+    assert refused.value.args[0]["M"] == "cannot insert multiple commands into a prepared statement"
+    connection.close()

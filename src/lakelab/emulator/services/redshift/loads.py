@@ -304,6 +304,10 @@ def _convert(column: str, engine_type: str, found: options.Options, length: int 
             return f"CASE WHEN strlen({column}) <= {length} THEN {column} ELSE left({column}, {length}) END"
         return f"CASE WHEN strlen({column}) <= {length} THEN {column} END"
     formats = {"DATE": found.get("DATEFORMAT", "auto"), "TIMESTAMP": found.get("TIMEFORMAT", "auto")}
+    if upper == "TIMESTAMP" and formats[upper].lower() in ("epochsecs", "epochmillisecs"):
+        divisor = 1000.0 if formats[upper].lower() == "epochmillisecs" else 1.0
+        return (f"CAST(to_timestamp(TRY_CAST(trim({column}) AS DOUBLE) / {divisor}) AT TIME ZONE 'UTC' "
+                f"AS TIMESTAMP)")
     if upper in formats and formats[upper].lower() not in ("auto", "epochsecs", "epochmillisecs"):
         parsed = f"try_strptime({column}, {literal(_strptime_format(formats[upper]))})"
         return f"CAST({parsed} AS DATE)" if upper == "DATE" else parsed

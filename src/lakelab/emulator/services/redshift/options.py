@@ -88,8 +88,9 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             raise dialect.error(f'syntax error at or near "{text[position:].strip()[:20]}"')
         string, opening, closing, comma, word, number = match.groups()
         position = match.end()
-        if string is not None:
-            found.append(("string", string.replace("''", "'")))
+        if string is not None:  # '\t' and '\\' as COPY and UNLOAD read them (DELIMITER '\t')
+            text_value = string.replace("''", "'")
+            found.append(("string", text_value.replace("\\t", "\t") if len(text_value) <= 2 else text_value))
         elif word is not None:
             found.append(("word", word))
         elif number is not None:

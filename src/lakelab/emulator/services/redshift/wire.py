@@ -154,9 +154,13 @@ def _connection(target: Target, request: Any) -> Any:
 
         def execute_sql(self, sql: str, params: Any = None) -> Any:
             assert self.run is not None
-            words = dialect.first_words(sql, 1)
-            if not sql.strip():
+            statements = dialect.split(sql)
+            if not statements:
                 return _result(None, "EMPTY")
+            for earlier in statements[:-1]:  # a simple query may hold several: the last one answers
+                self.execute_sql(earlier, params)
+            sql = statements[-1]
+            words = dialect.first_words(sql, 1)
             if words and words[0] in ("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT"):
                 return self._transaction(words[0])
             self.run.query_id, self.run.views = self.run.warehouse.next_query_id(), []
@@ -247,10 +251,24 @@ def _server_class() -> Any:
             if ctx:
                 ctx.mark_error()
 
+        def handle_parse(self, ctx: Any, payload: bytes) -> None:
+            """The extended protocol prepares one statement, as PostgreSQL's does (Redshift: 42601)."""
+            sql = payload[payload.index(b"\x00") + 1:].split(b"\x00", 1)[0].decode("utf-8")
+            if len(dialect.split(sql)) > 1:
+                self.send_error(dialect.error("cannot insert multiple commands into a prepared statement"), ctx)
+                return
+            super().handle_parse(ctx, payload)
+
+        def handle_bind(self, ctx: Any, payload: bytes) -> None:
+            if not ctx.has_error:  # after an error, PostgreSQL skips messages until Sync
+                super().handle_bind(ctx, payload)
+
         def handle_describe(self, ctx: Any, payload: bytes) -> None:
             """Describing a statement runs nothing (a DDL or DML statement must run once, at Execute)."""
             import struct
 
+            if ctx.has_error:
+                return
             kind, name = payload[0], payload[1:-1].decode("utf-8")
             try:
                 if kind == ord("S"):
