@@ -194,6 +194,20 @@ def test_iam_decides_how_a_caller_may_connect(redshift: Redshift, client) -> Non
     iam.put_role_policy(RoleName="analyst", PolicyName="data-api", PolicyDocument=json.dumps(policy))
     statement = data.execute_statement(ClusterIdentifier=CLUSTER, Database="dev", DbUser="analyst", Sql="SELECT 1")
     assert redshift.wait(statement["Id"])["DbUser"] == "analyst"
+    assert [s["Id"] for s in data.list_statements()["Statements"]] == [statement["Id"]]  # its role's only
     with pytest.raises(ClientError) as refused:
         data.execute_statement(ClusterIdentifier=CLUSTER, Database="dev", Sql="SELECT 1")  # as its IAM identity
     assert "redshift:GetClusterCredentialsWithIAM" in refused.value.response["Error"]["Message"]
+
+
+def test_a_secret_names_the_database_user(redshift: Redshift, client) -> None:
+    import json
+
+    secret = client("secretsmanager").create_secret(
+        Name="warehouse/admin", SecretString=json.dumps({"username": "etl_user", "password": "x"}))["ARN"]
+    statement = redshift.data.execute_statement(ClusterIdentifier=CLUSTER, Database="dev", SecretArn=secret,
+                                                Sql="SELECT 1")
+    described = redshift.wait(statement["Id"])
+    assert described["DbUser"] == "etl_user" and described["SecretArn"] == secret
+    listed = redshift.data.list_statements(Status="FINISHED")["Statements"]
+    assert listed[0]["Id"] == statement["Id"] and listed[0]["SecretArn"] == secret

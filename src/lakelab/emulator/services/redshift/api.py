@@ -216,10 +216,14 @@ def get_statement_result_v2(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_statements(body: dict[str, Any]) -> dict[str, Any]:
+    """The caller's statements: its IAM role's (or user's), or with RoleLevel false its session's only."""
     status = (body.get("Status") or "ALL").upper()
     prefix = body.get("StatementName") or ""
+    caller = context.principal()
+    role_level = body.get("RoleLevel", True) is not False
     found = [s for s in reversed(list(_kept().values()))
-             if (status == "ALL" or s.status == status) and (s.name or "").startswith(prefix)
+             if (s.owner == (caller.role_arn or caller.arn) if role_level else s.principal == caller.arn)
+             and (status == "ALL" or s.status == status) and (s.name or "").startswith(prefix)
              and (not prefix or s.name) and _matches_target(s, body)
              and (not body.get("Database") or s.database == str(body["Database"]).lower())]
     start, size = int(body.get("NextToken") or 0), min(int(body.get("MaxResults") or 100), 100)

@@ -83,6 +83,7 @@ class Statement:
     done: threading.Event = field(default_factory=threading.Event, repr=False)
     cursor: Any = field(default=None, repr=False)
     principal: str = field(default_factory=lambda: request_context.principal().arn)
+    owner: str = field(default_factory=lambda: request_context.principal().role_arn or request_context.principal().arn)
 
     def __post_init__(self) -> None:
         self.subs = [SubStatement(sql, index + 1, self.id) for index, sql in enumerate(self.sqls)]
