@@ -6,16 +6,20 @@ statements run on the emulator's one DuckDB engine (``engine/``), each database 
 workgroup a catalog of its own there; Redshift Serverless (namespaces, workgroups) is native too.
 Modules, by concern:
 
-- ``api`` (the Data API's operations), ``statements`` (states, worker threads, batches, cancelling),
-  ``results`` (typed fields, column metadata, pages, CSV), ``targets`` (cluster or workgroup, user)
-- ``serverless`` (namespaces, workgroups, GetCredentials), ``warehouse`` (a database's catalog in the
-  engine, and what Redshift's system tables report)
+- ``api`` (the Data API's operations), ``metadata`` (ListDatabases, ListSchemas, ListTables,
+  DescribeTable), ``statements`` (states, worker threads, batches, cancelling), ``events``
+  (WithEvent), ``results`` (typed fields, column metadata, pages, CSV), ``targets`` (cluster or
+  workgroup, the database user and the IAM permission connecting needs)
+- ``serverless`` (namespaces, workgroups, GetCredentials), ``clusters`` (moto's clusters: default IAM
+  role, ModifyClusterIamRoles, Endpoint), ``warehouse`` (a database's catalog in the engine, and what
+  Redshift's system tables report)
 - ``commands`` (which statement), ``dialect`` (Redshift SQL to the engine's; Redshift's error shape),
-  ``tables`` (CREATE TABLE with DISTSTYLE, DISTKEY, SORTKEY, ENCODE, IDENTITY), ``system``
-  (SVV_TABLE_INFO, PG_TABLE_DEF, STL_LOAD_ERRORS, SYS_QUERY_HISTORY)
-- ``clusters`` (moto's clusters: default IAM role, ModifyClusterIamRoles, Endpoint), ``wire`` (the Endpoint:
-  PostgreSQL's protocol for redshift_connector, psycopg and BI tools)
-- ``options``, ``loads`` (COPY), ``unloads`` (UNLOAD), ``spectrum`` (external schemas over Glue)
+  ``tables`` (CREATE TABLE with DISTSTYLE, DISTKEY, SORTKEY, ENCODE, IDENTITY, character lengths),
+  ``system`` (SVV_TABLE_INFO, PG_TABLE_DEF, STL_LOAD_ERRORS, SYS_QUERY_HISTORY)
+- ``options``, ``loads`` and ``text_records`` (COPY), ``unloads`` (UNLOAD), ``spectrum`` (external
+  schemas over Glue)
+- ``wire`` and ``wire_sessions`` (the Endpoint: PostgreSQL's protocol for redshift_connector and
+  BI tools)
 
 What works: ExecuteStatement (ClusterIdentifier or WorkgroupName; DbUser, SecretArn or the caller's
 IAM identity; ``:name`` Parameters; StatementName), BatchExecuteStatement (one transaction: the first
@@ -30,10 +34,11 @@ SVV_TABLE_INFO and PG_TABLE_DEF; IDENTITY columns; materialized views with REFRE
 (tables must be schema-qualified); MERGE, QUALIFY, LISTAGG ... WITHIN GROUP, GETDATE, SYSDATE,
 DATEADD, DATEDIFF, NVL, NVL2, DECODE, APPROXIMATE COUNT(DISTINCT), TOP; SYS_QUERY_HISTORY; Spectrum
 (CREATE EXTERNAL SCHEMA ... FROM DATA CATALOG reading Glue tables in S3 as the schema's role);
-CREATE/DROP DATABASE; a cluster's or workgroup's Endpoint answers PostgreSQL's wire protocol
-(``redshift_connector``, ``psycopg``) with the admin password or GetClusterCredentials/GetCredentials'
-temporary ones, and refuses a wrong password. SQL that does not parse fails the statement with ``ERROR: syntax error at or
-near "<token>"``.
+CREATE/DROP DATABASE; a cluster's or workgroup's Endpoint answers PostgreSQL's wire protocol with
+the admin password or GetClusterCredentials/GetCredentials' temporary ones, and refuses a wrong
+password (tested with ``redshift_connector``; psycopg is not in the course's environment and was
+not tried). SQL that does not parse fails the statement with ``ERROR: syntax error at or near
+"<token>"``.
 
 Fidelity notes:
 

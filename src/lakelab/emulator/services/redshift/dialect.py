@@ -192,3 +192,35 @@ def _column_name(node: exp.Expression) -> str:
 
 def _cast_name(node: exp.Cast) -> str:
     return node.to.sql(dialect="redshift").split("(", 1)[0].strip().lower()
+
+
+# --- engine failures in Redshift's words ------------------------------------------------------------
+
+_ENGINE_ERRORS = (
+    (r"Table with name ([^\s!]+) does not exist", 'relation "{0}" does not exist'),
+    (r"Table with name ([^\s!]+) already exists", 'relation "{0}" already exists'),
+    (r"View with name ([^\s!]+) does not exist", 'relation "{0}" does not exist'),
+    (r"Schema with name ([^\s!]+) does not exist", 'schema "{0}" does not exist'),
+    (r'Referenced column "([^"]+)" not found', 'column "{0}" does not exist'),
+    (r'Column "([^"]+)" referenced that exists in the SELECT clause', 'column "{0}" does not exist'),
+    (r'Table "([^"]+)" does not have a column named "([^"]+)"', 'column "{1}" of relation "{0}" does not exist'),
+    (r"(?:Scalar|Aggregate|Table) Function with name (\w+) does not exist", "function {0} does not exist"),
+    (r"Could not convert string '([^']*)' to INT\d+", 'invalid input syntax for integer: "{0}"'),
+    (r"Could not convert string '([^']*)' to (\w+)", 'invalid input syntax for type {1}: "{0}"'),
+    (r"NOT NULL constraint failed: [^.]+\.(\w+)", "Cannot insert a NULL value into column {0}"),
+    (r"CHECK constraint failed on table .* CHECK\(\(strlen\(\"?([^\")]+)\"?\) <= (\d+)\)\)",
+     "value too long for type character varying({1})"),
+    (r"(?i)Division by zero", "division by zero"),
+    (r"INTERRUPT", "Query cancelled."),
+)
+
+
+def engine_error(failure: Exception) -> StatementFailed:
+    """An engine exception in Redshift's words (``relation "x" does not exist``...)."""
+    message = str(failure).split("\n")[0].strip()
+    for pattern, template in _ENGINE_ERRORS:
+        found = re.search(pattern, message)
+        if found:
+            return error(template.format(*(g.lower() if g else g for g in found.groups())))
+    message = re.sub(r"^[A-Z][a-z]+ Error: ", "", message)
+    return error(message)

@@ -13,18 +13,16 @@ Integer``); others were worded here (unverified).
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import json
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lakelab.emulator.common import s3_objects
 from lakelab.emulator.engine import storage
 from lakelab.emulator.engine.quoting import ident, literal, string_list
-from lakelab.emulator.services.redshift import dialect, options, tables
+from lakelab.emulator.services.redshift import dialect, options, tables, text_records
+from lakelab.emulator.services.redshift.text_records import Record
 from lakelab.emulator.services.redshift.warehouse import LoadError
 
 if TYPE_CHECKING:
@@ -33,14 +31,6 @@ if TYPE_CHECKING:
 _COPY = re.compile(r"(?is)^\s*COPY\s+(?P<table>(?:\"[^\"]+\"|[\w$]+)(?:\.(?:\"[^\"]+\"|[\w$]+))?)\s*"
                    r"(?:\((?P<columns>[^)]*)\))?\s*FROM\s+'(?P<source>[^']*)'(?P<options>.*)$")
 _MAX_RECORDED_ERRORS = 100
-
-
-@dataclass
-class Record:
-    file: str
-    line: int
-    raw: str
-    fields: list[str | None]
 
 
 def is_copy(sql: str) -> bool:
@@ -69,7 +59,7 @@ def copy(run: Run, sql: str) -> int:
     with options.as_role(role):
         for bucket, key in files:
             data = _decompress(s3_objects.read_bytes(bucket, key, account_id=run.target.account_id), key, found)
-            records.extend(_records(f"s3://{bucket}/{key}", data, found, len(wanted)))
+            records.extend(text_records.read(f"s3://{bucket}/{key}", data, found, len(wanted)))
     return _load_text(run, schema, table, wanted, records, found)
 
 
@@ -146,74 +136,6 @@ def _copy_parquet(run: Run, schema: str, table: str, wanted: list[tuple[str, str
             from None
 
 
-# --- text formats -----------------------------------------------------------------------------------
-
-def _records(name: str, data: bytes, found: options.Options, width: int) -> list[Record]:
-    text = data.decode("utf-8", errors="replace")
-    skip = int(found.get("IGNOREHEADER", "0") or 0)
-    if found.has("JSON"):
-        return _json_records(name, text, found)
-    lines = text.splitlines()
-    if found.has("CSV"):
-        quote = found.get("QUOTE", '"') or '"'
-        delimiter = found.get("DELIMITER", ",") or ","
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quote)
-        records = []
-        for row in reader:
-            if reader.line_num <= skip or not row:
-                continue
-            records.append(Record(name, reader.line_num, lines[reader.line_num - 1] if reader.line_num <= len(lines)
-                                  else "", [v for v in row]))
-        return records
-    delimiter = found.get("DELIMITER", "|") or "|"
-    return [Record(name, number, line, list(line.split(delimiter)))
-            for number, line in enumerate(lines, start=1) if number > skip and line.strip()]
-
-
-def _json_records(name: str, text: str, found: options.Options) -> list[Record]:
-    argument = found.get("JSON", "auto").lower()
-    if argument not in ("auto", "auto ignorecase", ""):
-        raise dialect.not_supported("COPY JSON with a JSONPaths file")
-    decoder, position, line, records = json.JSONDecoder(), 0, 1, []
-    while True:
-        while position < len(text) and text[position].isspace():
-            line += text[position] == "\n"
-            position += 1
-        if position >= len(text):
-            return records
-        try:
-            value, end = decoder.raw_decode(text, position)
-        except ValueError:
-            end = text.find("\n", position)
-            end = len(text) if end < 0 else end
-            records.append(Record(name, line, text[position:end], ["\x00json"]))
-            position = end
-            continue
-        raw = text[position:end]
-        records.append(Record(name, line, raw, [json.dumps(value)]))
-        line += raw.count("\n")
-        position = end
-
-
-def _json_fields(record: Record, names: list[str], ignore_case: bool) -> list[str | None] | None:
-    value = json.loads(record.fields[0])
-    if not isinstance(value, dict):
-        return None
-    keys = {(k.lower() if ignore_case else k): v for k, v in value.items()}
-    fields: list[str | None] = []
-    for name in names:
-        found = keys.get(name)
-        if found is None:
-            fields.append(None)
-        elif isinstance(found, bool):
-            fields.append("true" if found else "false")
-        elif isinstance(found, (dict, list)):
-            fields.append(json.dumps(found))
-        else:
-            fields.append(str(found))
-    return fields
-
-
 def _load_text(run: Run, schema: str, table: str, wanted: list[tuple[str, str, bool]], records: list[Record],
                found: options.Options) -> int:
     import pyarrow as pa
@@ -263,7 +185,7 @@ def _load_text(run: Run, schema: str, table: str, wanted: list[tuple[str, str, b
 
 def _fields(record: Record, names: list[str], found: options.Options) -> list[str | None] | LoadError:
     if found.has("JSON"):
-        fields = None if record.fields == ["\x00json"] else _json_fields(
+        fields = None if record.fields == ["\x00json"] else text_records.json_fields(
             record, names, "ignorecase" in found.get("JSON", "").lower())
         if fields is None:
             return _error(record, "", "", 1224, "Invalid JSON object or array")  # worded here
@@ -343,7 +265,7 @@ def _conversion_error(run: Run, table_id: int, record: Record, column: tuple[str
     elif upper == "BOOLEAN":
         found = _error(record, name, "bool", 1210, f"Invalid boolean value '{value}'", value)  # worded here
     elif upper == "DATE":
-        found = _error(record, name, "date", 1205, f"Invalid Date Format - length must be 10 or more"
+        found = _error(record, name, "date", 1205, "Invalid Date Format - length must be 10 or more"
                        if len(value) < 10 else f"Invalid date format - value '{value}'", value)
     elif upper.startswith("TIMESTAMP"):
         found = _error(record, name, "timestamp", 1206, "Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS]",

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lakelab.emulator import context as request_context
-from lakelab.emulator.services.redshift import commands, dialect, results
+from lakelab.emulator.services.redshift import commands, dialect, events, results
+from lakelab.emulator.services.redshift.dialect import engine_error
 from lakelab.emulator.services.redshift.targets import Target
 from lakelab.emulator.services.redshift.warehouse import QueryRecord, Warehouse
 
@@ -281,60 +282,4 @@ def _finish(statement: Statement, status: str, error: str | None = None) -> None
         statement.error = error
     statement.done.set()
     if statement.with_event:
-        _event(statement)
-
-
-def _event(statement: Statement) -> None:
-    """``WithEvent``: EventBridge's "Redshift Data Statement Status Change", in the shape of AWS's example
-    (https://docs.aws.amazon.com/redshift/latest/mgmt/data-api-monitoring-events.html)."""
-    import json
-
-    from lakelab.emulator import seam
-
-    target = statement.target
-    resource = (f"arn:aws:redshift:{target.region}:{target.account_id}:cluster:{target.name}"
-                if target.kind == "cluster" else
-                f"arn:aws:redshift-serverless:{target.region}:{target.account_id}:workgroup/{target.name}")
-    rows = statement.last.result_rows if statement.status == "FINISHED" else -1
-    detail = {"principal": statement.principal, "statementName": statement.name or "", "statementId": statement.id,
-              "redshiftQueryId": statement.last.query_id or -1, "state": statement.status, "rows": max(rows, -1),
-              "expireAt": int(statement.created.timestamp()) + 24 * 3600}
-    try:
-        seam.backend("events", target.account_id, target.region).put_events([{
-            "Source": "aws.redshift-data", "DetailType": "Redshift Data Statement Status Change",
-            "Detail": json.dumps(detail), "Resources": [resource]}])
-    except Exception:  # noqa: BLE001 - an event that cannot be sent must not change the statement
-        log.exception("the Data API event of statement %s was not sent", statement.id)
-
-
-# --- engine failures in Redshift's words ------------------------------------------------------------
-
-_ENGINE_ERRORS = (
-    (r"Table with name ([^\s!]+) does not exist", 'relation "{0}" does not exist'),
-    (r"Table with name ([^\s!]+) already exists", 'relation "{0}" already exists'),
-    (r"View with name ([^\s!]+) does not exist", 'relation "{0}" does not exist'),
-    (r"Schema with name ([^\s!]+) does not exist", 'schema "{0}" does not exist'),
-    (r'Referenced column "([^"]+)" not found', 'column "{0}" does not exist'),
-    (r'Column "([^"]+)" referenced that exists in the SELECT clause', 'column "{0}" does not exist'),
-    (r'Table "([^"]+)" does not have a column named "([^"]+)"', 'column "{1}" of relation "{0}" does not exist'),
-    (r"(?:Scalar|Aggregate|Table) Function with name (\w+) does not exist", "function {0} does not exist"),
-    (r"Could not convert string '([^']*)' to INT\d+", 'invalid input syntax for integer: "{0}"'),
-    (r"Could not convert string '([^']*)' to (\w+)", 'invalid input syntax for type {1}: "{0}"'),
-    (r"NOT NULL constraint failed: [^.]+\.(\w+)", "Cannot insert a NULL value into column {0}"),
-    (r"CHECK constraint failed on table .* CHECK\(\(strlen\(\"?([^\")]+)\"?\) <= (\d+)\)\)",
-     "value too long for type character varying({1})"),
-    (r"(?i)Division by zero", "division by zero"),
-    (r"INTERRUPT", "Query cancelled."),
-)
-
-
-def engine_error(failure: Exception) -> dialect.StatementFailed:
-    import re
-
-    message = str(failure).split("\n")[0].strip()
-    for pattern, template in _ENGINE_ERRORS:
-        found = re.search(pattern, message)
-        if found:
-            return dialect.error(template.format(*(g.lower() if g else g for g in found.groups())))
-    message = re.sub(r"^[A-Z][a-z]+ Error: ", "", message)
-    return dialect.error(message)
+        events.status_change(statement)

@@ -4,7 +4,7 @@ The protocol is served by Buena Vista (``buenavista``, Apache 2.0: a socketserve
 PostgreSQL's v3 protocol with MD5 password authentication and the extended query protocol); what
 each statement does is this package's (``commands``: Redshift SQL on the shared engine, the same
 as through the Data API). Each cluster or workgroup listens on 127.0.0.1 at a port of its own,
-which its ``Endpoint`` reports, so ``redshift_connector`` and ``psycopg`` connect with the master
+which its ``Endpoint`` reports, so ``redshift_connector`` (tested) and other PostgreSQL clients connect with the master
 user and password (or temporary credentials from GetClusterCredentials / GetCredentials); a wrong
 password is refused with ``Invalid password``.
 
@@ -23,8 +23,7 @@ import time
 from typing import Any
 
 from lakelab.emulator import context
-from lakelab.emulator.services.redshift import commands, dialect, warehouse
-from lakelab.emulator.services.redshift.statements import Run, engine_error
+from lakelab.emulator.services.redshift import dialect, wire_sessions
 from lakelab.emulator.services.redshift.targets import Target
 
 log = logging.getLogger("lakelab.emulator.services.redshift.wire")
@@ -61,159 +60,6 @@ def _classes() -> tuple[Any, Any, Any, Any, Any]:
     return BVType, Connection, QueryResult, Session, BuenaVistaServer
 
 
-def _bv_type(arrow_type: Any) -> Any:
-    import pyarrow as pa
-
-    BVType = _classes()[0]
-    for check, found in ((pa.types.is_boolean, BVType.BOOL), (pa.types.is_int64, BVType.BIGINT),
-                         (pa.types.is_integer, BVType.INTEGER), (pa.types.is_floating, BVType.FLOAT),
-                         (pa.types.is_decimal, BVType.DECIMAL), (pa.types.is_date, BVType.DATE),
-                         (pa.types.is_timestamp, BVType.TIMESTAMP), (pa.types.is_time, BVType.TIME)):
-        if check(arrow_type):
-            return found
-    return BVType.TEXT
-
-
-def _result(table: Any, status: str) -> Any:
-    QueryResult = _classes()[2]
-
-    class Result(QueryResult):  # type: ignore[misc, valid-type]
-        def __init__(self) -> None:
-            super().__init__()
-            self.table = table
-            self.tag = status
-
-        def has_results(self) -> bool:
-            return self.table is not None
-
-        def column_count(self) -> int:
-            return 0 if self.table is None else self.table.num_columns
-
-        def column(self, index: int) -> tuple[str, Any]:
-            field = self.table.schema.field(index)
-            return field.name.lower(), _bv_type(field.type)
-
-        def rows(self) -> Any:
-            for row in zip(*[column.to_pylist() for column in self.table.columns]):  # names may repeat
-                yield [_text_safe(v) for v in row]
-
-        def status(self) -> str:
-            return self.tag
-
-    return Result()
-
-
-def _text_safe(value: Any) -> Any:
-    if isinstance(value, (list, dict)):
-        import json
-
-        return json.dumps(value, default=str)
-    return value
-
-
-_POSITIONAL = re.compile(r"('(?:[^']|'')*')|(\"(?:[^\"]|\"\")*\")|\$(\d+)")
-
-
-def _bind_positional(sql: str, params: list[Any] | None) -> str:
-    """``$1``, ``$2``... replaced by the Bind message's values, as literals."""
-    if not params:
-        return sql
-
-    def replace(found: re.Match[str]) -> str:
-        if found.group(3) is None:
-            return found.group(0)
-        value = params[int(found.group(3)) - 1]
-        if value is None:
-            return "NULL"
-        if isinstance(value, bool):
-            return "TRUE" if value else "FALSE"
-        if isinstance(value, (int, float)):
-            return repr(value)
-        return "'" + str(value).replace("'", "''") + "'"
-
-    return _POSITIONAL.sub(replace, sql)
-
-
-def _connection(target: Target, request: Any) -> Any:
-    _, Connection, _, Session, _ = _classes()
-
-    class WarehouseSession(Session):  # type: ignore[misc, valid-type]
-        def __init__(self) -> None:
-            super().__init__()
-            self.cursor: Any = None
-            self.run: Run | None = None
-            self.transaction = False
-
-        def open(self, database: str, user: str) -> None:
-            names = warehouse.databases(target.account_id, target.region, target.key, target.default_database)
-            if database not in names:
-                raise dialect.error(f'database "{database}" does not exist')
-            found = warehouse.warehouse(target.account_id, target.region, target.key, database)
-            self.cursor = found.cursor()
-            self.run = Run(found, target, user, self.cursor, found.next_query_id())
-
-        def execute_sql(self, sql: str, params: Any = None) -> Any:
-            assert self.run is not None
-            statements = dialect.split(sql)
-            if not statements:
-                return _result(None, "EMPTY")
-            for earlier in statements[:-1]:  # a simple query may hold several: the last one answers
-                self.execute_sql(earlier, params)
-            sql = statements[-1]
-            words = dialect.first_words(sql, 1)
-            if words and words[0] in ("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT"):
-                return self._transaction(words[0])
-            self.run.query_id, self.run.views = self.run.warehouse.next_query_id(), []
-            with context.bound(request):
-                try:
-                    table, rows, kind = commands.execute(self.run, _bind_positional(sql, params))
-                except dialect.StatementFailed:
-                    raise
-                except Exception as failure:
-                    raise engine_error(failure) from None
-            return _result(table, f"SELECT {rows}" if table is not None else _tag(kind, rows))
-
-        def describe_sql(self, sql: str) -> Any:
-            """The columns a query will answer (run with LIMIT 0 and NULL parameters), or None."""
-            assert self.run is not None
-            words = dialect.first_words(sql, 1)
-            if not words or words[0] not in ("SELECT", "WITH", "VALUES", "SHOW"):
-                return None
-            bound = _POSITIONAL.sub(lambda m: m.group(0) if m.group(3) is None else "NULL", sql)
-            with context.bound(request):
-                engine_sql, _ = commands.translate(self.run, bound)
-                return _result(self.run.arrow(f"SELECT * FROM ({engine_sql}) AS lakelab_described LIMIT 0"), "")
-
-        def _transaction(self, word: str) -> Any:
-            assert self.cursor is not None
-            if word in ("BEGIN", "START"):
-                if not self.transaction:
-                    self.cursor.execute("BEGIN TRANSACTION")
-                self.transaction = True
-                return _result(None, "BEGIN")
-            if self.transaction:
-                self.cursor.execute("ROLLBACK" if word in ("ROLLBACK", "ABORT") else "COMMIT")
-            self.transaction = False
-            return _result(None, "ROLLBACK" if word in ("ROLLBACK", "ABORT") else "COMMIT")
-
-        def in_transaction(self) -> bool:
-            return self.transaction
-
-        def close(self) -> None:
-            if self.cursor is not None:
-                self.cursor.close()
-
-    class WarehouseConnection(Connection):  # type: ignore[misc, valid-type]
-        def new_session(self) -> Any:
-            return WarehouseSession()
-
-        def parameters(self) -> dict[str, str]:
-            return {"server_version": "8.0.2", "client_encoding": "UTF8", "DateStyle": "ISO, MDY",
-                    "TimeZone": "UTC", "integer_datetimes": "on", "server_protocol_version": "0"}
-
-    return WarehouseConnection()
-
-
 def _sqlstate(message: str) -> str:
     for pattern, state in (("Invalid password", "28P01"), ("syntax error", "42601"),
                            ("relation .* does not exist", "42P01"), ("column .* does not exist", "42703"),
@@ -221,11 +67,6 @@ def _sqlstate(message: str) -> str:
         if re.search(pattern, message):
             return state
     return "XX000"
-
-
-def _tag(kind: str, rows: int) -> str:
-    return {"INSERT": f"INSERT 0 {rows}", "UPDATE": f"UPDATE {rows}", "DELETE": f"DELETE {rows}",
-            "MERGE": f"MERGE {rows}", "COPY": f"COPY {rows}", "UNLOAD": f"UNLOAD {rows}"}.get(kind, kind)
 
 
 def _server_class() -> Any:
@@ -313,7 +154,7 @@ def start(target: Target, user: str, password: str) -> int:
             return int(_servers[key].server_address[1])
         passwords = Passwords()
         passwords[user] = password
-        server = _server_class()(_connection(target, context.current()), passwords)
+        server = _server_class()(wire_sessions.connection(target, context.current()), passwords)
         threading.Thread(target=server.serve_forever, name=f"lakelab-redshift-{target.name}", daemon=True).start()
         _servers[key] = server
         return int(server.server_address[1])
