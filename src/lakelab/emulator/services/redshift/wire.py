@@ -2,16 +2,16 @@
 
 The protocol is served by Buena Vista (``buenavista``, Apache 2.0: a socketserver implementation of
 PostgreSQL's v3 protocol with MD5 password authentication and the extended query protocol); what
-each statement does is this package's (``commands``: Redshift SQL on the shared engine, the same
-as through the Data API). Each cluster or workgroup listens on 127.0.0.1 at a port of its own,
-which its ``Endpoint`` reports, so ``redshift_connector`` (tested) and other PostgreSQL clients connect with the master
-user and password (or temporary credentials from GetClusterCredentials / GetCredentials); a wrong
-password is refused with ``Invalid password``.
+each statement does is this package's (``wire_sessions``: Redshift SQL on the shared engine through
+``commands``, as through the Data API). Each cluster or workgroup listens on 127.0.0.1 at a port of
+its own, which its ``Endpoint`` reports, so ``redshift_connector`` (tested) and other PostgreSQL
+clients connect with the master user and password (or temporary credentials from
+GetClusterCredentials / GetCredentials); a wrong password is refused (``Invalid password``, 28P01).
 
-Fidelity notes: no TLS (connect with ``ssl=False`` / ``sslmode=disable``); every column is sent
-in text format with PostgreSQL type OIDs (``int8``, ``numeric``, ``varchar`` as ``text``...); error
-responses carry the message only (no SQLSTATE); cancel requests close the session. The Endpoint's
-address is 127.0.0.1, where a real one is a DNS name.
+Fidelity notes: no TLS (connect with ``ssl=False`` / ``sslmode=disable``); every column is sent in
+text format with PostgreSQL type OIDs (``varchar`` as ``text``...); errors carry a SQLSTATE mapped
+from a few messages (others are XX000); cancel requests close the session. The Endpoint's address
+is 127.0.0.1, where a real one is a DNS name.
 """
 
 from __future__ import annotations
