@@ -84,5 +84,6 @@ def test_week_7_lists_its_lake_formation_resources_as_the_lab_names_them():
     lines = Lab(course.week(7), target=None, names=names, check=None).resources()
     assert lines[0] == "  • database  lakelab_jd_governed"
     assert lines[5:] == ["  • registered location s3://lakelab-jd-123456789012-us-east-1-lake/curated/governed/",
-                         "  • lf-tag    lakelab-jd-classification", "  • data cells filter lakelab-jd-customers-de"]
-    assert not course.week(7).ready and course.week(7).prerequisites == ("lake",)
+                         "  • lf-tag    lakelab-jd-classification", "  • data cells filter lakelab-jd-customers-de",
+                         "  • key       alias/lakelab-jd-lake-key"]
+    assert course.week(7).ready and course.week(7).prerequisites == ("lake",)

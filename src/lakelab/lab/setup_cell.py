@@ -26,7 +26,8 @@ class Lab:
         lines = []
         naming_of = {"bucket": self.names.bucket, "database": self.names.database,
                      "log group": lambda purpose: f"/aws/lambda/{self.names.resource(purpose)}",
-                     "registered location": lambda purpose: f"s3://{self.names.bucket('lake')}/{purpose}/"}
+                     "registered location": lambda purpose: f"s3://{self.names.bucket('lake')}/{purpose}/",
+                     "key": lambda purpose: f"alias/{self.names.resource(purpose)}"}
         for kind, purpose in self.week.resources:
             lines.append(f"  • {kind:<9} {naming_of.get(kind, self.names.resource)(purpose)}")
         return lines

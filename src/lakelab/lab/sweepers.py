@@ -315,6 +315,43 @@ def _delete_topic(sns, arn: str) -> str:
     return f"{len(subscriptions)} subscription(s)"
 
 
+def keys(prefix: str) -> Found:
+    """Customer managed KMS keys found by their course alias (``alias/<prefix>…``). A key cannot be deleted at
+    once: KMS schedules it, at least 7 days ahead (AWS KMS developer guide, "Deleting AWS KMS keys"); the
+    alias goes now, and a course bucket whose default encryption names the key goes back to SSE-S3, so
+    what is written there later stays readable."""
+    kms = boto3.client("kms")
+    aliases = [alias for page in kms.get_paginator("list_aliases").paginate() for alias in page["Aliases"]]
+    for alias in sorted((a for a in aliases if a["AliasName"].startswith(f"alias/{prefix}") and a.get("TargetKeyId")),
+                        key=lambda a: a["AliasName"]):
+        key_id = alias["TargetKeyId"]
+        try:
+            tags = {tag["TagKey"]: tag["TagValue"] for tag in kms.list_resource_tags(KeyId=key_id).get("Tags", [])}
+        except ClientError:
+            tags = {}
+        yield alias["AliasName"], tags, lambda a=alias["AliasName"], k=key_id: _retire_key(kms, a, k, prefix)
+
+
+def _retire_key(kms, alias: str, key_id: str, prefix: str) -> str:
+    arn = kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"]
+    s3 = boto3.client("s3")
+    reset = []
+    for bucket in (b["Name"] for b in s3.list_buckets().get("Buckets", []) if b["Name"].startswith(prefix)):
+        try:
+            rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        except ClientError:
+            continue
+        if any(rule.get("ApplyServerSideEncryptionByDefault", {}).get("KMSMasterKeyID") in (arn, key_id, alias)
+               for rule in rules):
+            s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+                {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+            reset.append(bucket)
+    kms.delete_alias(AliasName=alias)
+    if kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] != "PendingDeletion":
+        kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    return "key scheduled for deletion in 7 days" + (f"; {', '.join(reset)} back to SSE-S3" if reset else "")
+
+
 def streams(prefix: str) -> Found:
     """Kinesis data streams; their enhanced fan-out consumers go with them (``EnforceConsumerDeletion``)."""
     kinesis = boto3.client("kinesis")
@@ -654,6 +691,7 @@ ORDER: list[tuple[str, Callable[[str], Found]]] = [
     ("registered location", registered_locations),
     ("database", databases),
     ("bucket", buckets),
+    ("key", keys),
     ("function", functions),
     ("log group", log_groups),
     ("stream", streams),
@@ -670,7 +708,7 @@ SERVICE_OF = {"environment": "mwaa", "state machine": "stepfunctions", "topic": 
               "database": "glue", "bucket": "s3", "function": "lambda", "log group": "logs", "queue": "sqs",
               "role": "iam", "stream": "kinesis", "delivery stream": "firehose", "event source mapping": "lambda",
               "lake formation grant": "lakeformation", "data cells filter": "lakeformation",
-              "lf-tag": "lakeformation", "registered location": "lakeformation"}
+              "lf-tag": "lakeformation", "registered location": "lakeformation", "key": "kms"}
 
 # Kinds no week's entry lists, swept whenever one they go with is: Lake Formation grants to the
 # course's roles, made on the lab's LF-tags, filters, locations and tables.
