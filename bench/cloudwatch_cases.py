@@ -5,13 +5,12 @@ Run as ``python bench/cloudwatch_cases.py``; prints one JSON object on its last 
 
 - punctuality: an alarm with a 10 s period gets one breaching datum inside the running period;
   the figure is the time from that period's end to the alarm's ``StateUpdate`` history item
-  (AWS's goal in the issue: within 2 s), over several trials.
+  (the issue's goal: within 2 s), over several trials.
 - 1,000 alarms: 1,000 alarms (10 s periods) on 100 metrics whose data, put ahead of time,
   crosses each threshold every other period, so every alarm changes state at each boundary;
-  over three periods, the evaluator thread's CPU time over the wall time (its share of one core)
-  with the state changes counted,
-  the process's share (the emulator's server threads, idle but for the evaluator), and the
-  latest any evaluation ran after it was due.
+  over three periods, the evaluator thread's CPU time over the wall time (its share of one core),
+  the process's share (the emulator's server threads, idle but for the evaluator), the state
+  changes counted, and the latest any evaluation ran after it was due.
 """
 
 from __future__ import annotations
