@@ -84,3 +84,14 @@ def test_the_extended_protocol_prepares_one_statement(redshift: Redshift, client
         cursor.execute("CREATE TABLE a (x INT); CREATE TABLE b (x INT)")
     assert refused.value.args[0]["M"] == "cannot insert multiple commands into a prepared statement"
     connection.close()
+
+
+def test_a_deleted_cluster_stops_answering_and_forgets_its_tables(redshift: Redshift, client) -> None:
+    endpoint = _endpoint(client)
+    redshift.ok("CREATE TABLE gone (a INT)")
+    client("redshift").delete_cluster(ClusterIdentifier=CLUSTER, SkipFinalClusterSnapshot=True)
+    with pytest.raises(redshift_connector.InterfaceError):
+        _connect(endpoint)
+    client("redshift").create_cluster(ClusterIdentifier=CLUSTER, NodeType="ra3.large", MasterUsername="awsuser",
+                                      MasterUserPassword="Lakelab-Passw0rd")
+    assert redshift.failure("SELECT * FROM gone") == 'ERROR: relation "gone" does not exist'
