@@ -10,9 +10,10 @@ metric arrays ``[namespace, name, dimension name, value, ..., {options}]`` with 
 previous row's entry, expressions ``[{"expression": "...", "label": ..., "id": ...}]``, options
 ``stat``, ``period``, ``label``, ``id``, ``visible``, ``color``, ``yAxis``; widget ``view``
 (``timeSeries``, ``singleValue``, ``bar``), ``stacked``, ``title``, ``stat``, ``period``, ``start`` and
-``end`` (ISO 8601 durations such as ``-PT3H``, or times), ``annotations.horizontal``; dashboard-level
-``start``/``end``. Text widgets show their markdown as plain text; other widget types are drawn as
-a labelled empty box saying they are not drawn.
+``end`` (ISO 8601 durations such as ``-PT3H``, or times), ``annotations.horizontal`` and
+``annotations.alarms`` (each alarm's threshold, coloured by its state); dashboard-level
+``start``/``end``. Alarm status widgets show each alarm's state; text widgets their markdown as
+plain text; other widget types are drawn as a labelled empty box saying they are not drawn.
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ def _draw_widget(axes: Any, widget: dict[str, Any], body: dict[str, Any], client
         axes.axis("off")
         axes.text(0, 1, re.sub(r"[#*_`]", "", properties.get("markdown", "")), va="top", wrap=True)
         return
+    if kind == "alarm":
+        _alarm_states(axes, properties, client)
+        return
     if kind != "metric":
         axes.set_xticks([]), axes.set_yticks([])
         axes.set_title(f"{kind} widget (not drawn by the kit)")
@@ -86,11 +90,11 @@ def _draw_widget(axes: Any, widget: dict[str, Any], body: dict[str, Any], client
     elif view == "bar":
         axes.bar([r["Label"] for r in results], [r["Values"][-1] if r["Values"] else 0 for r in results])
     else:
-        _time_series(axes, results, properties, start, end)
+        _time_series(axes, results, properties, (start, end), client)
 
 
-def _time_series(axes: Any, results: list[dict[str, Any]], properties: dict[str, Any], start: datetime,
-                 end: datetime) -> None:
+def _time_series(axes: Any, results: list[dict[str, Any]], properties: dict[str, Any],
+                 window: tuple[datetime, datetime], client: Any) -> None:
     if properties.get("stacked") and results:
         axes.stackplot(results[0]["Timestamps"], *[r["Values"] for r in results if len(r["Values"]) ==
                                                     len(results[0]["Values"])], labels=[r["Label"] for r in results])
@@ -99,10 +103,33 @@ def _time_series(axes: Any, results: list[dict[str, Any]], properties: dict[str,
             axes.plot(result["Timestamps"], result["Values"], marker=".", label=result["Label"])
     for line in properties.get("annotations", {}).get("horizontal", []):
         axes.axhline(line["value"], color=line.get("color", "tab:red"), linestyle="--", label=line.get("label"))
-    axes.set_xlim(start, end)
+    for alarm in _alarms(client, properties.get("annotations", {}).get("alarms", [])):
+        if "Threshold" in alarm:
+            axes.axhline(alarm["Threshold"], color="tab:red" if alarm["StateValue"] == "ALARM" else "tab:gray",
+                         linestyle=":", label=f"{alarm['AlarmName']} ({alarm['StateValue']})")
+    axes.set_xlim(*window)
     axes.tick_params(axis="x", labelrotation=30, labelsize=7)
     if results or properties.get("annotations"):
         axes.legend(fontsize=7, loc="upper left")
+
+
+def _alarms(client: Any, arns: list[str]) -> list[dict[str, Any]]:
+    names = [arn.split(":alarm:", 1)[-1] for arn in arns]
+    if not names:
+        return []
+    found = client.describe_alarms(AlarmNames=names, AlarmTypes=["MetricAlarm", "CompositeAlarm"])
+    return found["MetricAlarms"] + found["CompositeAlarms"]
+
+
+def _alarm_states(axes: Any, properties: dict[str, Any], client: Any) -> None:
+    """An alarm status widget: each alarm's name on its state's colour, as the console shows them."""
+    axes.axis("off")
+    axes.set_title(properties.get("title", "Alarms"))
+    colours = {"ALARM": "tab:red", "OK": "tab:green", "INSUFFICIENT_DATA": "tab:gray"}
+    found = {a["AlarmName"]: a["StateValue"] for a in _alarms(client, properties.get("alarms", []))}
+    for number, name in enumerate(sorted(found)):
+        axes.text(0.02, 0.9 - number * 0.15, f"{name}: {found[name]}", color="white", va="top",
+                  bbox={"facecolor": colours.get(found[name], "tab:gray"), "edgecolor": "none"})
 
 
 def _single_values(axes: Any, results: list[dict[str, Any]]) -> None:

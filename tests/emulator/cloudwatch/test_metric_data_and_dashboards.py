@@ -130,3 +130,23 @@ def test_metric_math_functions(cloudwatch, expression, expected):
                                         StartTime=datetime.fromtimestamp(end - 40, UTC),
                                         EndTime=datetime.fromtimestamp(end, UTC))
     assert answer["MetricDataResults"][0]["Values"] == expected
+
+
+def test_the_kit_draws_alarm_annotations_and_alarm_widgets(cloudwatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    cloudwatch.put_metric_alarm(AlarmName="lag-high", Namespace=NAMESPACE, MetricName="Lag", Statistic="Maximum",
+                                Period=10, EvaluationPeriods=1, Threshold=100.0, Dimensions=METRIC["Dimensions"],
+                                ComparisonOperator="GreaterThanThreshold", TreatMissingData="ignore")
+    cloudwatch.set_alarm_state(AlarmName="lag-high", StateValue="ALARM", StateReason="testing")  # kept: no data
+    arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:lag-high"
+    body = {"widgets": [
+        {"type": "metric", "width": 12, "height": 6, "properties": {
+            "region": "us-east-1", "metrics": [[NAMESPACE, "Lag", "Pipeline", "clicks"]],
+            "annotations": {"alarms": [arn]}}},
+        {"type": "alarm", "width": 6, "height": 6, "properties": {"title": "Alarms", "alarms": [arn]}}]}
+    cloudwatch.put_dashboard(DashboardName="alarms", DashboardBody=json.dumps(body))
+    chart, states = lakelab.dashboards.draw("alarms", client=cloudwatch).axes
+    assert [line.get_label() for line in chart.get_lines()] == ["Lag", "lag-high (ALARM)"]
+    assert [t.get_text() for t in states.texts] == ["lag-high: ALARM"]
