@@ -198,3 +198,15 @@ def test_alarm_history_names_metric_alarms_unless_asked(cloudwatch):
     composite = cloudwatch.describe_alarm_history(AlarmTypes=["CompositeAlarm"])["AlarmHistoryItems"]
     assert {i["AlarmName"] for i in default} == {"lag-high"}
     assert {i["AlarmName"] for i in composite} == {"pipeline-unhealthy"}
+
+
+def test_a_reset_stops_the_evaluator(emulator, cloudwatch):
+    from lakelab.emulator.services.cloudwatch import evaluator
+
+    alarm(cloudwatch)
+    running = evaluator.evaluator()
+    assert running.thread.is_alive()
+    emulator.reset()
+    running.thread.join(timeout=5)
+    assert not running.thread.is_alive()
+    assert cloudwatch.describe_alarms()["MetricAlarms"] == []
