@@ -104,3 +104,14 @@ def test_integer_division_truncates_and_division_by_zero_fails(redshift: Redshif
     redshift.ok("INSERT INTO d VALUES (7, 2, 7.00), (-7, 2, 1.50)")
     assert redshift.rows("SELECT a / b, a / 2.0 FROM d ORDER BY a") == [[-3, -3.5], [3, 3.5]]
     assert redshift.failure("SELECT a / 0 FROM d") == "ERROR: division by zero"
+
+
+def test_explain_answers_a_plan_and_permissions_are_refused_by_name(redshift: Redshift) -> None:
+    redshift.ok("CREATE TABLE e (a INT)")
+    statement = redshift.ok("EXPLAIN SELECT a, COUNT(*) FROM e GROUP BY a")
+    result = redshift.data.get_statement_result(Id=statement["Id"])
+    assert [c["name"] for c in result["ColumnMetadata"]] == ["QUERY PLAN"] and result["TotalNumRows"] > 0
+    assert redshift.failure("GRANT SELECT ON e TO GROUP analysts") == (
+        "ERROR: GRANT is not supported by the Lake Labs emulator: database users, groups and permissions are not "
+        "modelled (whoever connects sees every table)")
+    assert "not supported" in redshift.failure("CREATE USER bi PASSWORD 'Secret-123'")

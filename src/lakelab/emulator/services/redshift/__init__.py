@@ -49,7 +49,8 @@ Fidelity notes:
 > event bus. Views are not bound to their tables (DROP TABLE under a view succeeds; the view fails
 > when queried). VARCHAR(n) and CHAR(n) are checked in bytes on write, but CHAR is not
 > blank-padded. SUM of BIGINT answers int8 where Redshift answers numeric (while it fits in 64
-> bits). Database users, groups and GRANTs are not modelled: whoever may connect sees every table.
+> bits). Database users, groups and GRANTs are not modelled: whoever may connect sees every table, and
+> GRANT, REVOKE and CREATE USER/GROUP/ROLE fail by name. EXPLAIN shows the engine's plan.
 > COPY reads Parquet by column position with the engine's casts (Redshift refuses more type
 > mismatches); ORC, Avro, fixed-width, JSONPaths files and BZIP2/LZOP/ZSTD are refused by name.
 > UNLOAD writes one file per partition (a cluster writes one per slice). A COPY, UNLOAD or Spectrum

@@ -26,6 +26,7 @@ _DROP_SCHEMA = re.compile(r"(?is)^\s*DROP\s+SCHEMA\s+(?:IF\s+EXISTS\s+)?(?P<name
 _NO_BINDING = re.compile(r"(?is)\s+WITH\s+NO\s+SCHEMA\s+BINDING\s*$")
 _ACCEPTED = ("ANALYZE", "VACUUM")  # accepted, nothing to do (fidelity note in the package)
 _SET = ("SET", "RESET")
+_USERS = [[verb, noun] for verb in ("CREATE", "ALTER", "DROP") for noun in ("USER", "GROUP", "ROLE")]
 
 
 def execute(run: Run, sql: str) -> tuple[Any, int, str]:
@@ -40,6 +41,12 @@ def execute(run: Run, sql: str) -> tuple[Any, int, str]:
         return None, 0, "DDL"
     if words[:1] and words[0] in _ACCEPTED:
         return None, 0, "UTILITY"
+    if words[:1] == ["EXPLAIN"]:
+        return _explain(run, sql), 0, "EXPLAIN"
+    if words[:1] in (["GRANT"], ["REVOKE"]) or words[:2] in _USERS:
+        what = words[0] if words[0] in ("GRANT", "REVOKE") else " ".join(words[:2])
+        raise dialect.error(f"{what} is not supported by the Lake Labs emulator: database users, groups and "
+                            "permissions are not modelled (whoever connects sees every table)")
     if words[:1] and words[0] in _SET:
         return _set(run, sql), 0, "UTILITY"
     if words[:3] == ["CREATE", "MATERIALIZED", "VIEW"]:
@@ -95,6 +102,17 @@ def _query_type(tree: exp.Expression) -> str:
     if isinstance(tree, (exp.Create, exp.Drop, exp.Alter)):
         return "DDL"
     return "UTILITY"
+
+
+def _explain(run: Run, sql: str) -> Any:
+    """EXPLAIN answers one ``QUERY PLAN`` column, a row per line: the engine's plan, not Redshift's."""
+    import pyarrow as pa
+
+    body = re.sub(r"(?is)^\s*EXPLAIN\s+(VERBOSE\s+)?", "", sql)
+    engine_sql, _ = translate(run, body)
+    plan = run.engine(f"EXPLAIN {engine_sql}").fetchall()
+    lines = [line for _, text in plan for line in str(text).splitlines()]
+    return pa.table({"QUERY PLAN": pa.array(lines, pa.string())})
 
 
 def _set(run: Run, sql: str) -> None:

@@ -246,7 +246,7 @@ def _drop_view(cursor: Any, view: str) -> None:
 
 
 def _result(table: Any) -> results.Result:
-    names = [name.lower() for name in table.column_names]
+    names = [name if name == "QUERY PLAN" else name.lower() for name in table.column_names]
     engine_types = [_engine_type(f.type) for f in table.schema]
     rows = list(zip(*[column.to_pylist() for column in table.columns]))  # names may repeat (?column?)
     for index, engine_type in enumerate(engine_types):
