@@ -110,7 +110,8 @@ def main(runs: int = 5) -> dict:
     load_base, copied, load_disk = statistics.median(ctas), statistics.median(load), statistics.median(ctas_disk)
     rows = [
         ("DuckDB on the local file: 2M-row GROUP BY", base, "baseline"),
-        ("the same through the Redshift Data API (COPY'd table)", group, f"{group / base:.2f}× DuckDB (goal ≤ 1.5×)"),
+        ("the same through the Redshift Data API (COPY'd table)", group,
+         f"{group / base:.2f}× DuckDB (goal ≤ 1.5×)"),
         ("the same over the Endpoint with redshift_connector", over_wire, f"{over_wire / base:.2f}× DuckDB"),
         ("the same through Redshift Spectrum (Parquet in S3)", scan, f"{scan / base:.2f}× DuckDB"),
         ("DuckDB: CREATE TABLE AS read_parquet, 2M rows", load_base, "baseline"),

@@ -21,7 +21,8 @@ def test_copy_parquet_by_position(redshift: Redshift, warehouse_role: str) -> No
                       "value": pa.array([1.5, 2.25, 3.0], pa.float64())})
     redshift.put_parquet("curated/sales/part-0.parquet", table)
     redshift.put_parquet("curated/sales/part-1.parquet", table.slice(0, 1))
-    copied = redshift.ok(f"COPY sales FROM 's3://{BUCKET}/curated/sales/' IAM_ROLE '{warehouse_role}' FORMAT AS PARQUET")
+    copied = redshift.ok(f"COPY sales FROM 's3://{BUCKET}/curated/sales/' IAM_ROLE '{warehouse_role}' "
+                         "FORMAT AS PARQUET")
     assert copied["ResultRows"] == 4
     assert redshift.rows("SELECT region, SUM(amount) FROM sales GROUP BY region ORDER BY region") == [
         ["eu", "6.00"], ["us", "2.25"]]
@@ -41,7 +42,8 @@ def test_copy_json_auto_matches_keys_to_columns(redshift: Redshift, warehouse_ro
     lines = [{"id": 1, "region": "eu", "day": "2024-01-01", "amount": 2.5, "extra": True}, {"id": 2, "amount": 1}]
     redshift.put("raw/sales.json", "\n".join(json.dumps(line) for line in lines))
     redshift.ok(f"COPY sales FROM 's3://{BUCKET}/raw/sales.json' IAM_ROLE '{warehouse_role}' FORMAT JSON 'auto'")
-    assert redshift.rows("SELECT * FROM sales ORDER BY id") == [[1, "eu", "2024-01-01", "2.50"], [2, None, None, "1.00"]]
+    assert redshift.rows("SELECT * FROM sales ORDER BY id") == [[1, "eu", "2024-01-01", "2.50"],
+                                                                [2, None, None, "1.00"]]
 
 
 def test_bad_rows_fail_the_copy_and_are_recorded_in_stl_load_errors(redshift: Redshift, warehouse_role: str) -> None:

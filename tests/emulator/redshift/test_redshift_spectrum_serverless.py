@@ -24,7 +24,8 @@ def _curated(redshift: Redshift, client) -> None:
         table = pa.table({"day": pa.array([19723, 19724], pa.date32()), "total": pa.array(totals, pa.int64())})
         redshift.put_parquet(f"curated/daily_sales/region={region}/part-0.parquet", table)
         glue.create_partition(DatabaseName="curated", TableName="daily_sales", PartitionInput={
-            "Values": [region], "StorageDescriptor": {"Location": f"s3://{BUCKET}/curated/daily_sales/region={region}/"}})
+            "Values": [region],
+            "StorageDescriptor": {"Location": f"s3://{BUCKET}/curated/daily_sales/region={region}/"}})
 
 
 def test_spectrum_reads_glue_tables_as_the_schemas_role(redshift: Redshift, client, warehouse_role: str) -> None:

@@ -3,8 +3,9 @@
 moto has no Redshift Serverless, so this is a native service. A namespace holds the database name,
 the admin user and the IAM roles (which ``COPY``/``UNLOAD``/Spectrum may use); a workgroup is the
 compute the Data API names with ``WorkgroupName``, AVAILABLE at once, whose endpoint answers the
-PostgreSQL protocol (``wire``) at a port of its own (AWS's default is 5439). Capacity settings are kept and reported, never acted on. Error messages AWS's API reference
-does not spell out were worded here (unverified).
+PostgreSQL protocol (``wire``) at a port of its own (AWS's default is 5439). Capacity settings are
+kept and reported, never acted on. Error messages AWS's API reference does not spell out were
+worded here (unverified).
 """
 
 from __future__ import annotations

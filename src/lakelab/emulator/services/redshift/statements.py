@@ -260,7 +260,8 @@ def _result(table: Any) -> results.Result:
 def _engine_type(arrow_type: Any) -> str:
     import pyarrow as pa
 
-    for check, name in ((pa.types.is_boolean, "BOOLEAN"), (pa.types.is_int8, "SMALLINT"), (pa.types.is_int16, "SMALLINT"),
+    for check, name in ((pa.types.is_boolean, "BOOLEAN"), (pa.types.is_int8, "SMALLINT"),
+                        (pa.types.is_int16, "SMALLINT"),
                         (pa.types.is_int32, "INTEGER"), (pa.types.is_int64, "BIGINT"), (pa.types.is_float32, "REAL"),
                         (pa.types.is_float64, "DOUBLE"), (pa.types.is_date, "DATE"), (pa.types.is_time, "TIME")):
         if check(arrow_type):

@@ -62,14 +62,17 @@ def _table_info(found: Warehouse) -> tuple[list[Any], list[dict[str, Any]]]:
             rows.append({"database": found.database, "schema": table_schema,
                          "table_id": found.table_id(f"{table_schema}.{table}"), "table": table,
                          "encoded": "Y" if design and design.encodings else "N", "diststyle": diststyle,
-                         "sortkey1": first, "max_varchar": max([n for k, n in design.lengths.values()
-                                                                 if k == "varchar"] or [0]) if design else 0, "sortkey_num": len(sortkeys),
+                         "sortkey1": first, "max_varchar": _max_varchar(design), "sortkey_num": len(sortkeys),
                          "size": max(1, count * 64 // (1 << 20)), "pct_used": 0.0,
                          "unsorted": 0.0 if sortkeys else None, "stats_off": 0.0, "tbl_rows": float(count),
                          "estimated_visible_rows": float(count), "skew_rows": 1.0})
     finally:
         cursor.close()
     return schema, rows
+
+
+def _max_varchar(design: Any) -> int:
+    return max([n for kind, n in design.lengths.values() if kind == "varchar"] or [0]) if design else 0
 
 
 def _table_def(found: Warehouse) -> tuple[list[Any], list[dict[str, Any]]]:
