@@ -92,3 +92,19 @@ def test_awswrangler_data_api_reads_and_writes(redshift: Redshift, emulator) -> 
     frame = frame.astype(object).where(frame.notna(), None)
     assert frame.to_dict("records") == [{"id": 1, "name": "a", "price": "1.50", "at": "2024-01-01"},
                                         {"id": 2, "name": None, "price": "2.00", "at": None}]
+
+
+def test_a_namespace_keeps_its_tables_across_workgroups(emulator, client) -> None:
+    serverless = client("redshift-serverless")
+    serverless.create_namespace(namespaceName="keep", adminUsername="admin", adminUserPassword="Passw0rd1")
+    serverless.create_workgroup(workgroupName="first", namespaceName="keep")
+    first = Redshift(client, WorkgroupName="first")
+    first.ok("CREATE TABLE kept AS SELECT 1 AS a")
+    serverless.delete_workgroup(workgroupName="first")
+    serverless.create_workgroup(workgroupName="second", namespaceName="keep")
+    assert Redshift(client, WorkgroupName="second").value("SELECT a FROM kept") == 1
+    serverless.delete_workgroup(workgroupName="second")
+    serverless.delete_namespace(namespaceName="keep")
+    serverless.create_namespace(namespaceName="keep", adminUsername="admin", adminUserPassword="Passw0rd1")
+    serverless.create_workgroup(workgroupName="third", namespaceName="keep")
+    assert Redshift(client, WorkgroupName="third").failure("SELECT a FROM kept").startswith("ERROR: relation")

@@ -71,12 +71,12 @@ def _start(body: dict[str, Any], sqls: list[str], is_batch: bool) -> dict[str, A
                           body.get("SecretArn"), body.get("DbUser"), result_format, bool(body.get("WithEvent")))
     with _lock:
         _kept()[statement.id] = statement
-    if database not in warehouse.databases(target.account_id, target.region, target.key, target.default_database):
+    if database not in warehouse.databases(target.account_id, target.region, target.storage, target.default_database):
         for sub in statement.subs:
             sub.status, sub.error = "ABORTED", None
         statements._finish(statement, "FAILED", f'FATAL: database "{database}" does not exist')
     else:
-        statements.submit(statement, warehouse.warehouse(target.account_id, target.region, target.key, database))
+        statements.submit(statement, warehouse.warehouse(target.account_id, target.region, target.storage, database))
     return _started(statement)
 
 

@@ -131,7 +131,7 @@ def _database(run: Run, sql: str, verb: str) -> int:
     if not found:
         raise dialect.syntax_error(sql, None)
     name, target = found.group(1).strip('"').lower(), run.target
-    arguments = (target.account_id, target.region, target.key, target.default_database, name)
+    arguments = (target.account_id, target.region, target.storage, target.default_database, name)
     if verb == "CREATE" and not warehouse.create_database(*arguments) and "EXISTS" not in sql.upper():
         raise dialect.error(f'database "{name}" already exists')
     if verb == "DROP":

@@ -20,9 +20,9 @@ def _metadata_warehouse(body: dict[str, Any]) -> warehouse.Warehouse:
     database = str(body.get("ConnectedDatabase") or body.get("Database") or "").lower()
     if not database:
         raise DataApiError("ValidationException", "Database is required.")
-    if database not in warehouse.databases(target.account_id, target.region, target.key, target.default_database):
+    if database not in warehouse.databases(target.account_id, target.region, target.storage, target.default_database):
         raise DataApiError("DatabaseConnectionException", f'FATAL: database "{database}" does not exist')
-    return warehouse.warehouse(target.account_id, target.region, target.key, database)
+    return warehouse.warehouse(target.account_id, target.region, target.storage, database)
 
 
 def _like(pattern: str | None, value: str) -> bool:
@@ -43,7 +43,7 @@ def _paged(items: list[Any], key: str, body: dict[str, Any]) -> dict[str, Any]:
 def list_databases(body: dict[str, Any]) -> dict[str, Any]:
     target = targets.resolve(body)
     targets.database_user(target, body)
-    names = warehouse.databases(target.account_id, target.region, target.key, target.default_database)
+    names = warehouse.databases(target.account_id, target.region, target.storage, target.default_database)
     return _paged(sorted(names), "Databases", body)
 
 

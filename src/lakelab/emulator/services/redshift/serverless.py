@@ -1,9 +1,10 @@
 """Redshift Serverless (JSON, signing name ``redshift-serverless``): namespaces and workgroups.
 
-moto has no Redshift Serverless, so this is a native service. A namespace holds the database name,
-the admin user and the IAM roles (which ``COPY``/``UNLOAD``/Spectrum may use); a workgroup is the
-compute the Data API names with ``WorkgroupName``, AVAILABLE at once, whose endpoint answers the
-PostgreSQL protocol (``wire``) at a port of its own (AWS's default is 5439). Capacity settings are
+moto has no Redshift Serverless, so this is a native service. A namespace holds the databases
+(their tables outlive a deleted workgroup), the admin user and the IAM roles (which ``COPY``,
+``UNLOAD`` and Spectrum may use); a workgroup is the compute the Data API names with
+``WorkgroupName``, AVAILABLE at once, whose endpoint answers the PostgreSQL protocol (``wire``) at a
+port of its own (AWS's default is 5439). Capacity settings are
 kept and reported, never acted on. Error messages AWS's API reference does not spell out were
 worded here (unverified).
 """
@@ -150,6 +151,9 @@ def delete_namespace(found: Store, body: dict[str, Any]) -> dict[str, Any]:
     if any(w.namespace == namespace.name for w in found.workgroups.values()):
         raise ServerlessError("ConflictException", f"Namespace {namespace.name} has workgroups: delete them first.")
     del found.namespaces[namespace.name]
+    from lakelab.emulator.services.redshift import warehouse
+
+    warehouse.drop(namespace.account_id, namespace.region, f"namespace/{namespace.name}")
     return {"namespace": {**namespace.describe(), "status": "DELETING"}}
 
 
@@ -167,7 +171,7 @@ def create_workgroup(found: Store, body: dict[str, Any]) -> dict[str, Any]:
     from lakelab.emulator.services.redshift.targets import Target
 
     target = Target("workgroup", name, namespace.account_id, namespace.region, namespace.db_name,
-                    namespace.iam_roles, namespace.default_iam_role)
+                    namespace.iam_roles, namespace.default_iam_role, namespace.name)
     workgroup.port = wire.start(target, namespace.admin_username, namespace.admin_password)
     return {"workgroup": workgroup.describe()}
 
@@ -187,14 +191,13 @@ def update_workgroup(found: Store, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def delete_workgroup(found: Store, body: dict[str, Any]) -> dict[str, Any]:
-    from lakelab.emulator.services.redshift import warehouse
+    """The workgroup goes; its namespace's databases stay (a new workgroup on it sees them)."""
+    from lakelab.emulator.services.redshift import wire
 
     workgroup = _workgroup(found, body)
     del found.workgroups[workgroup.name]
-    from lakelab.emulator.services.redshift import wire
 
     wire.stop(workgroup.account_id, workgroup.region, f"workgroup/{workgroup.name}")
-    warehouse.drop(workgroup.account_id, workgroup.region, f"workgroup/{workgroup.name}")
     return {"workgroup": {**workgroup.describe(), "status": "DELETING"}}
 
 
@@ -212,7 +215,8 @@ def get_credentials(found: Store, body: dict[str, Any]) -> dict[str, Any]:
 
     namespace = found.namespaces[workgroup.namespace]
     wire.allow(Target("workgroup", workgroup.name, workgroup.account_id, workgroup.region, namespace.db_name,
-                      namespace.iam_roles, namespace.default_iam_role), user, password, now.timestamp() + seconds)
+                      namespace.iam_roles, namespace.default_iam_role, namespace.name), user, password,
+               now.timestamp() + seconds)
     return {"dbUser": user, "dbPassword": password, "expiration": (now + dt.timedelta(seconds=seconds)).isoformat(),
             "nextRefreshTime": (now + dt.timedelta(seconds=seconds)).isoformat()}
 

@@ -30,10 +30,17 @@ class Target:
     default_database: str
     iam_roles: list[str]
     default_role: str | None
+    namespace: str = ""  # a workgroup's namespace, which holds its databases
 
     @property
     def key(self) -> str:
+        """The cluster or workgroup (whose Endpoint listens)."""
         return f"{self.kind}/{self.name}"
+
+    @property
+    def storage(self) -> str:
+        """Where its databases live: a cluster's own, or a workgroup's namespace (it outlives the workgroup)."""
+        return f"namespace/{self.namespace}" if self.namespace else self.key
 
     @property
     def dbuser_arn_prefix(self) -> str:
@@ -57,7 +64,7 @@ def resolve(body: dict[str, Any]) -> Target:
             raise DataApiError("ValidationException", "Redshift endpoint doesn't exist in this region.")  # unverified
         _, namespace = found
         return Target("workgroup", workgroup, account_id, region, namespace.db_name, list(namespace.iam_roles),
-                      namespace.default_iam_role)
+                      namespace.default_iam_role, namespace.name)
     clusters = seam.backend("redshift", account_id, region).clusters
     found_cluster = clusters.get(cluster)
     if found_cluster is None:

@@ -107,10 +107,10 @@ def connection(target: Target, request: Any) -> Any:
             self.transaction = False
 
         def open(self, database: str, user: str) -> None:
-            names = warehouse.databases(target.account_id, target.region, target.key, target.default_database)
+            names = warehouse.databases(target.account_id, target.region, target.storage, target.default_database)
             if database not in names:
                 raise dialect.error(f'database "{database}" does not exist')
-            found = warehouse.warehouse(target.account_id, target.region, target.key, database)
+            found = warehouse.warehouse(target.account_id, target.region, target.storage, database)
             self.cursor = found.cursor()
             self.run = Run(found, target, user, self.cursor, found.next_query_id())
 
