@@ -211,3 +211,9 @@ def test_a_secret_names_the_database_user(redshift: Redshift, client) -> None:
     assert described["DbUser"] == "etl_user" and described["SecretArn"] == secret
     listed = redshift.data.list_statements(Status="FINISHED")["Statements"]
     assert listed[0]["Id"] == statement["Id"] and listed[0]["SecretArn"] == secret
+
+
+def test_a_client_token_makes_execute_statement_idempotent(redshift: Redshift) -> None:
+    first = redshift.start("CREATE TABLE once (a INT)", ClientToken="create-once-1")
+    again = redshift.start("CREATE TABLE once (a INT)", ClientToken="create-once-1")
+    assert first == again and redshift.wait(first)["Status"] == "FINISHED"

@@ -95,3 +95,12 @@ def test_a_deleted_cluster_stops_answering_and_forgets_its_tables(redshift: Reds
     client("redshift").create_cluster(ClusterIdentifier=CLUSTER, NodeType="ra3.large", MasterUsername="awsuser",
                                       MasterUserPassword="Lakelab-Passw0rd")
     assert redshift.failure("SELECT * FROM gone") == 'ERROR: relation "gone" does not exist'
+
+
+def test_endpoint_statements_are_in_sys_query_history(redshift: Redshift, client) -> None:
+    connection = _connect(_endpoint(client))
+    cursor = connection.cursor()
+    cursor.execute("SELECT 41 + 1")
+    connection.close()
+    assert redshift.rows("SELECT user_name, query_type, status, returned_rows, query_text FROM sys_query_history "
+                         "ORDER BY query_id LIMIT 1") == [["awsuser", "SELECT", "success", 1, "SELECT 41 + 1"]]

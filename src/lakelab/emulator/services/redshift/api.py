@@ -24,6 +24,7 @@ from lakelab.emulator.services.redshift.targets import DataApiError, Target
 POLL_WAIT_SECONDS = 1.0
 KEPT_SECONDS = 24 * 3600
 _statements: dict[tuple[str, str], OrderedDict[str, Statement]] = {}
+_tokens: dict[tuple[str, str, str], str] = {}  # (account, region, ClientToken) -> statement id
 _lock = threading.RLock()
 
 
@@ -53,6 +54,10 @@ def _find(statement_id: str | None) -> tuple[Statement, SubStatement | None]:
 # --- running ------------------------------------------------------------------------------------
 
 def _start(body: dict[str, Any], sqls: list[str], is_batch: bool) -> dict[str, Any]:
+    caller = context.current()
+    token = (caller.principal.account_id, caller.region, str(body.get("ClientToken") or ""))
+    if token[2] and token in _tokens and _tokens[token] in _kept():
+        return _started(_kept()[_tokens[token]])  # the same request, retried (idempotent)
     target = targets.resolve(body)
     if not body.get("Database"):
         raise DataApiError("ValidationException", "Database is required.")  # unverified wording
@@ -71,6 +76,8 @@ def _start(body: dict[str, Any], sqls: list[str], is_batch: bool) -> dict[str, A
                           body.get("SecretArn"), body.get("DbUser"), result_format, bool(body.get("WithEvent")))
     with _lock:
         _kept()[statement.id] = statement
+        if token[2]:
+            _tokens[token] = statement.id
     if database not in warehouse.databases(target.account_id, target.region, target.storage, target.default_database):
         for sub in statement.subs:
             sub.status, sub.error = "ABORTED", None
@@ -294,4 +301,5 @@ class Service:
                 for statement in kept.values():
                     statements.cancel(statement)
             _statements.clear()
+            _tokens.clear()
         warehouse.reset()

@@ -202,10 +202,10 @@ def _run_one(statement: Statement, sub: SubStatement, warehouse: Warehouse, curs
     sub.status, sub.query_id = "STARTED", warehouse.next_query_id()
     run = Run(warehouse, statement.target, statement.user, cursor, sub.query_id)
     began, started = time.time(), time.perf_counter_ns()
-    query_type, error = _query_type(sub.sql), None
+    kind, error = query_type(sub.sql), None
     try:
         sql = dialect.bind(sub.sql, statement.parameters)
-        table, rows, query_type = commands.execute(run, sql)
+        table, rows, kind = commands.execute(run, sql)
         if table is not None:
             sub.result = _result(table)
             sub.has_result_set, sub.result_size = True, sub.result.size
@@ -221,14 +221,20 @@ def _run_one(statement: Statement, sub: SubStatement, warehouse: Warehouse, curs
     sub.duration_ns, sub.updated = time.perf_counter_ns() - started, _now()
     if error is not None:
         sub.status, sub.error = "FAILED", error
-    with warehouse.lock:
-        warehouse.history.append(QueryRecord(sub.query_id, statement.user, sub.sql, query_type,
-                                             "success" if error is None else "failed", began, time.time(),
-                                             max(sub.result_rows, 0) if sub.has_result_set else 0, error or ""))
+    remember(warehouse, sub.query_id, statement.user, sub.sql, kind, began,
+             max(sub.result_rows, 0) if sub.has_result_set else 0, error)
     return error
 
 
-def _query_type(sql: str) -> str:
+def remember(warehouse: Warehouse, query_id: int, user: str, sql: str, kind: str, began: float,
+             returned_rows: int, error: str | None) -> None:
+    """A statement's row in SYS_QUERY_HISTORY (the Data API's and the Endpoint's alike)."""
+    with warehouse.lock:
+        warehouse.history.append(QueryRecord(query_id, user, sql, kind, "success" if error is None else "failed",
+                                             began, time.time(), returned_rows, error or ""))
+
+
+def query_type(sql: str) -> str:
     """SYS_QUERY_HISTORY's query_type from a statement's first word (for one that failed)."""
     first = (dialect.first_words(sql, 1) or ["?"])[0]
     if first in ("SELECT", "WITH", "VALUES"):

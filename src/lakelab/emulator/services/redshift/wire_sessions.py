@@ -8,10 +8,12 @@ of the extended protocol are bound as literals; BEGIN/COMMIT/ROLLBACK open and c
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from lakelab.emulator import context
 from lakelab.emulator.services.redshift import commands, dialect, warehouse
+from lakelab.emulator.services.redshift import statements as statements_module
 from lakelab.emulator.services.redshift.dialect import engine_error
 from lakelab.emulator.services.redshift.statements import Run
 from lakelab.emulator.services.redshift.targets import Target
@@ -126,13 +128,17 @@ def connection(target: Target, request: Any) -> Any:
             if words and words[0] in ("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT"):
                 return self._transaction(words[0])
             self.run.query_id, self.run.views = self.run.warehouse.next_query_id(), []
+            began, kind = time.time(), statements_module.query_type(sql)
             with context.bound(request):
                 try:
                     table, rows, kind = commands.execute(self.run, _bind_positional(sql, params))
-                except dialect.StatementFailed:
-                    raise
                 except Exception as failure:
-                    raise engine_error(failure) from None
+                    failed = failure if isinstance(failure, dialect.StatementFailed) else engine_error(failure)
+                    statements_module.remember(self.run.warehouse, self.run.query_id, self.run.user, sql, kind,
+                                               began, 0, str(failed))
+                    raise failed from None
+            statements_module.remember(self.run.warehouse, self.run.query_id, self.run.user, sql, kind, began,
+                                       rows if table is not None else 0, None)
             return _result(table, f"SELECT {rows}" if table is not None else _tag(kind, rows))
 
         def describe_sql(self, sql: str) -> Any:
