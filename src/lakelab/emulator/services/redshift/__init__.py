@@ -22,7 +22,8 @@ Modules, by concern:
   BI tools)
 
 What works: ExecuteStatement (ClusterIdentifier or WorkgroupName; DbUser, SecretArn or the caller's
-IAM identity; ``:name`` Parameters; StatementName), BatchExecuteStatement (one transaction: the first
+IAM identity, each with the IAM permission AWS requires; ``:name`` Parameters; StatementName;
+ClientToken; WithEvent), BatchExecuteStatement (one transaction: the first
 failure rolls back and aborts the rest), DescribeStatement with SubStatements, GetStatementResult
 (typed fields, ColumnMetadata, TotalNumRows, NextToken), GetStatementResultV2 for ``ResultFormat=CSV``,
 ListStatements, CancelStatement, ListDatabases/ListSchemas/ListTables/DescribeTable; COPY from S3
