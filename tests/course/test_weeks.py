@@ -85,5 +85,6 @@ def test_week_7_lists_its_lake_formation_resources_as_the_lab_names_them():
     assert lines[0] == "  • database  lakelab_jd_governed"
     assert lines[5:] == ["  • registered location s3://lakelab-jd-123456789012-us-east-1-lake/curated/governed/",
                          "  • lf-tag    lakelab-jd-classification", "  • data cells filter lakelab-jd-customers-de",
-                         "  • key       alias/lakelab-jd-lake-key"]
+                         "  • key       alias/lakelab-jd-lake-key", "  • bucket    lakelab-jd-123456789012-us-east-1-audit-logs",
+                         "  • trail     lakelab-jd-audit-trail"]
     assert course.week(7).ready and course.week(7).prerequisites == ("lake",)

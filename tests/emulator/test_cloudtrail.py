@@ -360,3 +360,14 @@ def test_real_requests_are_delivered_but_not_the_trails_own_writes(client, trail
     cloudtrail.flush()
     names = [r["eventName"] for _, d in delivered(trail_bucket) for r in d["Records"]]
     assert "CreateBucket" in names and "StartLogging" in names and "PutObject" not in names
+
+
+def test_delete_trail_takes_a_name_or_an_arn_and_refuses_an_unknown_trail(client, trail_bucket):
+    trails = client("cloudtrail")
+    arn = trails.create_trail(Name="by-arn", S3BucketName=LOGS)["TrailARN"]
+    trails.create_trail(Name="by-name", S3BucketName=LOGS)
+    trails.delete_trail(Name=arn)
+    trails.delete_trail(Name="by-name")
+    assert trails.describe_trails()["trailList"] == []
+    with pytest.raises(trails.exceptions.TrailNotFoundException):
+        trails.delete_trail(Name="by-name")

@@ -33,7 +33,22 @@ def buckets(prefix: str) -> Found:
 
 
 def empty_and_delete_bucket(s3, bucket: str) -> str:
-    """A versioned bucket only deletes once every version and delete marker is gone."""
+    """A versioned bucket only deletes once every version and delete marker is gone. A writer that
+    just stopped (a trail's last log file, a delivery stream's last flush) may still land an object
+    while the bucket is emptied: then it is emptied again, a few times at most."""
+    removed = 0
+    for attempt in range(4):
+        try:
+            removed += _empty_and_delete(s3, bucket)
+            return f"{removed} object version(s)"
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "BucketNotEmpty" or attempt == 3:
+                raise
+            time.sleep(2)
+    return f"{removed} object version(s)"
+
+
+def _empty_and_delete(s3, bucket: str) -> int:
     # List everything first: deleting while paginating would move the pagination markers.
     versions = [{"Key": v["Key"], "VersionId": v["VersionId"]}
                 for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket)
@@ -46,7 +61,7 @@ def empty_and_delete_bucket(s3, bucket: str) -> str:
     for upload in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
         s3.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
     s3.delete_bucket(Bucket=bucket)
-    return f"{len(versions)} object version(s)"
+    return len(versions)
 
 
 def queues(prefix: str) -> Found:
@@ -313,6 +328,26 @@ def _delete_topic(sns, arn: str) -> str:
             sns.unsubscribe(SubscriptionArn=subscription)
     sns.delete_topic(TopicArn=arn)
     return f"{len(subscriptions)} subscription(s)"
+
+
+def trails(prefix: str) -> Found:
+    """CloudTrail trails named with the prefix; their log files stay in their bucket (swept as a bucket)."""
+    cloudtrail = boto3.client("cloudtrail")
+    for trail in sorted(cloudtrail.describe_trails(includeShadowTrails=False).get("trailList", []),
+                        key=lambda t: t["Name"]):
+        if trail["Name"].startswith(prefix):
+            try:
+                listed = cloudtrail.list_tags(ResourceIdList=[trail["TrailARN"]])["ResourceTagList"]
+                tags = _tag_dict(listed[0].get("TagsList", [])) if listed else {}
+            except ClientError:
+                tags = {}
+            yield trail["Name"], tags, lambda t=trail["TrailARN"]: _delete_trail(cloudtrail, t)
+
+
+def _delete_trail(cloudtrail, arn: str) -> str:
+    cloudtrail.stop_logging(Name=arn)
+    cloudtrail.delete_trail(Name=arn)
+    return f"logging stopped, its files kept in {arn.rsplit('/', 1)[-1]}'s bucket until the bucket goes"
 
 
 def keys(prefix: str) -> Found:
@@ -685,6 +720,7 @@ ORDER: list[tuple[str, Callable[[str], Found]]] = [
     ("event source mapping", event_source_mappings),
     ("crawler", crawlers),
     ("workgroup", workgroups),
+    ("trail", trails),
     ("lake formation grant", lake_formation_grants),
     ("data cells filter", data_cells_filters),
     ("lf-tag", lf_tags),
@@ -708,7 +744,7 @@ SERVICE_OF = {"environment": "mwaa", "state machine": "stepfunctions", "topic": 
               "database": "glue", "bucket": "s3", "function": "lambda", "log group": "logs", "queue": "sqs",
               "role": "iam", "stream": "kinesis", "delivery stream": "firehose", "event source mapping": "lambda",
               "lake formation grant": "lakeformation", "data cells filter": "lakeformation",
-              "lf-tag": "lakeformation", "registered location": "lakeformation", "key": "kms"}
+              "lf-tag": "lakeformation", "registered location": "lakeformation", "key": "kms", "trail": "cloudtrail"}
 
 # Kinds no week's entry lists, swept whenever one they go with is: Lake Formation grants to the
 # course's roles, made on the lab's LF-tags, filters, locations and tables.

@@ -19,6 +19,8 @@ from lakelab.emulator.seam import Patch
 SERVICES = ("cloudtrail",)
 
 PATCHES = (
+    Patch("CloudTrailBackend", "delete_trail", wrap=".trails:deletes_by_name_or_arn",
+          why="DeleteTrail takes a name or an ARN and refuses an unknown trail; moto deletes by name only, silently"),
     Patch("CloudTrailResponse", "lookup_events", value=".lookup:lookup_events", adds=True,
           why="moto has no LookupEvents (NotImplementedError)"),
     Patch("CloudTrailResponse", "get_trail_status", value=".trails:get_trail_status",

@@ -136,3 +136,15 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 def _iso(moment: Any) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def deletes_by_name_or_arn(original: Any) -> Any:
+    """``CloudTrailBackend.delete_trail``: DeleteTrail's ``Name`` is a trail's name or its ARN, and a trail that
+    does not exist is ``TrailNotFoundException`` (CloudTrail API reference, DeleteTrail); moto deletes by name
+    only and answers success for anything else."""
+
+    def delete_trail(self: Any, name: str) -> None:
+        trail = self.get_trail(name)  # raises TrailNotFoundException, as CloudTrail does
+        return original(self, trail.trail_name)
+
+    return delete_trail
