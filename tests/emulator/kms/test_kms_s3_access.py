@@ -120,3 +120,17 @@ def test_a_missing_object_is_no_such_key_before_any_key_check(keys):
     keys.encrypt_bucket(keys.key()["KeyId"])
     code, _ = _denial(lambda: keys.session(keys.role("reader", S3_ONLY)).get_object(Bucket=LAKE, Key="nothing"))
     assert code == "NoSuchKey"
+
+
+def test_head_object_keeps_the_key_id_from_the_java_sdk_1_that_cannot_send_it_back_over_http(client):
+    from botocore.config import Config
+
+    s3 = client("s3")
+    s3.create_bucket(Bucket="hadoop-lake")
+    s3.put_bucket_encryption(Bucket="hadoop-lake", ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}, "BucketKeyEnabled": True}]})
+    s3.put_object(Bucket="hadoop-lake", Key="part-0.json", Body=b"{}")
+    assert s3.head_object(Bucket="hadoop-lake", Key="part-0.json")["SSEKMSKeyId"].startswith("arn:aws:kms:")
+    hadoop = client("s3", config=Config(user_agent="Hadoop 3.3.4, aws-sdk-java/1.12.367 Linux/6 OpenJDK_64-Bit"))
+    head = hadoop.head_object(Bucket="hadoop-lake", Key="part-0.json")
+    assert head["ServerSideEncryption"] == "aws:kms" and "SSEKMSKeyId" not in head

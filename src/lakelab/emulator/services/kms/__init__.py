@@ -25,7 +25,8 @@ a Bucket Key's lifetime and when S3 calls KMS again are this emulator's choice (
 neither); permission is checked on every request, where AWS may serve a cached bucket key; the
 ``aws/s3`` managed key has AWS's key policy (anyone in the account, through S3), but
 ``DescribeKey`` still reports it as customer managed (moto's ``KeyManager``); ``HeadObject`` needs
-no KMS permission here (unverified); root is never refused (a key policy can refuse the account's
+no KMS permission here (unverified), and answers no KMS key id to the AWS SDK for Java 1.x (Hadoop's
+S3A would copy it into a CopyObject its SDK refuses to send over the emulator's plain HTTP); root is never refused (a key policy can refuse the account's
 root on AWS).
 """
 
@@ -45,6 +46,8 @@ PATCHES = (
     *(Patch("S3Response", name, wrap=f".s3_requests:{name}",
             why="S3 uses an SSE-KMS object's key with the caller's permissions; moto checks none")
       for name in _S3_OBJECT_OPERATIONS),
+    Patch("S3Response", "head_object", wrap=".s3_requests:hides_key_from_java_sdk_v1",
+          why="Hadoop's S3A copies a source's KMS key id into CopyObject, which its SDK refuses over plain HTTP"),
     Patch("S3Response", "_key_response_post", wrap=".s3_requests:create_multipart_upload",
           why="CreateMultipartUpload under SSE-KMS needs kms:GenerateDataKey; moto checks none"),
     Patch("S3Backend", "put_object", wrap=".s3_requests:records_key_arn",

@@ -102,3 +102,27 @@ def records_key_arn(original: Any) -> Any:
         return original(backend, bucket_name, key_name, value, *args, **kwargs)
 
     return put_object
+
+
+def hides_key_from_java_sdk_v1(original: Any) -> Any:
+    """``S3Response.head_object``, without the object's KMS key id for a client on the AWS SDK for Java 1.x.
+
+    Hadoop's S3A (the Spark jobs' S3 client) copies a renamed file's KMS key id from its HeadObject into the
+    copy request, and SDK 1.x refuses to send SSE-KMS parameters over plain HTTP (``HTTPS must be used when
+    sending customer encryption keys``): over the emulator's HTTP endpoint every Spark commit would fail. The
+    key id is left out for that client only (a fidelity note); the copy still gets the bucket's default
+    encryption, and every other client sees the header, as on AWS.
+    """
+
+    def head_object(response: Any, bucket_name: str, query: dict[str, Any], key_name: str,
+                    headers: dict[str, Any]) -> Any:
+        answer = original(response, bucket_name, query, key_name, headers)
+        agent = str(headers.get("user-agent") or headers.get("User-Agent") or "")
+        if "aws-sdk-java/1." in agent and isinstance(answer, tuple) and len(answer) == 3 and isinstance(answer[1], dict):
+            status, answered, body = answer
+            answered = {name: value for name, value in answered.items()
+                        if name.lower() != "x-amz-server-side-encryption-aws-kms-key-id"}
+            return status, answered, body
+        return answer
+
+    return head_object
