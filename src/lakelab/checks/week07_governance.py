@@ -171,9 +171,13 @@ def lake_formation_governs() -> None:
 # --- 7.3 ---------------------------------------------------------------------------------------------
 
 
-def _pii_refusals(session: Any) -> list[str]:
-    """The PII columns a query by ``session`` may name (each should be refused)."""
-    return [column for column in PII if _query(session, f"SELECT {column} FROM customers LIMIT 1")[0] is not None]
+def _expect_no_pii(session: Any, header: list[str | None], who: str, hint: str) -> None:
+    """No PII column in ``header`` (a SELECT * of customers), and each PII column refused when named."""
+    visible = [column for column in header if column in PII]
+    expect(not visible, expected="no PII column in SELECT *", found=f"visible: {', '.join(visible)}", hint=hint)
+    named = [column for column in PII if _query(session, f"SELECT {column} FROM customers LIMIT 1")[0] is not None]
+    expect(not named, expected="a query naming a PII column refused", found=f"{who} read {', '.join(named)}",
+           hint=hint)
 
 
 @exercise(WEEK, "7.3", "the analyst reads every customer, and no personal data",
@@ -186,17 +190,13 @@ def pii_hidden_from_the_analyst() -> None:
     expect(rows is not None, expected="the analyst's SELECT * FROM customers answered", found=why,
            hint="grant the analyst SELECT on the tag expression TAG=public, with resource type TABLE")
     header, body = rows[0], rows[1:]
-    visible = [column for column in header if column in PII]
-    expect(not visible, expected="no PII column in SELECT *", found=f"visible: {', '.join(visible)}",
-           hint="tag each PII column pii (TableWithColumns with ColumnNames=PII): a column keeps its table's "
-                "inherited public tag until it gets its own")
+    _expect_no_pii(session, header, "the analyst", "tag each PII column pii (TableWithColumns with ColumnNames=PII): a "
+                   "column keeps its table's inherited public tag until it gets its own")
     missing = [column for column in PUBLIC if column not in header]
     expect(not missing, expected=f"the public columns {', '.join(PUBLIC)}", found=f"missing: {', '.join(missing)}",
            hint="tag the database public, so its tables and their other columns inherit it")
     expect(len(body) == len(_customers()), expected=f"all {len(_customers())} customers", found=f"{len(body)} rows",
            hint="a column grant hides columns, never rows: the analyst needs no row filter")
-    named = _pii_refusals(session)
-    expect(not named, expected="a query naming a PII column refused", found=f"the analyst read {', '.join(named)}")
 
 
 # --- 7.4 ---------------------------------------------------------------------------------------------
@@ -217,11 +217,8 @@ def regional_rows_only() -> None:
     expect(found == expected, expected=f"{expected[REGION]} customers, all in {REGION}",
            found=", ".join(f"{count} in {country}" for country, count in found.most_common(4)) or "no rows",
            hint="the row filter keeps the rows where it is true: country = 'DE' (values are case-sensitive)")
-    visible = [column for column in header if column in PII]
-    expect(not visible, expected="no PII column", found=f"visible: {', '.join(visible)}",
-           hint="the filter's columns: ColumnWildcard with ExcludedColumnNames=PII")
-    named = _pii_refusals(session)
-    expect(not named, expected="a query naming a PII column refused", found=f"read {', '.join(named)}")
+    _expect_no_pii(session, header, "the regional analyst",
+                   "the filter's columns: ColumnWildcard with ExcludedColumnNames=PII")
 
 
 # --- 7.5 ---------------------------------------------------------------------------------------------
