@@ -1,7 +1,9 @@
 """Fixtures of the weeks' tests: each ``test_weekNN_<slug>.py`` sets ``WEEK`` and gets its own runs.
 
-``solution_run`` runs the week's solution, checks it, then tears down that week and then every
-week (what the lab's Clean up cell does); ``lab_run`` runs the untouched lab and checks it.
+``solution_run`` runs the week's solution with the week's correct alternatives applied (its test
+module's ``ALTERNATIVES``, none if it has none), checks it, then tears down that week and then every
+week (what the lab's Clean up cell does); ``lab_run`` runs the untouched lab and checks it. Why one
+run serves both the solution's tests and the alternatives' is told in every_week.py.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ def solution_path(week):
 
 
 @pytest.fixture(scope="module")
-def solution_run(week, attached):
-    executed, outcomes = lab_runs.run_then_check(attached, SOLUTIONS / f"{week.lab}.ipynb", week.number)
+def solution_run(request, week, attached):
+    alternatives = getattr(request.module, "ALTERNATIVES", [])
+    executed, outcomes = lab_runs.run_then_check(attached, SOLUTIONS / f"{week.lab}.ipynb", week.number, alternatives)
     lines = []
     teardown.teardown(week=week.number, report=lines.append)
     after_week = lab_runs.leftovers(week.number)

@@ -4,6 +4,25 @@ The solution runs without errors and passes every check; the untouched lab fails
 its hint and tells the learner where to write; teardown after the solution leaves nothing of the
 week. The other two states of each check (plausible wrong answers, correct alternatives) are the
 week's own ``Patch`` lists, in its test file.
+
+One run of the solution serves the solution's tests and the correct alternatives': ``solution_run``
+runs it with the week's ``ALTERNATIVES`` applied (a notebook run is the suite's unit of cost, up to
+three minutes for week 5), and ``test_correct_alternatives_pass`` reads that run's outcomes. Nothing
+becomes unable to fail:
+
+- an alternative that breaks a check fails ``test_correct_alternatives_pass`` and
+  ``test_every_check_passes_on_the_solution`` (and, as the solution's own check cells then raise
+  CheckFailed, ``test_solution_runs_without_errors``); a patch that no longer matches exactly one
+  cell fails the fixture, so every test of the solution errors;
+- an error anywhere the alternatives do not edit still fails ``test_solution_runs_without_errors``,
+  and one an alternative brings in does too;
+- the plain solution, untouched, is run by nbval (``make test`` runs ``solutions/*.ipynb`` with
+  ``--nbval``): any error fails it, and every check cell's committed output (that the check passed)
+  must be printed again. What that run does not compare is what the checks read from outside the
+  kernel, as the grader does, and the teardown: those are proven here on the solution with its
+  alternatives, whose resources are the same ones, made another way. Running only ``tests/weeks``
+  proves the plain solution only through the alternatives' run: run ``solutions`` with ``--nbval``
+  too when a change touches the lines an alternative replaces.
 """
 
 from __future__ import annotations

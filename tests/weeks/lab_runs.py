@@ -24,10 +24,12 @@ def attached_environment(endpoint: str) -> dict[str, str]:
     return env
 
 
-def run_then_check(emulator, path: Path, week: int) -> tuple[nbformat.NotebookNode, dict[str, str | None]]:
-    """Run the notebook at ``path`` without its clean-up, then every check: None or the failure."""
+def run_then_check(emulator, path: Path, week: int, patches: list[Patch] = ()
+                   ) -> tuple[nbformat.NotebookNode, dict[str, str | None]]:
+    """Run the notebook at ``path`` without its clean-up and with ``patches`` applied (a patch that
+    matches no cell, or several, is an error), then every check: None or the failure."""
     emulator.reset()
-    notebook = transforms.without_cleanup(nbformat.read(path, as_version=4))
+    notebook = patched(transforms.without_cleanup(nbformat.read(path, as_version=4)), list(patches))
     executed = execution.run(notebook, path.parent, attached_environment(emulator.endpoint), allow_errors=True)
     emulator.drain()
     return executed, _check_all(week)
@@ -83,11 +85,7 @@ def patched(notebook: nbformat.NotebookNode, patches: list[Patch]) -> nbformat.N
 
 def run_patched_then_check(emulator, path: Path, week: int, patches: list[Patch]) -> dict[str, str | None]:
     """Run the solution with ``patches`` applied (without its clean-up), then every check."""
-    emulator.reset()
-    notebook = patched(transforms.without_cleanup(nbformat.read(path, as_version=4)), patches)
-    execution.run(notebook, path.parent, attached_environment(emulator.endpoint), allow_errors=True)
-    emulator.drain()
-    return _check_all(week)
+    return run_then_check(emulator, path, week, patches)[1]
 
 
 def _check_all(week: int) -> dict[str, str | None]:

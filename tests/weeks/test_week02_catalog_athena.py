@@ -81,6 +81,6 @@ def test_plausible_wrong_answers_fail_with_what_is_wrong(wrong_runs):
     assert_wrong_answers_fail(WEEK, alone, WRONG_ALONE)
 
 
-def test_correct_alternatives_pass(week, attached):
-    outcomes = run_patched_then_check(attached, SOLUTIONS / f"{week.lab}.ipynb", WEEK, ALTERNATIVES)
+def test_correct_alternatives_pass(solution_run):
+    _, outcomes, _ = solution_run  # the solution ran with ALTERNATIVES applied: see every_week.py
     assert_alternatives_pass(WEEK, outcomes, ALTERNATIVES)
