@@ -214,3 +214,85 @@ def test_streaming_prices_name_their_sources():
     assert all(not costs.PRICES[key].confirmed for key in unconfirmed)
     assert costs.PRICES["kinesis_shard_hour"].confirmed and costs.PRICES["firehose_gb_first_500tb"].confirmed
     assert "$0.014 per 1M PUT payload units" in costs.sources("kinesis_put_units_per_million")
+
+
+def test_a_serverless_query_bills_sixty_seconds_at_least_at_base_capacity():
+    assert costs.redshift_serverless_query(5) == pytest.approx(8 * 60 / 3600 * 0.375)  # $0.05 at 8 RPU
+    assert costs.redshift_serverless_query(5, base_rpu=4) == pytest.approx(0.025)  # AWS_FACTS 3a
+    assert costs.redshift_serverless_query(90.2, base_rpu=8) == pytest.approx(8 * 91 / 3600 * 0.375)  # per second
+
+
+def test_serverless_base_capacity_is_4_or_a_step_of_8_up_to_512_then_32():
+    for accepted in (4, 8, 16, 128, 512, 544, 1024):
+        assert costs.check_base_rpu(accepted) == accepted
+    for refused in (0, 2, 6, 12, 520, 1056):
+        with pytest.raises(ValueError, match="not offered"):
+            costs.redshift_serverless_query(10, base_rpu=refused)
+
+
+def test_serverless_bills_active_hours_and_storage_only():
+    assert costs.redshift_serverless_monthly(24, base_rpu=4) == pytest.approx(1095.0)  # AWS_FACTS 3a: busy all month
+    assert costs.redshift_serverless_monthly(4, base_rpu=4) == pytest.approx(182.5)  # about the $180 line
+    assert costs.redshift_serverless_monthly(0, storage_gb=1024) == pytest.approx(24.576)
+    with pytest.raises(ValueError, match="between 0 and 24"):
+        costs.redshift_serverless_monthly(25)
+
+
+def test_a_provisioned_cluster_bills_every_node_hour():
+    assert costs.redshift_provisioned_monthly() == pytest.approx(396.39)  # one ra3.large: AWS_FACTS 3a
+    assert costs.redshift_provisioned_monthly("ra3.xlplus", 2, storage_gb=100) == pytest.approx(2 * 1.086 * 730 + 2.4)
+    with pytest.raises(ValueError, match="no sourced price"):
+        costs.redshift_provisioned_monthly("ra3.16xlarge")
+    with pytest.raises(ValueError, match="at least one node"):
+        costs.redshift_provisioned_monthly(nodes=0)
+
+
+def test_athena_monthly_reuses_the_per_query_rounding():
+    assert costs.athena_monthly(100, 1) == pytest.approx(100 * 730 / 24 * costs.athena_query(10 * costs.MB))
+    assert costs.athena_monthly(1, costs.TB) == pytest.approx(5 * 730 / 24)
+
+
+def test_the_warehouse_decision_prices_each_option_and_says_how():
+    decision = costs.warehouse_decision(100, 100 * costs.MB, 5)
+    assert [d["option"] for d in decision] == ["Athena", "Redshift Serverless (8 RPU)",
+                                               "Redshift provisioned (1 × ra3.large, always on)"]
+    assert [d["monthly_usd"] for d in decision] == [1.45, 152.08, 396.39]
+    assert "1.67 active hours a day" in decision[1]["notes"] and "each its own burst" in decision[1]["notes"]
+    busy = costs.warehouse_decision(100, 100 * costs.MB, 5, active_hours_per_day=10, base_rpu=4, storage_gb=10)
+    assert busy[1]["monthly_usd"] == pytest.approx(round(10 * 730 / 24 * 4 * 0.375 + 0.24, 2))
+    assert busy[2]["monthly_usd"] == pytest.approx(round(396.39 + 0.24, 2))
+    # A thousand 10 GB queries a day: the always-on cluster is the cheapest of the three.
+    heavy = costs.warehouse_decision(1000, 10 * costs.GB, 10)
+    assert [d["monthly_usd"] for d in heavy] == [1485.19, 1520.83, 396.39]
+
+
+def test_break_even_queries_a_day():
+    even = costs.athena_redshift_break_even(10 * costs.GB, seconds_per_query=10)
+    assert even["provisioned"] == pytest.approx(396.39 / (costs.athena_query(10 * costs.GB) * 730 / 24))  # ~267
+    provisioned = costs.redshift_provisioned_monthly()
+    assert costs.athena_monthly(even["provisioned"], 10 * costs.GB) == pytest.approx(provisioned)
+    # A 60 s burst at 8 RPU ($0.05) costs more than a 10 GB Athena query ($0.049): Athena wins until the
+    # workgroup is busy all day, then the flat $2,190 is crossed.
+    busy_all_day = costs.redshift_serverless_monthly(24)
+    assert costs.athena_monthly(even["serverless"], 10 * costs.GB) == pytest.approx(busy_all_day)
+    assert costs.athena_redshift_break_even(30 * costs.GB, seconds_per_query=5)["serverless"] == 0.0
+
+
+def test_cloudwatch_bills_each_meter_after_the_free_tier():
+    lab = costs.cloudwatch_monthly(alarms=1, metric_math_alarm_metrics=2, dashboards=1, custom_metrics=1,
+                                   log_gb_ingested=0.01)
+    assert sum(line.usd for line in lab) == 0.0 and costs.table(lab).endswith("under $0.01")
+    lines = costs.cloudwatch_monthly(alarms=20, high_resolution_alarms=2, dashboards=5, custom_metrics=50,
+                                     log_gb_ingested=100, log_gb_stored=300, insights_gb_scanned=500)
+    assert [round(line.usd, 4) for line in lines] == [12.0, 1.0, 0.6, 6.0, 47.5, 9.0, 2.5]
+    paid = costs.cloudwatch_monthly(alarms=1, dashboards=1, log_gb_ingested=1, free_tier=False)
+    assert round(sum(line.usd for line in paid), 2) == 0.10 + 3.00 + 0.50
+    with pytest.raises(ValueError, match="10,000"):
+        costs.cloudwatch_monthly(custom_metrics=10_001)
+
+
+def test_warehouse_and_cloudwatch_prices_name_their_sources():
+    assert not costs.PRICES["redshift_ra3_large_hour"].confirmed
+    assert costs.PRICES["redshift_serverless_rpu_hour"].confirmed and costs.PRICES["logs_ingested_gb"].confirmed
+    assert "$0.375 per RPU-hour" in costs.sources("redshift_serverless_rpu_hour")
+    assert "(unconfirmed: check the pricing page)" in costs.sources("redshift_ra3_large_hour")

@@ -532,3 +532,251 @@ def streaming_decision(events_per_second: float, avg_event_kb: float, latency_sl
     ]
     return [{"option": option, "meets_sla": latency <= latency_sla_seconds, "monthly_usd": round(usd, 2), "why": why}
             for option, latency, usd, why in options]
+
+
+# Week 8: a warehouse for the dashboard (Athena, Redshift Serverless, a provisioned RA3 cluster) and what watching
+# the pipeline costs in CloudWatch. Serverless bills RPU-hours "for each second, with a 60-second minimum" while
+# queries run, nothing while idle (Redshift management guide, serverless-express-capacity-billing and
+# serverless-billing pages). The AWS pricing pages load their rates by JavaScript: rates come from transcriptions.
+_REDSHIFT = ("AWS Redshift pricing page as transcribed by api-evangelist/amazon-redshift (2026-10-07); a public "
+             "price table read from the AWS Price List API (2026-10-05)")
+_REDSHIFT_NODES = "a public price table read from the AWS Price List API on 2026-10-05 (effective 2026-06-01)"
+_CLOUDWATCH = ("several cost guides quoting AWS's CloudWatch pricing page (cloudburn.io 2026-02, c3x.dev 2026-06, "
+               "hykell.com, signoz.io 2026-02); the page's paid-tier rates load by JavaScript")
+PRICES.update({
+    "redshift_serverless_rpu_hour": Price(0.375, "RPU-hour of Redshift Serverless (per second, 60 s minimum)",
+                                          _REDSHIFT, "2026-12-06"),
+    "redshift_managed_storage_gb_month": Price(0.024, "GB-month of Redshift managed storage (Serverless and RA3)",
+                                               _REDSHIFT, "2026-12-06"),
+    "redshift_ra3_large_hour": Price(0.543, "node-hour of an on-demand ra3.large",
+                                     "api-evangelist/amazon-redshift (\"$0.543 per hour\", the node not named); "
+                                     "half of ra3.xlplus's rate", "2026-12-06", False),
+    "redshift_ra3_xlplus_hour": Price(1.086, "node-hour of an on-demand ra3.xlplus", _REDSHIFT_NODES, "2026-12-06"),
+    "redshift_ra3_4xlarge_hour": Price(3.26, "node-hour of an on-demand ra3.4xlarge", _REDSHIFT_NODES, "2026-12-06"),
+    "redshift_spectrum_per_tb": Price(5.00, "TB scanned by Redshift Spectrum from a provisioned cluster",
+                                      _REDSHIFT_NODES, "2026-12-06"),
+    "cloudwatch_metric_month": Price(0.30, "custom metric a month, the first 10,000 (prorated by the hour)",
+                                     _CLOUDWATCH, "2026-12-06"),
+    "cloudwatch_alarm_metric_month": Price(0.10, "standard-resolution (60 s) alarm metric a month", _CLOUDWATCH,
+                                           "2026-12-06"),
+    "cloudwatch_high_resolution_alarm_metric_month": Price(0.30, "high-resolution (10 s) alarm metric a month",
+                                                           _CLOUDWATCH, "2026-12-06"),
+    "cloudwatch_dashboard_month": Price(3.00, "custom dashboard a month", _CLOUDWATCH, "2026-12-06"),
+    "logs_ingested_gb": Price(0.50, "GB ingested into a Standard-class log group", _CLOUDWATCH, "2026-12-06"),
+    "logs_stored_gb_month": Price(0.03, "GB-month of log storage (archived, compressed)", _CLOUDWATCH,
+                                  "2026-12-06"),
+    "logs_insights_gb_scanned": Price(0.005, "GB scanned by Logs Insights queries", _CLOUDWATCH, "2026-12-06"),
+})
+DAYS_A_MONTH = HOURS_A_MONTH / HOURS_A_DAY  # 30.42, so a day's use × DAYS_A_MONTH is the 730-hour month
+SERVERLESS_MINIMUM_SECONDS = 60
+REDSHIFT_NODE_TYPES = ("ra3.large", "ra3.xlplus", "ra3.4xlarge")
+# The CloudWatch free tier (AWS's pricing page, read 2026-12-06): 10 custom metrics, 10 standard-resolution alarm
+# metrics, 3 dashboards of up to 50 metrics each, and 5 GB of Logs data shared by ingestion, storage and Insights.
+CLOUDWATCH_FREE_METRICS, CLOUDWATCH_FREE_ALARM_METRICS, CLOUDWATCH_FREE_DASHBOARDS = 10, 10, 3
+LOGS_FREE_GB = 5
+CLOUDWATCH_FIRST_TIER_METRICS = 10_000
+
+
+def check_base_rpu(base_rpu: int) -> int:
+    """A base capacity Serverless accepts: 4, or 8 to 512 in steps of 8, or 512 to 1,024 in steps of 32.
+
+    (Redshift management guide, "Compute capacity for Amazon Redshift Serverless": 1,024 only in five Regions,
+    us-east-1 among them; older copies of the page start at 8.)
+    """
+    valid = base_rpu == 4 or (8 <= base_rpu <= 512 and base_rpu % 8 == 0) or (512 < base_rpu <= 1024
+                                                                               and base_rpu % 32 == 0)
+    if not valid:
+        raise ValueError(f"base capacity {base_rpu} RPU is not offered: 4, 8 to 512 in steps of 8, "
+                         "or 512 to 1,024 in steps of 32")
+    return base_rpu
+
+
+def redshift_serverless_query(seconds: float, base_rpu: int = 8) -> float:
+    """One query run alone on an idle workgroup: billed per second at base capacity, at least 60 seconds.
+
+    Queries that overlap share the same RPU-seconds, so a busy workgroup is priced by its active hours
+    (``redshift_serverless_monthly``), not by summing this.
+    """
+    billed_seconds = max(SERVERLESS_MINIMUM_SECONDS, math.ceil(round(seconds, 6)))
+    return check_base_rpu(base_rpu) * billed_seconds / 3600 * PRICES["redshift_serverless_rpu_hour"].usd
+
+
+def redshift_serverless_monthly(active_hours_per_day: float, base_rpu: int = 8, storage_gb: float = 0) -> float:
+    """A Serverless workgroup's month: RPU-hours while queries run, at base capacity, plus managed storage.
+
+    Parameters
+    ----------
+    active_hours_per_day : float
+        Hours a day at least one query runs (0 to 24). Idle time is free.
+    base_rpu : int
+        The workgroup's base capacity; it may scale above it under load, which is not modelled.
+    storage_gb : float
+        Data kept in the namespace, at $0.024 per GB-month.
+
+    Returns
+    -------
+    float
+        US dollars for 730 hours; snapshots beyond the recovery points and data transfer are apart.
+    """
+    if not 0 <= active_hours_per_day <= HOURS_A_DAY:
+        raise ValueError(f"active hours a day must be between 0 and 24, not {active_hours_per_day}")
+    rpu_hours = active_hours_per_day * DAYS_A_MONTH * check_base_rpu(base_rpu)
+    compute = rpu_hours * PRICES["redshift_serverless_rpu_hour"].usd
+    return compute + storage_gb * PRICES["redshift_managed_storage_gb_month"].usd
+
+
+def redshift_provisioned_monthly(node_type: str = "ra3.large", nodes: int = 1, storage_gb: float = 0) -> float:
+    """An on-demand RA3 cluster left running all month (busy or idle), plus its managed storage.
+
+    Raises ``ValueError`` for a node type with no sourced price (ra3.16xlarge, DC2) or fewer than one node.
+    A paused cluster bills storage only; pausing is not modelled.
+    """
+    if node_type not in REDSHIFT_NODE_TYPES:
+        raise ValueError(f"no sourced price for {node_type!r}; expected one of {REDSHIFT_NODE_TYPES}")
+    if nodes < 1:
+        raise ValueError("a cluster has at least one node")
+    hourly = PRICES[f"redshift_{node_type.replace('.', '_')}_hour"].usd
+    return nodes * hourly * HOURS_A_MONTH + storage_gb * PRICES["redshift_managed_storage_gb_month"].usd
+
+
+def athena_monthly(queries_per_day: float, scanned_bytes_per_query: int) -> float:
+    """Athena's month for a steady query load: each query rounded up to the MB, at least 10 MB, $5 per TB."""
+    return queries_per_day * DAYS_A_MONTH * athena_query(scanned_bytes_per_query)
+
+
+def serverless_hours_for(queries_per_day: float, seconds_per_query: float) -> float:
+    """Active hours a day if every query is its own burst, billed at least 60 s (an upper bound when they overlap)."""
+    billed_seconds = max(SERVERLESS_MINIMUM_SECONDS, math.ceil(round(seconds_per_query, 6)))
+    return min(HOURS_A_DAY, queries_per_day * billed_seconds / 3600)
+
+
+def warehouse_decision(queries_per_day: float, scanned_bytes_per_query: int, seconds_per_query: float,
+                       active_hours_per_day: float | None = None, base_rpu: int = 8,
+                       storage_gb: float = 0) -> list[dict]:
+    """The dashboard's month on Athena, on Redshift Serverless and on an always-on ra3.large.
+
+    Parameters
+    ----------
+    queries_per_day : float
+        Dashboard queries a day, every day.
+    scanned_bytes_per_query : int
+        Bytes Athena scans for one query (its ``DataScannedInBytes``).
+    seconds_per_query : float
+        How long one query runs on the warehouse.
+    active_hours_per_day : float, optional
+        Hours a day the Serverless workgroup is busy, when known (a dashboard refreshing all through the
+        working day keeps it busy). By default each query is taken as its own burst, billed at least 60 s:
+        an upper bound when queries overlap, which share RPU-seconds.
+    base_rpu : int
+        Serverless base capacity (8 is the lab's; 4 where offered).
+    storage_gb : float
+        Data loaded into Redshift, billed as managed storage on both Redshift options (Athena reads S3,
+        whose storage is paid either way and left out).
+
+    Returns
+    -------
+    list of dict
+        ``option``, ``monthly_usd`` (to the cent) and ``notes`` for each option, Athena first.
+    """
+    derived = active_hours_per_day is None
+    hours = serverless_hours_for(queries_per_day, seconds_per_query) if derived else active_hours_per_day
+    billed_mb = max(10, -(-scanned_bytes_per_query // MB))
+    how = (f"{queries_per_day:g} queries × max(60, {seconds_per_query:g}) s, each its own burst" if derived
+           else "the active hours given")
+    rows = [
+        ("Athena", athena_monthly(queries_per_day, scanned_bytes_per_query),
+         f"{billed_mb:,} MB billed a query (10 MB minimum) at $5 per TB; nothing when idle."),
+        (f"Redshift Serverless ({base_rpu} RPU)", redshift_serverless_monthly(hours, base_rpu, storage_gb),
+         f"{hours:.2f} active hours a day ({how}) at ${base_rpu * PRICES['redshift_serverless_rpu_hour'].usd:.2f}"
+         f" an hour; storage ${storage_gb * PRICES['redshift_managed_storage_gb_month'].usd:.2f}."),
+        ("Redshift provisioned (1 × ra3.large, always on)", redshift_provisioned_monthly("ra3.large", 1, storage_gb),
+         "730 node-hours at $0.543 (rate unconfirmed) whether queried or not; pausing bills storage only."),
+    ]
+    return [{"option": option, "monthly_usd": round(usd, 2), "notes": notes} for option, usd, notes in rows]
+
+
+def athena_redshift_break_even(scanned_bytes_per_query: int, seconds_per_query: float = 10, base_rpu: int = 8,
+                               node_type: str = "ra3.large", nodes: int = 1) -> dict[str, float]:
+    """Queries a day above which Redshift costs less than Athena, for Serverless and for a provisioned cluster.
+
+    Parameters
+    ----------
+    scanned_bytes_per_query : int
+        What Athena scans for one query.
+    seconds_per_query : float
+        How long the query runs on Serverless (each query its own burst, at least 60 s billed).
+    base_rpu : int
+        Serverless base capacity.
+    node_type, nodes : str, int
+        The always-on cluster compared.
+
+    Returns
+    -------
+    dict
+        ``serverless`` and ``provisioned``: queries a day. Serverless bursts grow with the queries as
+        Athena does, so when a burst costs more than a query on Athena, Athena stays cheaper until the
+        workgroup is busy all day (the crossing is then against 24 active hours); when it costs less,
+        Serverless wins from the first query (0). Managed storage is left out of both.
+    """
+    athena_per_day = athena_query(scanned_bytes_per_query) * DAYS_A_MONTH  # a query every day for a month
+    burst = redshift_serverless_query(seconds_per_query, base_rpu) * DAYS_A_MONTH
+    serverless = 0.0 if burst <= athena_per_day else redshift_serverless_monthly(HOURS_A_DAY, base_rpu) / athena_per_day
+    return {"serverless": serverless,
+            "provisioned": redshift_provisioned_monthly(node_type, nodes) / athena_per_day}
+
+
+def cloudwatch_monthly(alarms: int = 0, high_resolution_alarms: int = 0, metric_math_alarm_metrics: int = 0,
+                       dashboards: int = 0, custom_metrics: int = 0, log_gb_ingested: float = 0,
+                       log_gb_stored: float = 0, insights_gb_scanned: float = 0,
+                       free_tier: bool = True) -> list[Line]:
+    """CloudWatch's month for a pipeline's monitoring, one ``Line`` per meter (``table`` prints them).
+
+    Parameters
+    ----------
+    alarms, high_resolution_alarms : int
+        Alarms on one metric each, at a 60 s period or longer (standard) or at 10 or 30 s (high resolution).
+    metric_math_alarm_metrics : int
+        Metrics referenced by standard-resolution metric-math alarms (``100*Errors/Invocations`` is two),
+        each billed as one alarm metric (AWS prices "alarm metrics"; per referenced metric is unverified).
+    dashboards : int
+        Custom dashboards.
+    custom_metrics : int
+        Metrics you publish (``PutMetricData``, Logs metric filters), up to 10,000: the lower tiers beyond
+        it are unsourced, so more raises ``ValueError``. Metrics AWS services publish are free.
+    log_gb_ingested, log_gb_stored, insights_gb_scanned : float
+        Standard-class log ingestion, storage at the end of the month, Logs Insights scans.
+    free_tier : bool
+        Take off the always-free allowance: 10 custom metrics, 10 standard alarm metrics, 3 dashboards
+        (of up to 50 metrics), 5 GB of Logs data shared by ingestion, storage and scans (taken off in
+        that order, the dearest first: the order AWS applies is not documented).
+
+    Returns
+    -------
+    list of Line
+        Metrics, alarms, dashboards, log ingestion, storage and Insights, in US dollars.
+    """
+    if custom_metrics > CLOUDWATCH_FIRST_TIER_METRICS:
+        raise ValueError("only the first 10,000 custom metrics have a sourced price ($0.30 each)")
+    free = free_tier
+    metrics = max(0, custom_metrics - CLOUDWATCH_FREE_METRICS * free)
+    standard = max(0, alarms + metric_math_alarm_metrics - CLOUDWATCH_FREE_ALARM_METRICS * free)
+    boards = max(0, dashboards - CLOUDWATCH_FREE_DASHBOARDS * free)
+    logs_free = LOGS_FREE_GB * free
+    billed_logs = []
+    for gigabytes in (log_gb_ingested, log_gb_stored, insights_gb_scanned):
+        used = min(gigabytes, logs_free)
+        billed_logs.append(gigabytes - used)
+        logs_free -= used
+    note = " after the free tier" if free else ""
+    return [
+        Line("Custom metrics", f"{custom_metrics}{note}", metrics * PRICES["cloudwatch_metric_month"].usd),
+        Line("Alarm metrics (60 s)", f"{alarms + metric_math_alarm_metrics}{note}",
+             standard * PRICES["cloudwatch_alarm_metric_month"].usd),
+        Line("Alarm metrics (10 s)", f"{high_resolution_alarms} (never free)",
+             high_resolution_alarms * PRICES["cloudwatch_high_resolution_alarm_metric_month"].usd),
+        Line("Dashboards", f"{dashboards}{note}", boards * PRICES["cloudwatch_dashboard_month"].usd),
+        Line("Logs ingested", f"{log_gb_ingested:g} GB{note}", billed_logs[0] * PRICES["logs_ingested_gb"].usd),
+        Line("Logs stored", f"{log_gb_stored:g} GB-month{note}", billed_logs[1] * PRICES["logs_stored_gb_month"].usd),
+        Line("Logs Insights scanned", f"{insights_gb_scanned:g} GB{note}",
+             billed_logs[2] * PRICES["logs_insights_gb_scanned"].usd),
+    ]
