@@ -36,6 +36,14 @@ class Report:
     objects: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)  # (errorCode, message), as Firehose logs them
     oldest_delivered: float | None = None
+    failed_writes: int = 0  # S3 writes refused (AccessDenied, a missing bucket...): their records are held back
+
+    def oldest_held_back(self) -> float | None:
+        """When the oldest record this round had to keep for a later attempt arrived (None if none)."""
+        held = [record.arrival for members in self.retry.values() for record in members]
+        held += [failure.record.arrival for failure in self.retry_failures]
+        held += [record.arrival for record in self.retry_incoming]
+        return min(held) if held else None
 
 
 @dataclass
@@ -153,6 +161,7 @@ def _write_object(stream: Stream, partition: Partition, members: list[Record], b
         write(destination.bucket, key, body)
     except Exception as error:  # AccessDenied, a missing bucket: AWS keeps the data and retries
         report.retry[partition] += members
+        report.failed_writes += 1
         report.errors.append(s3_error(error, destination.bucket))
         return
     report.delivered += len(members)
@@ -185,6 +194,7 @@ def write_failures(stream: Stream, failures: list[Failure], write: Any, report: 
             write(stream.destination.bucket, key, records.error_lines(members))
         except Exception as error:
             report.retry_failures += members
+            report.failed_writes += 1
             report.errors.append(s3_error(error, stream.destination.bucket))
             continue
         report.failed[kind] += len(members)

@@ -21,7 +21,11 @@ from lakelab.emulator.services.firehose import delivery, metrics, settings
 from lakelab.emulator.services.firehose.buffers import Buffers
 from lakelab.emulator.services.firehose.records import Failure, Record
 
-RETRY_SECONDS = 1.0  # after a failed S3 write, with a 0 s interval
+# After a failed S3 write the records wait one buffer interval (at least RETRY_SECONDS), then are written
+# again. AWS "keeps retrying for up to 24 hours until the delivery succeeds" ("Handle data delivery
+# failures", https://docs.aws.amazon.com/firehose/latest/dev/retry.html) but documents no interval
+# between attempts: this one is unverified. The emulator drops nothing after 24 hours.
+RETRY_SECONDS = 1.0
 SOURCE_POLL_SECONDS = 0.2  # how often a Kinesis source is read
 CREATING_SECONDS = 0.5
 
