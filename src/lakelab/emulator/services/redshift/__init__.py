@@ -10,9 +10,9 @@ Modules, by concern:
   DescribeTable), ``statements`` (states, worker threads, batches, cancelling), ``events``
   (WithEvent), ``results`` (typed fields, column metadata, pages, CSV), ``targets`` (cluster or
   workgroup, the database user and the IAM permission connecting needs)
-- ``serverless`` (namespaces, workgroups, GetCredentials), ``clusters`` (moto's clusters: default IAM
-  role, ModifyClusterIamRoles, Endpoint), ``warehouse`` (a database's catalog in the engine, and what
-  Redshift's system tables report)
+- ``serverless`` (namespaces, workgroups, GetCredentials), ``serverless_tags`` (their tags),
+  ``clusters`` (moto's clusters: default IAM role, ModifyClusterIamRoles, Endpoint), ``warehouse``
+  (a database's catalog in the engine, and what Redshift's system tables report)
 - ``commands`` (which statement), ``dialect`` (Redshift SQL to the engine's; Redshift's error shape),
   ``tables`` (CREATE TABLE with DISTSTYLE, DISTKEY, SORTKEY, ENCODE, IDENTITY, character lengths),
   ``system`` (SVV_TABLE_INFO, PG_TABLE_DEF, STL_LOAD_ERRORS, SYS_QUERY_HISTORY)

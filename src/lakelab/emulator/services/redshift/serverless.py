@@ -5,8 +5,10 @@ moto has no Redshift Serverless, so this is a native service. A namespace holds 
 ``UNLOAD`` and Spectrum may use); a workgroup is the compute the Data API names with
 ``WorkgroupName``, AVAILABLE at once, whose endpoint answers the PostgreSQL protocol (``wire``) at a
 port of its own (AWS's default is 5439). Capacity settings are
-kept and reported, never acted on. Error messages AWS's API reference does not spell out were
-worded here (unverified).
+kept and reported, never acted on. Namespaces and workgroups keep their tags (``serverless_tags``:
+``tags`` at create, TagResource, UntagResource, ListTagsForResource). UpdateNamespace's ``iamRoles``
+and ``defaultIamRoleArn`` apply to the next statement, through the Data API or the Endpoint.
+Error messages AWS's API reference does not spell out were worded here (unverified).
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lakelab.emulator import context
+from lakelab.emulator.services.redshift import serverless_tags
 
 
 class ServerlessError(Exception):
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(self, code: str, message: str, status: int = 400, fields: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.code, self.message, self.status = code, message, status
+        self.fields = fields or {}  # the error's own members (``resourceName``...)
 
 
 @dataclass
@@ -40,6 +44,7 @@ class Namespace:
     default_iam_role: str | None
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     created: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat())
+    tags: dict[str, str] = field(default_factory=dict)
 
     @property
     def arn(self) -> str:
@@ -65,6 +70,7 @@ class Workgroup:
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     created: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat())
     publicly_accessible: bool = False
+    tags: dict[str, str] = field(default_factory=dict)
 
     @property
     def arn(self) -> str:
@@ -120,10 +126,12 @@ def create_namespace(found: Store, body: dict[str, Any]) -> dict[str, Any]:
     name = _required(body, "namespaceName")
     if name in found.namespaces:
         raise ServerlessError("ConflictException", f"Namespace {name} already exists.")
+    tags = serverless_tags.parsed(body.get("tags"))
     caller = context.current()
     namespace = Namespace(name, caller.principal.account_id, caller.region, body.get("adminUsername") or "admin",
                           body.get("adminUserPassword") or secrets.token_urlsafe(12), body.get("dbName") or "dev",
                           list(body.get("iamRoles") or []), body.get("defaultIamRoleArn"))
+    serverless_tags.merged(namespace, name, tags)
     found.namespaces[name] = namespace
     return {"namespace": namespace.describe()}
 
@@ -164,8 +172,10 @@ def create_workgroup(found: Store, body: dict[str, Any]) -> dict[str, Any]:
     capacity = int(body.get("baseCapacity") or 128)
     if capacity < 4 or capacity > 1024 or (capacity > 4 and capacity % 8):
         raise ServerlessError("ValidationException", "Base capacity must be 4 or a multiple of 8 between 8 and 1024.")
+    tags = serverless_tags.parsed(body.get("tags"))
     workgroup = Workgroup(name, namespace.name, namespace.account_id, namespace.region, capacity,
                           int(body.get("port") or 5439), publicly_accessible=bool(body.get("publiclyAccessible")))
+    serverless_tags.merged(workgroup, name, tags)
     found.workgroups[name] = workgroup
     from lakelab.emulator.services.redshift import wire
     from lakelab.emulator.services.redshift.targets import Target
@@ -241,6 +251,7 @@ OPERATIONS: dict[str, Any] = {
     "UpdateWorkgroup": update_workgroup,
     "DeleteWorkgroup": delete_workgroup,
     "GetCredentials": get_credentials,
+    **serverless_tags.OPERATIONS,
 }
 
 
@@ -262,7 +273,8 @@ class Service:
             caller = context.current()
             answer = handler(store(caller.principal.account_id, caller.region), body)
         except ServerlessError as error:
-            return Response(json.dumps({"__type": error.code, "message": error.message}), status=error.status,
+            return Response(json.dumps({"__type": error.code, "message": error.message, **error.fields}),
+                            status=error.status,
                             content_type="application/x-amz-json-1.1", headers={"x-amzn-ErrorType": error.code})
         return Response(json.dumps(answer, default=str), status=200, content_type="application/x-amz-json-1.1")
 

@@ -6,7 +6,7 @@ and external schemas may use) and the database user it runs as.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lakelab.emulator import context, seam
@@ -73,6 +73,25 @@ def resolve(body: dict[str, Any]) -> Target:
         raise DataApiError("ValidationException", f"Cluster {cluster} is {found_cluster.status}, not available.")
     return Target("cluster", cluster, account_id, region, found_cluster.db_name, list(found_cluster.iam_roles_arn),
                   getattr(found_cluster, "default_iam_role_arn", None))
+
+
+def refreshed(target: Target) -> Target:
+    """``target`` with its namespace's or cluster's IAM roles as they are now.
+
+    The Endpoint (``wire``) is started with its target once; UpdateNamespace (``iamRoles``,
+    ``defaultIamRoleArn``) and ModifyClusterIamRoles change the roles later, and a COPY or UNLOAD sent
+    to the Endpoint afterwards uses the new ones, as the Data API (which resolves each request) does."""
+    if target.kind == "workgroup":
+        found = serverless.find_workgroup(target.account_id, target.region, target.name)
+        if found is None:
+            return target
+        namespace = found[1]
+        return replace(target, iam_roles=list(namespace.iam_roles), default_role=namespace.default_iam_role)
+    cluster = seam.backend("redshift", target.account_id, target.region).clusters.get(target.name)
+    if cluster is None:
+        return target
+    return replace(target, iam_roles=list(cluster.iam_roles_arn),
+                   default_role=getattr(cluster, "default_iam_role_arn", None))
 
 
 def database_user(target: Target, body: dict[str, Any]) -> str:

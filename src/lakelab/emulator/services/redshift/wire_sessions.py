@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from lakelab.emulator import context
-from lakelab.emulator.services.redshift import commands, dialect, warehouse
+from lakelab.emulator.services.redshift import commands, dialect, targets, warehouse
 from lakelab.emulator.services.redshift import statements as statements_module
 from lakelab.emulator.services.redshift.dialect import engine_error
 from lakelab.emulator.services.redshift.statements import Run
@@ -128,6 +128,7 @@ def connection(target: Target, request: Any) -> Any:
             if words and words[0] in ("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT"):
                 return self._transaction(words[0])
             self.run.query_id, self.run.views = self.run.warehouse.next_query_id(), []
+            self.run.target = targets.refreshed(target)  # roles UpdateNamespace/ModifyClusterIamRoles changed
             began, kind = time.time(), statements_module.query_type(sql)
             with context.bound(request):
                 try:
