@@ -555,7 +555,7 @@ PRICES.update({
     "redshift_ra3_4xlarge_hour": Price(3.26, "node-hour of an on-demand ra3.4xlarge", _REDSHIFT_NODES, "2026-12-06"),
     "redshift_spectrum_per_tb": Price(5.00, "TB scanned by Redshift Spectrum from a provisioned cluster",
                                       _REDSHIFT_NODES, "2026-12-06"),
-    "cloudwatch_metric_month": Price(0.30, "custom metric a month, the first 10,000 (prorated by the hour)",
+    "cloudwatch_metric_month": Price(0.30, "custom metric a month, the first 10,000",
                                      _CLOUDWATCH, "2026-12-06"),
     "cloudwatch_alarm_metric_month": Price(0.10, "standard-resolution (60 s) alarm metric a month", _CLOUDWATCH,
                                            "2026-12-06"),
@@ -563,7 +563,7 @@ PRICES.update({
                                                            _CLOUDWATCH, "2026-12-06"),
     "cloudwatch_dashboard_month": Price(3.00, "custom dashboard a month", _CLOUDWATCH, "2026-12-06"),
     "logs_ingested_gb": Price(0.50, "GB ingested into a Standard-class log group", _CLOUDWATCH, "2026-12-06"),
-    "logs_stored_gb_month": Price(0.03, "GB-month of log storage (archived, compressed)", _CLOUDWATCH,
+    "logs_stored_gb_month": Price(0.03, "GB-month of log storage (archived)", _CLOUDWATCH,
                                   "2026-12-06"),
     "logs_insights_gb_scanned": Price(0.005, "GB scanned by Logs Insights queries", _CLOUDWATCH, "2026-12-06"),
 })
