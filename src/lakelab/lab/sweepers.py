@@ -162,10 +162,18 @@ def log_groups(prefix: str) -> Found:
     listed = {g["logGroupName"]: g["logGroupArn"] for page in logs.get_paginator("describe_log_groups").paginate(
         logGroupNamePrefix=group_prefix) for g in page["logGroups"]}
     for name, arn in sorted(listed.items()):
-        tags = logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
-        if "course" not in tags:
-            tags = _function_tags(aws_lambda, name[len(LAMBDA_LOG_GROUP):])
-        yield name, tags, lambda n=name: _delete_log_group(logs, n)
+        yield name, log_group_tags(logs, aws_lambda, name, arn), lambda n=name: _delete_log_group(logs, n)
+
+
+def log_group_tags(logs, aws_lambda, name: str, arn: str | None = None) -> dict[str, str]:
+    """A log group's own tags if they are the course's, else (a Lambda function's group) its function's."""
+    if arn is None:
+        pages = logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=name)
+        arn = next((g["logGroupArn"] for page in pages for g in page["logGroups"] if g["logGroupName"] == name), None)
+    tags = logs.list_tags_for_resource(resourceArn=arn).get("tags", {}) if arn else {}
+    if "course" not in tags and name.startswith(LAMBDA_LOG_GROUP):
+        tags = _function_tags(aws_lambda, name[len(LAMBDA_LOG_GROUP):])
+    return tags
 
 
 def _delete_log_group(logs, name: str) -> str:
@@ -650,17 +658,35 @@ def _location_path(arn: str) -> str:
 
 
 def _lake_formation_tags(prefix: str, kind: str, is_purpose: Callable[[str], bool]) -> dict[str, str]:
-    """The tags a Lake Formation resource named with the prefix would carry: the course's, this learner's
-    (``lakelab-<learner>-``), of the week whose entry names it (``is_purpose``) -- else of the first week
-    whose lab uses Lake Formation."""
-    from lakelab.course import naming, weeks
+    """The tags a Lake Formation resource named with the prefix would carry (see ``tags_by_name``)."""
+    return tags_by_name(prefix, LAKE_FORMATION_KINDS, kind, is_purpose)
 
-    using = [entry for entry in weeks.WEEKS.values() if any(k in LAKE_FORMATION_KINDS for k, _ in entry.resources)]
+
+def tags_by_name(prefix: str, kinds: tuple[str, ...], kind: str, is_purpose: Callable[[str], bool]) -> dict[str, str]:
+    """The tags a resource that carries none (a Lake Formation resource, a dashboard, a metric filter),
+    named with the prefix, would carry: the course's, this learner's (``lakelab-<learner>-``), of the week
+    whose entry names it (``is_purpose``) -- else of the first week whose lab creates one of ``kinds``."""
+    from lakelab.course import weeks
+
+    using = [entry for entry in weeks.WEEKS.values() if any(k in kinds for k, _ in entry.resources)]
     if not using:
         return {}
-    week = next((entry for entry in using for k, purpose in entry.resources if k == kind and is_purpose(purpose)),
-                using[0])
-    return {"course": naming.COURSE, "learner": prefix[len(naming.COURSE) + 1:-1], "week": f"{week.number:02d}"}
+    return week_tags(prefix, named_by(kind, is_purpose) or using[0].number)
+
+
+def named_by(kind: str, is_purpose: Callable[[str], bool]) -> int | None:
+    """The week whose entry lists a ``kind`` whose purpose ``is_purpose`` accepts, if one does."""
+    from lakelab.course import weeks
+
+    return next((entry.number for entry in weeks.WEEKS.values() for k, purpose in entry.resources
+                 if k == kind and is_purpose(purpose)), None)
+
+
+def week_tags(prefix: str, week: int) -> dict[str, str]:
+    """The course's tags for this learner (``lakelab-<learner>-``) and ``week``."""
+    from lakelab.course import naming
+
+    return {"course": naming.COURSE, "learner": prefix[len(naming.COURSE) + 1:-1], "week": f"{week:02d}"}
 
 
 def _paged_tags(call: Callable[..., dict], **resource: str) -> dict[str, str]:
@@ -701,16 +727,31 @@ def _account() -> str:
     return (targets.current() or targets.identity()).account
 
 
-# Dependency order: what uses a resource goes before it (MWAA environments and state machines, which run
-# everything else, first; then Glue triggers, which start jobs and crawlers; then Glue jobs and EMR
+# The sweepers of week 8's kinds live in modules of their own, which use the helpers above (imported here,
+# once those exist; ``lakelab.lab`` always imports this module first).
+from lakelab.lab import sweepers_monitoring, sweepers_redshift  # noqa: E402
+
+# Dependency order: what uses a resource goes before it (CloudWatch alarms first, composite alarms before
+# the alarms they name: deleting what an alarm watches would set it off, sending the course's topic a
+# notification; dashboards with them; Logs subscription filters before the function, stream or delivery
+# stream they send to, and metric filters, before their log group; MWAA environments and state machines,
+# which run everything else; then Glue triggers, which start jobs and crawlers; then Glue jobs and EMR
 # Serverless applications, whose runs use the bucket and a role; Firehose delivery streams, which read a
 # stream, a Glue table's schema and write the bucket as a role, and event source mappings, which feed
-# functions from streams and queues; crawlers before their database and role; Lake Formation grants,
-# made to roles on filters, LF-tags, locations and tables, before all of those; data cells filters
-# before their table and LF-tags before the resources they are on; registered locations before their
-# bucket; buckets, whose notifications point at queues and functions, before both; functions before
-# their log group, which a running function writes to; streams once nothing reads them), roles last.
+# functions from streams and queues; crawlers before their database and role; Redshift Serverless
+# workgroups before their namespace, clusters before their parameter and subnet groups, all before the
+# buckets COPY reads and UNLOAD writes, the Glue databases Spectrum reads and the roles they assume; Lake
+# Formation grants, made to roles on filters, LF-tags, locations and tables, before all of those; data
+# cells filters before their table and LF-tags before the resources they are on; registered locations
+# before their bucket; buckets, whose notifications point at queues and functions, before both;
+# functions before their log group, which a running function writes to; streams once nothing reads
+# them), roles last.
 ORDER: list[tuple[str, Callable[[str], Found]]] = [
+    ("composite alarm", sweepers_monitoring.composite_alarms),
+    ("alarm", sweepers_monitoring.alarms),
+    ("dashboard", sweepers_monitoring.dashboards),
+    ("subscription filter", sweepers_monitoring.subscription_filters),
+    ("metric filter", sweepers_monitoring.metric_filters),
     ("environment", environments),
     ("state machine", state_machines),
     ("trigger", triggers),
@@ -721,6 +762,11 @@ ORDER: list[tuple[str, Callable[[str], Found]]] = [
     ("crawler", crawlers),
     ("workgroup", workgroups),
     ("trail", trails),
+    ("redshift workgroup", sweepers_redshift.workgroups),
+    ("redshift namespace", sweepers_redshift.namespaces),
+    ("redshift cluster", sweepers_redshift.clusters),
+    ("redshift parameter group", sweepers_redshift.parameter_groups),
+    ("redshift subnet group", sweepers_redshift.subnet_groups),
     ("lake formation grant", lake_formation_grants),
     ("data cells filter", data_cells_filters),
     ("lf-tag", lf_tags),
@@ -744,11 +790,20 @@ SERVICE_OF = {"environment": "mwaa", "state machine": "stepfunctions", "topic": 
               "database": "glue", "bucket": "s3", "function": "lambda", "log group": "logs", "queue": "sqs",
               "role": "iam", "stream": "kinesis", "delivery stream": "firehose", "event source mapping": "lambda",
               "lake formation grant": "lakeformation", "data cells filter": "lakeformation",
-              "lf-tag": "lakeformation", "registered location": "lakeformation", "key": "kms", "trail": "cloudtrail"}
+              "lf-tag": "lakeformation", "registered location": "lakeformation", "key": "kms", "trail": "cloudtrail",
+              "composite alarm": "cloudwatch", "alarm": "cloudwatch", "dashboard": "cloudwatch",
+              "subscription filter": "logs", "metric filter": "logs", "redshift workgroup": "redshift-serverless",
+              "redshift namespace": "redshift-serverless", "redshift cluster": "redshift",
+              "redshift parameter group": "redshift", "redshift subnet group": "redshift"}
 
 # Kinds no week's entry lists, swept whenever one they go with is: Lake Formation grants to the
-# course's roles, made on the lab's LF-tags, filters, locations and tables.
-SWEPT_WITH = {"lake formation grant": LAKE_FORMATION_KINDS}
+# course's roles, made on the lab's LF-tags, filters, locations and tables; composite alarms over the
+# lab's alarms; subscription filters on the course's log groups; a provisioned Redshift cluster (and its
+# parameter and subnet groups) a learner creates to compare with the lab's Serverless workgroup.
+REDSHIFT_SERVERLESS_KINDS = ("redshift workgroup", "redshift namespace")
+SWEPT_WITH = {"lake formation grant": LAKE_FORMATION_KINDS, "composite alarm": ("alarm",),
+              "subscription filter": ("log group", "metric filter"), "redshift cluster": REDSHIFT_SERVERLESS_KINDS,
+              "redshift parameter group": REDSHIFT_SERVERLESS_KINDS, "redshift subnet group": REDSHIFT_SERVERLESS_KINDS}
 
 
 def in_dependency_order(kinds: set[str]) -> list[tuple[str, Callable[[str], Found]]]:
