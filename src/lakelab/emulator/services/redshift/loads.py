@@ -5,10 +5,15 @@ the ``FROM`` prefix is loaded (or those a ``MANIFEST`` file lists). Parquet colu
 the table's columns by position. Text rows are split in Python and converted by the engine; a row
 with a value that does not convert, too few or too many fields, or NULL in a NOT NULL column is
 rejected with the error code of AWS's load error reference (1202, 1205-1210, 1213, 1214), recorded in
-``STL_LOAD_ERRORS``; more rejected rows than ``MAXERROR`` (default 0) fail the COPY with
-``Load into table '<t>' failed. Check 'stl_load_errors' system table for details.`` and load nothing.
-The ``err_reason`` texts follow Redshift's where known (``Invalid digit, Value 'x', Pos 0, Type:
-Integer``); others were worded here (unverified).
+``STL_LOAD_ERRORS`` and ``SYS_LOAD_ERROR_DETAIL`` (its line number counts every line of the file,
+the header ``IGNOREHEADER`` skips included); more rejected rows than ``MAXERROR`` (default 0) fail
+the COPY and load nothing, with ``Load into table '<t>' failed.  Check 'stl_load_errors' system
+table for details.`` on a provisioned cluster and ``Load into table '<t>' failed. Check
+'sys_load_error_detail' system table for details.`` on a Serverless workgroup (the wording
+Serverless users report; Serverless has no STL views). Each COPY, loaded or not, is a row of
+``SYS_LOAD_HISTORY`` (https://docs.aws.amazon.com/redshift/latest/dg/SYS_LOAD_HISTORY.html):
+``completed`` or ``aborted``. The ``err_reason`` texts follow Redshift's where known (``Invalid
+digit, Value 'x', Pos 0, Type: Integer``); others were worded here (unverified).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import time
 from typing import TYPE_CHECKING
 
 from lakelab.emulator.common import s3_objects
@@ -23,7 +29,7 @@ from lakelab.emulator.engine import storage
 from lakelab.emulator.engine.quoting import ident, literal, string_list
 from lakelab.emulator.services.redshift import dialect, options, tables, text_records
 from lakelab.emulator.services.redshift.text_records import Record
-from lakelab.emulator.services.redshift.warehouse import LoadError
+from lakelab.emulator.services.redshift.warehouse import LoadError, LoadRecord
 
 if TYPE_CHECKING:
     from lakelab.emulator.services.redshift.statements import Run
@@ -38,19 +44,46 @@ def is_copy(sql: str) -> bool:
 
 
 def copy(run: Run, sql: str) -> int:
-    """Run a COPY; the number of rows loaded."""
+    """Run a COPY; the number of rows loaded. Loaded or not, it is a row of SYS_LOAD_HISTORY."""
     match = _COPY.match(sql)
     if not match:
         raise dialect.syntax_error(sql, None)
     schema, table = tables.split_name(match.group("table"))
     found = options.parse(match.group("options"))
+    record = LoadRecord(run.query_id, run.user, table, match.group("source"), _file_format(found), time.time())
+    with run.warehouse.lock:
+        run.warehouse.loads.append(record)
+    try:
+        record.loaded_rows = _copy(run, match, schema, table, found, record)
+        record.status = "completed"
+        return record.loaded_rows
+    except Exception:
+        record.status, record.loaded_rows, record.loaded_bytes = "aborted", 0, 0
+        raise
+    finally:
+        record.end_time = time.time()
+
+
+def _file_format(found: options.Options) -> str:
+    """SYS_LOAD_HISTORY's file_format: csv, txt, json, avro, orc, parquet... (AWS's examples)."""
+    for name in ("PARQUET", "ORC", "AVRO", "JSON", "CSV", "FIXEDWIDTH", "SHAPEFILE"):
+        if found.has(name):
+            return name.lower()
+    return "txt"
+
+
+def _copy(run: Run, match: re.Match[str], schema: str, table: str, found: options.Options,
+          record: LoadRecord) -> int:
     role = options.role_of(run.target, found, run.user)
     table_columns = run.warehouse.columns(schema, table)
     if not table_columns:
         raise dialect.error(f'relation "{schema}.{table}" does not exist')
     wanted = _wanted_columns(match.group("columns"), table_columns)
     files = _files(run, match.group("source"), found, role)
+    record.source_file_count = len(files)
     if found.has("PARQUET"):
+        record.source_file_bytes = sum(_size(run, bucket, key) for bucket, key in files)
+        record.loaded_bytes = record.source_file_bytes
         return _copy_parquet(run, schema, table, wanted, files, found)
     unsupported = [f for f in ("ORC", "AVRO", "FIXEDWIDTH", "SHAPEFILE") if found.has(f)]
     if unsupported:
@@ -58,9 +91,18 @@ def copy(run: Run, sql: str) -> int:
     records: list[Record] = []
     with options.as_role(role):
         for bucket, key in files:
-            data = _decompress(s3_objects.read_bytes(bucket, key, account_id=run.target.account_id), key, found)
-            records.extend(text_records.read(f"s3://{bucket}/{key}", data, found, len(wanted)))
-    return _load_text(run, schema, table, wanted, records, found)
+            raw = s3_objects.read_bytes(bucket, key, account_id=run.target.account_id)
+            record.source_file_bytes += len(raw)
+            records.extend(text_records.read(f"s3://{bucket}/{key}", _decompress(raw, key, found), found,
+                                             len(wanted)))
+    return _load_text(run, schema, table, wanted, records, found, load=record)
+
+
+def _size(run: Run, bucket: str, key: str) -> int:
+    try:
+        return int(s3_objects.stored_object(run.target.account_id, bucket, key).size)
+    except Exception:  # gone since it was listed: the read fails with S3's error
+        return 0
 
 
 def _wanted_columns(listed: str | None, table_columns: list[tuple[str, str, bool, str | None]]
@@ -137,7 +179,7 @@ def _copy_parquet(run: Run, schema: str, table: str, wanted: list[tuple[str, str
 
 
 def _load_text(run: Run, schema: str, table: str, wanted: list[tuple[str, str, bool]], records: list[Record],
-               found: options.Options) -> int:
+               found: options.Options, load: LoadRecord) -> int:
     import pyarrow as pa
 
     names = [name for name, _, _ in wanted]
@@ -161,20 +203,27 @@ def _load_text(run: Run, schema: str, table: str, wanted: list[tuple[str, str, b
                  for i, (name, engine_type, _) in enumerate(wanted)]
     bad = [f"(c{i} IS NOT NULL AND {expression} IS NULL)" + ("" if nullable else f" OR c{i} IS NULL")
            for i, (expression, (_, _, nullable)) in enumerate(zip(converted, wanted))]
+    unconverted: set[int] = set()
     if bad:
         checks = ", ".join(f"({b}) AS bad{i}" for i, b in enumerate(bad))
         raw = dict(kept)
         for row in run.cursor.execute(f"SELECT lakelab_row, {checks} FROM lakelab_copy_raw WHERE "
                                       f"{' OR '.join(bad)} ORDER BY lakelab_row").fetchall():
             column = next(i for i, flag in enumerate(row[1:]) if flag)
-            record, value = records[row[0]], raw[row[0]][column]
-            rejected.append(_conversion_error(run, table_id, record, wanted[column], value))
+            unconverted.add(row[0])
+            rejected.append(_conversion_error(run, table_id, records[row[0]], wanted[column], raw[row[0]][column],
+                                              lengths.get(wanted[column][0])))
     rejected.sort(key=lambda e: (e.filename, e.line_number))
     with run.warehouse.lock:
         run.warehouse.load_errors.extend(rejected[:_MAX_RECORDED_ERRORS])
+    load.error_count = len(rejected)
     if len(rejected) > int(found.get("MAXERROR", "0") or 0):
         run.cursor.unregister("lakelab_copy_raw")
+        if run.target.kind == "workgroup":
+            raise dialect.error(f"Load into table '{table}' failed. Check 'sys_load_error_detail' system table "
+                                "for details.")
         raise dialect.error(f"Load into table '{table}' failed.  Check 'stl_load_errors' system table for details.")
+    load.loaded_bytes = sum(len(records[index].raw.encode()) + 1 for index, _ in kept if index not in unconverted)
     select = ", ".join(f"{c} AS {ident(n)}" for c, n in zip(converted, names))
     where = f"WHERE NOT ({' OR '.join(bad)})" if bad else ""
     inserted = run.cursor.execute(f"INSERT INTO {ident(schema)}.{ident(table)} ({', '.join(ident(n) for n in names)}) "
@@ -248,14 +297,18 @@ def _error(record: Record, column: str, column_type: str, code: int, reason: str
 
 
 def _conversion_error(run: Run, table_id: int, record: Record, column: tuple[str, str, bool],
-                      value: str | None) -> LoadError:
+                      value: str | None, length: int | None = None) -> LoadError:
     name, engine_type, _ = column
     upper = engine_type.upper()
+    if upper.startswith("DECIMAL"):  # the view's type is character(10): Redshift's name, its dimensions apart
+        upper, dimensions = "NUMERIC", upper[len("DECIMAL"):].strip("()").replace(" ", "")
+    else:
+        dimensions = str(length) if length is not None else ""
     if value is None:
         found = _error(record, name, upper.lower(), 1213, "Missing data for not-null field")
-    elif upper in ("SMALLINT", "INTEGER", "BIGINT") or upper.startswith("DECIMAL"):
+    elif upper in ("SMALLINT", "INTEGER", "BIGINT", "NUMERIC"):
         position = next((i for i, c in enumerate(value) if not (c.isdigit() or c in "+-" or (c == "." and
-                                                                                             "DECIMAL" in upper))), 0)
+                                                                                             upper == "NUMERIC"))), 0)
         kind = {"SMALLINT": "Short", "INTEGER": "Integer", "BIGINT": "Long"}.get(upper, "Decimal")
         code = 1207 if position < len(value) else 1204
         found = _error(record, name, upper.lower(), code, f"Invalid digit, Value '{value[position:position + 1]}', "
@@ -274,5 +327,7 @@ def _conversion_error(run: Run, table_id: int, record: Record, column: tuple[str
         found = _error(record, name, "varchar", 1204, "String length exceeds DDL length", value)
     else:
         found = _error(record, name, upper.lower(), 1216, f"Invalid input value '{value}'", value)
-    found.query, found.table_id = run.query_id, table_id
+    # col_length: "populated when the data type has a limit length" (AWS: a character(3) column gives "3");
+    # a numeric column's precision and scale as "10,2" (unverified).
+    found.query, found.table_id, found.col_length = run.query_id, table_id, dimensions
     return found

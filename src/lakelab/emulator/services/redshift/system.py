@@ -6,7 +6,19 @@
 - ``PG_TABLE_DEF``: a row per column of the tables in ``public`` (the search path), with ``encoding``,
   ``distkey``, ``sortkey`` (its position; negative for interleaved keys) and ``notnull``.
 - ``STL_LOAD_ERRORS``: the rows ``COPY`` rejected (https://docs.aws.amazon.com/redshift/latest/dg/r_STL_LOAD_ERRORS.html).
+- ``SYS_LOAD_ERROR_DETAIL``: the same rejected rows with the SYS view's columns, in its documented order
+  (https://docs.aws.amazon.com/redshift/latest/dg/SYS_LOAD_ERROR_DETAIL.html); ``line_number`` counts
+  every line of the file, a header that ``IGNOREHEADER`` skipped included.
+- ``SYS_LOAD_HISTORY``: a row per COPY, ``completed`` or ``aborted``, with rows and bytes loaded, the
+  files and bytes of the source and the rows rejected
+  (https://docs.aws.amazon.com/redshift/latest/dg/SYS_LOAD_HISTORY.html).
 - ``SYS_QUERY_HISTORY``: the statements run, with status, times in microseconds and rows returned.
+
+Redshift Serverless has the SYS views and SVV_TABLE_INFO but not the provisioned-only STL and STV ones
+("You can't query STL, STV, SVCS, SVL, and some SVV system tables and views with Amazon Redshift
+Serverless": https://docs.aws.amazon.com/redshift/latest/mgmt/serverless-monitoring.html): on a
+workgroup they fail with ``permission denied for relation stl_load_errors``, the error Serverless users
+report (unverified beyond those reports).
 """
 
 from __future__ import annotations
@@ -16,15 +28,22 @@ from typing import Any
 
 from lakelab.emulator.services.redshift.warehouse import Warehouse
 
-NAMES = ("svv_table_info", "pg_table_def", "stl_load_errors", "sys_query_history", "stv_tbl_perm")
+NAMES = ("svv_table_info", "pg_table_def", "stl_load_errors", "sys_query_history", "stv_tbl_perm",
+         "sys_load_error_detail", "sys_load_history")
+_PROVISIONED_ONLY = ("stl_", "stv_", "svl_", "svcs_")
 
 
 def register(cursor: Any, found: Warehouse, name: str) -> str:
     """Register the system view ``name`` on ``cursor`` for one statement; its engine name."""
     import pyarrow as pa
 
+    from lakelab.emulator.services.redshift import dialect
+
+    if name.startswith(_PROVISIONED_ONLY) and found.target.startswith(("namespace/", "workgroup/")):
+        raise dialect.error(f"permission denied for relation {name}")
     rows = {"svv_table_info": _table_info, "pg_table_def": _table_def, "stl_load_errors": _load_errors,
-            "sys_query_history": _history, "stv_tbl_perm": _table_info}[name](found)
+            "sys_query_history": _history, "stv_tbl_perm": _table_info, "sys_load_error_detail": _error_detail,
+            "sys_load_history": _load_history}[name](found)
     engine_name = f"lakelab_redshift_{name}"
     cursor.register(engine_name, pa.Table.from_pylist(rows[1], schema=pa.schema(rows[0])))
     return engine_name
@@ -114,9 +133,52 @@ def _load_errors(found: Warehouse) -> tuple[list[Any], list[dict[str, Any]]]:
               ("err_reason", pa.string())]
     rows = [{"userid": 100, "slice": 0, "tbl": e.table_id, "starttime": _time(e.starttime), "session": 1073741824,
              "query": e.query, "filename": e.filename, "line_number": e.line_number, "colname": e.colname,
-             "type": e.type, "col_length": "", "position": e.position, "raw_line": e.raw_line,
+             "type": e.type, "col_length": e.col_length, "position": e.position, "raw_line": e.raw_line,
              "raw_field_value": e.raw_field_value, "err_code": e.err_code, "err_reason": e.err_reason}
             for e in list(found.load_errors)]
+    return schema, rows
+
+
+def _error_detail(found: Warehouse) -> tuple[list[Any], list[dict[str, Any]]]:
+    import pyarrow as pa
+
+    schema = [("user_id", pa.int32()), ("query_id", pa.int64()), ("transaction_id", pa.int64()),
+              ("session_id", pa.int32()), ("database_name", pa.string()), ("table_id", pa.int32()),
+              ("start_time", pa.timestamp("us")), ("file_name", pa.string()), ("line_number", pa.int64()),
+              ("column_name", pa.string()), ("column_type", pa.string()), ("column_length", pa.string()),
+              ("position", pa.int32()), ("error_code", pa.int32()), ("error_message", pa.string())]
+    rows = [{"user_id": 100, "query_id": e.query, "transaction_id": e.query, "session_id": 1073741824,
+             "database_name": found.database, "table_id": e.table_id, "start_time": _time(e.starttime),
+             "file_name": e.filename, "line_number": e.line_number, "column_name": e.colname, "column_type": e.type,
+             "column_length": e.col_length, "position": e.position, "error_code": e.err_code,
+             "error_message": e.err_reason}
+            for e in list(found.load_errors)]
+    return schema, rows
+
+
+def _load_history(found: Warehouse) -> tuple[list[Any], list[dict[str, Any]]]:
+    import pyarrow as pa
+
+    schema = [("user_id", pa.int32()), ("query_id", pa.int64()), ("transaction_id", pa.int64()),
+              ("session_id", pa.int32()), ("database_name", pa.string()), ("status", pa.string()),
+              ("table_name", pa.string()), ("start_time", pa.timestamp("us")), ("end_time", pa.timestamp("us")),
+              ("duration", pa.int64()), ("data_source", pa.string()), ("file_format", pa.string()),
+              ("loaded_rows", pa.int64()), ("loaded_bytes", pa.int64()), ("source_file_count", pa.int32()),
+              ("source_file_bytes", pa.int64()), ("file_count_scanned", pa.int32()),
+              ("file_bytes_scanned", pa.int64()), ("error_count", pa.int64()), ("copy_job_id", pa.int64())]
+    rows = []
+    for load in list(found.loads):
+        ended = load.end_time or None
+        rows.append({"user_id": 100, "query_id": load.query_id, "transaction_id": load.query_id,
+                     "session_id": 1073741824, "database_name": found.database, "status": load.status,
+                     "table_name": load.table_name, "start_time": _time(load.start_time),
+                     "end_time": _time(ended) if ended else None,
+                     "duration": int(((ended or load.start_time) - load.start_time) * 1e6),
+                     "data_source": load.data_source, "file_format": load.file_format,
+                     "loaded_rows": load.loaded_rows, "loaded_bytes": load.loaded_bytes,
+                     "source_file_count": load.source_file_count, "source_file_bytes": load.source_file_bytes,
+                     "file_count_scanned": load.source_file_count, "file_bytes_scanned": load.source_file_bytes,
+                     "error_count": load.error_count, "copy_job_id": 0})
     return schema, rows
 
 

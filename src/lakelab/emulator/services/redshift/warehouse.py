@@ -57,7 +57,7 @@ class TableDesign:
 
 @dataclass
 class LoadError:
-    """One row of STL_LOAD_ERRORS."""
+    """One rejected row: STL_LOAD_ERRORS' and SYS_LOAD_ERROR_DETAIL's."""
 
     query: int
     table_id: int
@@ -71,6 +71,26 @@ class LoadError:
     err_reason: str
     position: int = 0
     starttime: float = field(default_factory=time.time)
+    col_length: str = ""
+
+
+@dataclass
+class LoadRecord:
+    """One COPY: a row of SYS_LOAD_HISTORY."""
+
+    query_id: int
+    user: str
+    table_name: str
+    data_source: str
+    file_format: str
+    start_time: float
+    end_time: float = 0.0
+    status: str = "running"
+    loaded_rows: int = 0
+    loaded_bytes: int = 0
+    source_file_count: int = 0
+    source_file_bytes: int = 0
+    error_count: int = 0
 
 
 @dataclass
@@ -101,6 +121,7 @@ class Warehouse:
     materialized: dict[str, str] = field(default_factory=dict)  # "schema.view" -> engine SQL of its query
     external_schemas: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (glue database, role)
     load_errors: list[LoadError] = field(default_factory=list)
+    loads: list[LoadRecord] = field(default_factory=list)
     history: list[QueryRecord] = field(default_factory=list)
     table_ids: dict[str, int] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
