@@ -127,6 +127,10 @@ class Run:
 
         if not isinstance(tree, exp.Query):
             raise dialect.error("UNLOAD's statement must be a SELECT")  # worded here (unverified)
+        if tree.args.get("limit") is not None or tree.args.get("fetch") is not None:
+            # AWS: "The SELECT query can't use a LIMIT clause in the outer SELECT" (r_UNLOAD, usage notes);
+            # the wording is the one users report (unverified).
+            raise dialect.error(f"Limit clause is not supported: {sql.strip()}")
         return self.arrow(engine_sql)
 
 

@@ -5,7 +5,9 @@ them for one slice: ``<prefix>0000_part_00`` (``.parquet`` for Parquet, ``.gz`` 
 ``<prefix>000`` with ``PARALLEL OFF``; partitions go under ``<prefix><col>=<value>/`` and leave their
 columns out of the files unless ``INCLUDE``. ``MANIFEST`` writes ``<prefix>manifest`` (with sizes,
 row counts and the schema under ``VERBOSE``). A destination that already holds objects is refused
-unless ``ALLOWOVERWRITE`` (or ``CLEANPATH``, which first removes them). NULL is written as an empty
+unless ``ALLOWOVERWRITE`` (or ``CLEANPATH``, which first removes them; with ``PARTITION BY`` only from
+the partition folders this UNLOAD writes to); the two options together are refused, as is a ``LIMIT``
+on the outer SELECT (both documented; the messages are worded here). NULL is written as an empty
 field unless ``NULL AS``. A real cluster writes a file per slice and splits files at ``MAXFILESIZE``
 (6.2 GB by default): here one file per partition.
 """
@@ -46,15 +48,19 @@ def unload(run: Run, sql: str) -> int:
         bucket, prefix = s3_objects.split_uri(destination)
     except ValueError:
         raise dialect.error(f"Invalid S3 location: {destination}") from None
+    if found.has("CLEANPATH") and found.has("ALLOWOVERWRITE"):
+        # AWS: "You can't specify the CLEANPATH option if you specify the ALLOWOVERWRITE option" (r_UNLOAD).
+        raise dialect.error("CLEANPATH and ALLOWOVERWRITE options are mutually exclusive")  # worded here
     table = run.query_arrow(query)
     for column in found.columns:
         if column not in table.column_names:
             raise dialect.error(f'column "{column}" does not exist')  # PARTITION BY a column not in the query
     account = run.target.account_id
+    groups = _partitions(table, found)
     with options.as_role(role):
         try:
-            _clear(bucket, prefix, found, account)
-            written = _write_all(table, bucket, prefix, found, account)
+            _clear(bucket, prefix, found, account, [prefix + folder for folder in groups] if found.columns else [])
+            written = _write_all(table, bucket, prefix, found, account, groups)
             if found.has("MANIFEST"):
                 _manifest(bucket, prefix, written, table, found, account)
         except PermissionError as denied:
@@ -62,7 +68,8 @@ def unload(run: Run, sql: str) -> int:
     return table.num_rows
 
 
-def _clear(bucket: str, prefix: str, found: options.Options, account: str) -> None:
+def _clear(bucket: str, prefix: str, found: options.Options, account: str, folders: list[str]) -> None:
+    """Refuse a destination holding objects, or empty it (CLEANPATH): the partition ``folders`` only, if any."""
     try:
         existing = [key for key, _ in s3_objects.iter_objects(bucket, prefix, account_id=account)]
     except PermissionError:
@@ -74,30 +81,37 @@ def _clear(bucket: str, prefix: str, found: options.Options, account: str) -> No
         return
     if found.has("CLEANPATH"):
         for key in existing:
-            s3_objects.delete(bucket, key, account_id=account)
+            if not folders or key.startswith(tuple(folders)):
+                s3_objects.delete(bucket, key, account_id=account)
     elif not found.has("ALLOWOVERWRITE"):
         raise dialect.error(_NOT_EMPTY)
 
 
-def _write_all(table: Any, bucket: str, prefix: str, found: options.Options, account: str
-               ) -> list[tuple[str, int, int]]:
+def _partitions(table: Any, found: options.Options) -> dict[str, list[int]]:
+    """The rows of each partition folder (``country=DE/``), in the folders' order; none without PARTITION BY."""
+    if not found.columns:
+        return {}
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for index, key in enumerate(table.select(found.columns).to_pylist()):
+        groups.setdefault(tuple(key[c] for c in found.columns), []).append(index)
+    folders = {}
+    for values in sorted(groups, key=lambda v: tuple("" if x is None else str(x) for x in v)):
+        folder = "".join(f"{c}={'__HIVE_DEFAULT_PARTITION__' if v is None else results.text(v)}/"
+                         for c, v in zip(found.columns, values))
+        folders[folder] = groups[values]
+    return folders
+
+
+def _write_all(table: Any, bucket: str, prefix: str, found: options.Options, account: str,
+               groups: dict[str, list[int]]) -> list[tuple[str, int, int]]:
     """Write the files; (key, bytes, rows) of each."""
     if not found.columns:
         return [_write(table, bucket, prefix, found, account)]
     import pyarrow.compute as pc
 
-    written = []
-    keys = table.select(found.columns).to_pylist()
-    groups: dict[tuple[Any, ...], list[int]] = {}
-    for index, key in enumerate(keys):
-        groups.setdefault(tuple(key[c] for c in found.columns), []).append(index)
     kept = table if found.has("INCLUDE") else table.drop_columns(found.columns)
-    for values in sorted(groups, key=lambda v: tuple("" if x is None else str(x) for x in v)):
-        folder = "".join(f"{c}={'__HIVE_DEFAULT_PARTITION__' if v is None else results.text(v)}/"
-                         for c, v in zip(found.columns, values))
-        rows = kept.take(pc.cast(groups[values], "int64"))
-        written.append(_write(rows, bucket, prefix + folder, found, account))
-    return written
+    return [_write(kept.take(pc.cast(rows, "int64")), bucket, prefix + folder, found, account)
+            for folder, rows in groups.items()]
 
 
 def _write(table: Any, bucket: str, prefix: str, found: options.Options, account: str) -> tuple[str, int, int]:
