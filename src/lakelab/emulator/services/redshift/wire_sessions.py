@@ -58,13 +58,25 @@ def _result(table: Any, status: str) -> Any:
             return field.name.lower(), _bv_type(field.type)
 
         def rows(self) -> Any:
+            # A client that asks for a TIMESTAMP column in binary (redshift_connector does) gets microseconds
+            # since 2000-01-01, which Buena Vista computes from an aware datetime: a naive one is UTC here.
+            formats = getattr(self, "result_format", None) or []
+            binary = {i for i, f in enumerate(formats) if f == 1 and i < self.table.num_columns}
             for row in zip(*[column.to_pylist() for column in self.table.columns]):  # names may repeat
-                yield [_text_safe(v) for v in row]
+                yield [_binary_safe(v) if i in binary else _text_safe(v) for i, v in enumerate(row)]
 
         def status(self) -> str:
             return self.tag
 
     return Result()
+
+
+def _binary_safe(value: Any) -> Any:
+    import datetime as dt
+
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return _text_safe(value)
 
 
 def _text_safe(value: Any) -> Any:
