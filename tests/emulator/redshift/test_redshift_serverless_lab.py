@@ -157,3 +157,62 @@ def test_a_bi_client_with_temporary_credentials_shows_in_sys_query_history(workg
     with pytest.raises(redshift_connector.ProgrammingError):
         redshift_connector.connect(host=endpoint["address"], port=endpoint["port"], database="dev",
                                    user=credentials["dbUser"], password="not-it", ssl=False)
+
+
+def test_the_lab_through_redshift_connector(workgroup: Redshift, client) -> None:
+    """The same steps on the workgroup's Endpoint, as a notebook using redshift_connector runs them."""
+    workgroup.put_parquet("curated/sales/orders/part-0.parquet", _orders(40))
+    workgroup.put("partner/orders.csv", PARTNER_CSV)
+    endpoint = client("redshift-serverless").get_workgroup(workgroupName=WORKGROUP)["workgroup"]["endpoint"]
+    connection = redshift_connector.connect(host=endpoint["address"], port=endpoint["port"], database="dev",
+                                            user="admin", password="Admin-Passw0rd", ssl=False)
+    connection.autocommit = True
+    cursor = connection.cursor()
+    cursor.execute(ORDERS)
+    cursor.execute(CUSTOMERS)
+    copy = f"COPY orders FROM 's3://{BUCKET}/curated/sales/orders/' IAM_ROLE default FORMAT AS PARQUET"
+    for _ in range(2):
+        cursor.execute("TRUNCATE orders")
+        cursor.execute(copy)
+    cursor.execute("INSERT INTO customers VALUES (1, 'Ada', 'DE')")
+    cursor.execute("SELECT COUNT(*) FROM orders")
+    assert cursor.fetchone()[0] == 40
+    cursor.execute('SELECT "table", diststyle, sortkey1 FROM svv_table_info ORDER BY 1')
+    assert [list(r) for r in cursor.fetchall()] == [["customers", "ALL", None],
+                                                    ["orders", "KEY(customer_id)", "order_ts"]]
+    partner = f"COPY orders FROM 's3://{BUCKET}/partner/orders.csv' IAM_ROLE default CSV IGNOREHEADER 1"
+    with pytest.raises(redshift_connector.ProgrammingError) as failed:
+        cursor.execute(partner)
+    assert failed.value.args[0]["M"] == ("Load into table 'orders' failed. Check 'sys_load_error_detail' system "
+                                         "table for details.")
+    cursor.execute(partner + " MAXERROR 5")
+    cursor.execute("SELECT line_number, TRIM(column_name), error_code FROM sys_load_error_detail "
+                   "WHERE query_id = (SELECT MAX(query_id) FROM sys_load_error_detail) ORDER BY line_number")
+    assert [list(r) for r in cursor.fetchall()] == [[3, "amount", 1207], [4, "order_ts", 1206], [5, "amount", 1214]]
+    cursor.execute("SELECT COUNT(*) FROM orders")
+    assert cursor.fetchone()[0] == 42
+    cursor.execute(f"UNLOAD ('SELECT country, SUM(amount) AS revenue FROM orders GROUP BY 1') "
+                   f"TO 's3://{BUCKET}/exports/by_country/' IAM_ROLE default FORMAT PARQUET PARTITION BY (country)")
+    connection.close()
+    assert workgroup.keys("exports/by_country/") == [f"exports/by_country/country={c}/0000_part_00.parquet"
+                                                     for c in ("DE", "FR", "US")]
+
+
+def test_copy_into_a_table_created_in_the_same_open_transaction(workgroup: Redshift, client) -> None:
+    """redshift_connector leaves autocommit off: CREATE TABLE and COPY share a transaction until commit."""
+    workgroup.put_parquet("curated/sales/orders/part-0.parquet", _orders(40))
+    workgroup.put("partner/orders.csv", PARTNER_CSV)
+    endpoint = client("redshift-serverless").get_workgroup(workgroupName=WORKGROUP)["workgroup"]["endpoint"]
+    connection = redshift_connector.connect(host=endpoint["address"], port=endpoint["port"], database="dev",
+                                            user="admin", password="Admin-Passw0rd", ssl=False)
+    cursor = connection.cursor()
+    cursor.execute(ORDERS)
+    cursor.execute(f"COPY orders FROM 's3://{BUCKET}/curated/sales/orders/' IAM_ROLE default FORMAT AS PARQUET")
+    connection.commit()
+    assert workgroup.value("SELECT COUNT(*) FROM orders") == 40
+    with pytest.raises(redshift_connector.ProgrammingError):
+        cursor.execute(f"COPY orders FROM 's3://{BUCKET}/partner/orders.csv' IAM_ROLE default CSV IGNOREHEADER 1")
+    connection.rollback()
+    cursor.execute("SELECT status, error_count FROM sys_load_history ORDER BY query_id")
+    assert [list(r) for r in cursor.fetchall()] == [["completed", 0], ["aborted", 3]]
+    connection.close()

@@ -75,7 +75,7 @@ def _file_format(found: options.Options) -> str:
 def _copy(run: Run, match: re.Match[str], schema: str, table: str, found: options.Options,
           record: LoadRecord) -> int:
     role = options.role_of(run.target, found, run.user)
-    table_columns = run.warehouse.columns(schema, table)
+    table_columns = _columns(run, schema, table)
     if not table_columns:
         raise dialect.error(f'relation "{schema}.{table}" does not exist')
     wanted = _wanted_columns(match.group("columns"), table_columns)
@@ -103,6 +103,15 @@ def _size(run: Run, bucket: str, key: str) -> int:
         return int(s3_objects.stored_object(run.target.account_id, bucket, key).size)
     except Exception:  # gone since it was listed: the read fails with S3's error
         return 0
+
+
+def _columns(run: Run, schema: str, table: str) -> list[tuple[str, str, bool, str | None]]:
+    """The table's columns as the statement's own session sees them: a table created earlier in the same
+    open transaction (redshift_connector's default, autocommit off) is there."""
+    return run.cursor.execute(
+        "SELECT column_name, data_type, is_nullable = 'YES', column_default FROM information_schema.columns "
+        "WHERE table_catalog = ? AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [run.warehouse.catalog, schema, table]).fetchall()
 
 
 def _wanted_columns(listed: str | None, table_columns: list[tuple[str, str, bool, str | None]]
