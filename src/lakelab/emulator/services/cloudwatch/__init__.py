@@ -27,7 +27,11 @@ Fidelity notes:
 > rolled up). Every metric is kept at full resolution: a 10, 20 or 30 s alarm on a metric AWS stores
 > per minute (services' own metrics, ``PutMetricData`` without ``StorageResolution: 1``) sees data
 > here that AWS would have rolled into one-minute datapoints (there, such an alarm often lapses into
-> INSUFFICIENT_DATA). Dashboards are checked for structure, not every property.
+> INSUFFICIENT_DATA). Dashboards are checked for structure, not every property. DeleteAlarms deletes
+> an alarm a composite alarm still names, and several composite alarms in one call; AWS takes one
+> composite alarm a call and implies it refuses the first ("there is always still a composite alarm
+> that depends on that alarm", DeleteAlarms' API reference; its error is unverified), so delete
+> composite alarms first, one at a time, as teardown does.
 """
 
 from __future__ import annotations

@@ -25,6 +25,9 @@ Fidelity notes:
 > shape for partitioning failures (the emulator's is described in ``records``). The role's
 > ``kinesis:GetRecords`` and ``lambda:InvokeFunction`` are not evaluated; its S3 writes are.
 > The error log's group and stream are created if missing (AWS logs nothing to a missing one).
+> Records whose S3 write failed are written again after the buffer interval (at least 1 s), and
+> never dropped: AWS retries for up to 24 hours and documents no interval (``hoses``, unverified).
+> Each round of delivery, failed ones included, puts its own ``DeliveryToS3`` datapoints (``metrics``).
 """
 
 from __future__ import annotations
