@@ -92,6 +92,9 @@ def test_rejected_rows_are_in_sys_load_error_detail(workgroup: Redshift) -> None
         [source, 3, "amount", "numeric", "10,2", 1207, "Invalid digit, Value 't', Pos 0, Type: Decimal"],
         [source, 4, "order_ts", "timestamp", "", 1206, "Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS]"],
         [source, 5, "amount", "", "", 1214, "Delimiter not found"]]
+    # start_time is the COPY's, so ORDER BY start_time DESC, line_number lists the last COPY's lines in order.
+    assert workgroup.rows("SELECT COUNT(DISTINCT start_time) FROM sys_load_error_detail GROUP BY query_id") == [
+        [1], [1]]
     columns = workgroup.data.execute_statement(WorkgroupName=WORKGROUP, Database="dev",
                                                Sql="SELECT * FROM sys_load_error_detail")
     workgroup.wait(columns["Id"])

@@ -221,8 +221,12 @@ def _load_text(run: Run, schema: str, table: str, wanted: list[tuple[str, str, b
             column = next(i for i, flag in enumerate(row[1:]) if flag)
             unconverted.add(row[0])
             rejected.append(_conversion_error(run, table_id, records[row[0]], wanted[column], raw[row[0]][column],
-                                              lengths.get(wanted[column][0])))
+                                              lengths.get(wanted[column][0]),
+                                              design.lengths[wanted[column][0]][0] == "char"
+                                              if design and wanted[column][0] in design.lengths else False))
     rejected.sort(key=lambda e: (e.filename, e.line_number))
+    for error in rejected:  # start_time is the COPY's: "the time (UTC) that the copy started"
+        error.starttime = load.start_time
     with run.warehouse.lock:
         run.warehouse.load_errors.extend(rejected[:_MAX_RECORDED_ERRORS])
     load.error_count = len(rejected)
@@ -306,7 +310,7 @@ def _error(record: Record, column: str, column_type: str, code: int, reason: str
 
 
 def _conversion_error(run: Run, table_id: int, record: Record, column: tuple[str, str, bool],
-                      value: str | None, length: int | None = None) -> LoadError:
+                      value: str | None, length: int | None = None, fixed: bool = False) -> LoadError:
     name, engine_type, _ = column
     upper = engine_type.upper()
     if upper.startswith("DECIMAL"):  # the view's type is character(10): Redshift's name, its dimensions apart
@@ -333,7 +337,7 @@ def _conversion_error(run: Run, table_id: int, record: Record, column: tuple[str
         found = _error(record, name, "timestamp", 1206, "Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS]",
                        value)
     elif upper == "VARCHAR":
-        found = _error(record, name, "varchar", 1204, "String length exceeds DDL length", value)
+        found = _error(record, name, "char" if fixed else "varchar", 1204, "String length exceeds DDL length", value)
     else:
         found = _error(record, name, upper.lower(), 1216, f"Invalid input value '{value}'", value)
     # col_length: "populated when the data type has a limit length" (AWS: a character(3) column gives "3");
