@@ -15,7 +15,8 @@ Modules, by concern:
   (a database's catalog in the engine, and what Redshift's system tables report)
 - ``commands`` (which statement), ``dialect`` (Redshift SQL to the engine's; Redshift's error shape),
   ``tables`` (CREATE TABLE with DISTSTYLE, DISTKEY, SORTKEY, ENCODE, IDENTITY, character lengths),
-  ``system`` (SVV_TABLE_INFO, PG_TABLE_DEF, STL_LOAD_ERRORS, SYS_QUERY_HISTORY)
+  ``system`` (SVV_TABLE_INFO, PG_TABLE_DEF, STL_LOAD_ERRORS, SYS_LOAD_ERROR_DETAIL, SYS_LOAD_HISTORY,
+  SYS_QUERY_HISTORY)
 - ``options``, ``loads`` and ``text_records`` (COPY), ``unloads`` (UNLOAD), ``spectrum`` (external
   schemas over Glue)
 - ``wire`` and ``wire_sessions`` (the Endpoint: PostgreSQL's protocol for redshift_connector and
@@ -28,8 +29,9 @@ failure rolls back and aborts the rest), DescribeStatement with SubStatements, G
 (typed fields, ColumnMetadata, TotalNumRows, NextToken), GetStatementResultV2 for ``ResultFormat=CSV``,
 ListStatements, CancelStatement, ListDatabases/ListSchemas/ListTables/DescribeTable; COPY from S3
 (Parquet, CSV with its options, pipe-delimited text, JSON 'auto'; GZIP; MANIFEST; MAXERROR with
-STL_LOAD_ERRORS), UNLOAD (text, CSV, Parquet, JSON; PARTITION BY; MANIFEST [VERBOSE]; HEADER;
-ALLOWOVERWRITE/CLEANPATH; PARALLEL OFF), IAM_ROLE checked against the cluster's or namespace's
+STL_LOAD_ERRORS on a cluster, SYS_LOAD_ERROR_DETAIL and SYS_LOAD_HISTORY on both), UNLOAD (text, CSV,
+Parquet, JSON; PARTITION BY; MANIFEST [VERBOSE]; HEADER; ALLOWOVERWRITE/CLEANPATH, CLEANPATH only in
+the partition folders written; PARALLEL OFF), IAM_ROLE checked against the cluster's or namespace's
 roles and S3 read or written as that role (IAM evaluated); CREATE TABLE's physical design reported in
 SVV_TABLE_INFO and PG_TABLE_DEF; IDENTITY columns; materialized views with REFRESH; late-binding views
 (tables must be schema-qualified); MERGE, QUALIFY, LISTAGG ... WITHIN GROUP, GETDATE, SYSDATE,
@@ -56,7 +58,8 @@ Fidelity notes:
 > mismatches); ORC, Avro, fixed-width, JSONPaths files and BZIP2/LZOP/ZSTD are refused by name.
 > UNLOAD writes one file per partition (a cluster writes one per slice). A COPY, UNLOAD or Spectrum
 > read is authorized with the role's policy when it lists and reads the objects; Lake Formation does
-> not govern Spectrum here. The Data API keeps statements 24 hours; its page size (10,000 rows) is
+> not govern Spectrum here. A workgroup refuses the provisioned-only STL and STV views (``permission
+> denied for relation ...``), as Serverless does. The Data API keeps statements 24 hours; its page size (10,000 rows) is
 > this emulator's, AWS pages by size. Temporary tables last one statement (each Data API call is its
 > own session). Error messages AWS does not document were worded here and say "unverified" where
 > they are raised. The Endpoint (``wire``) speaks PostgreSQL's protocol through Buena Vista at
