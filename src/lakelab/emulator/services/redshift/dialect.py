@@ -4,7 +4,8 @@ Queries and DML are parsed as Redshift (PostgreSQL 8 lineage) and written for Du
 system views (``SVV_TABLE_INFO``, ``STL_LOAD_ERRORS``, ``SYS_LOAD_ERROR_DETAIL``, ``SYS_LOAD_HISTORY``,
 ``SYS_QUERY_HISTORY``, ``PG_TABLE_DEF``) and tables of external schemas (Spectrum) are replaced by
 views the statement's cursor holds, and result columns are named as Redshift names them (lower case;
-``count``, ``sum``, ``?column?``). Failures are worded as Redshift words them: ``ERROR: syntax error at or near "SELEC"``.
+``count``, ``sum``, ``?column?``). Failures are worded as Redshift words them:
+``ERROR: syntax error at or near "SELEC"``.
 """
 
 from __future__ import annotations
