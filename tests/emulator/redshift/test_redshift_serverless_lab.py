@@ -219,3 +219,26 @@ def test_copy_into_a_table_created_in_the_same_open_transaction(workgroup: Redsh
     cursor.execute("SELECT status, error_count FROM sys_load_history ORDER BY query_id")
     assert [list(r) for r in cursor.fetchall()] == [["completed", 0], ["aborted", 3]]
     connection.close()
+
+
+def test_a_namespace_made_again_while_an_old_connection_is_still_open(workgroup: Redshift, client) -> None:
+    """A learner's unclosed connection must not keep the next namespace of the same name from working."""
+    serverless = client("redshift-serverless")
+    endpoint = serverless.get_workgroup(workgroupName=WORKGROUP)["workgroup"]["endpoint"]
+    connection = redshift_connector.connect(host=endpoint["address"], port=endpoint["port"], database="dev",
+                                            user="admin", password="Admin-Passw0rd", ssl=False)
+    cursor = connection.cursor()
+    cursor.execute("CREATE TABLE kept AS SELECT 1 AS a")
+    connection.commit()
+    cursor.execute("SELECT a FROM kept")  # a transaction left open
+    serverless.delete_workgroup(workgroupName=WORKGROUP)
+    serverless.delete_namespace(namespaceName="lab-ns")
+    serverless.create_namespace(namespaceName="lab-ns", adminUsername="admin", adminUserPassword="Admin-Passw0rd")
+    serverless.create_workgroup(workgroupName=WORKGROUP, namespaceName="lab-ns")
+    assert workgroup.failure("SELECT a FROM kept").startswith("ERROR: relation")
+    workgroup.ok("CREATE TABLE fresh AS SELECT 2 AS b")
+    assert workgroup.value("SELECT b FROM fresh") == 2
+    try:
+        connection.close()
+    except redshift_connector.InterfaceError:  # its server has stopped
+        pass

@@ -159,10 +159,9 @@ def _run(statement: Statement, warehouse: Warehouse) -> None:
     if statement.status in FINAL:  # cancelled while queued
         return
     statement.status, statement.updated = "STARTED", _now()
-    started = time.perf_counter_ns()
-    cursor = warehouse.cursor()
-    statement.cursor = cursor
+    started, cursor = time.perf_counter_ns(), None
     try:
+        cursor = statement.cursor = warehouse.cursor()
         _run_all(statement, warehouse, cursor)
     except Exception as failure:  # a fault of the emulator: report it, never hang the statement
         log.exception("Redshift statement %s failed in the emulator", statement.id)
@@ -170,7 +169,8 @@ def _run(statement: Statement, warehouse: Warehouse) -> None:
     finally:
         statement.duration_ns = time.perf_counter_ns() - started
         statement.cursor = None
-        cursor.close()
+        if cursor is not None:
+            cursor.close()
         if statement.status not in FINAL:
             _finish(statement, "FINISHED")
 

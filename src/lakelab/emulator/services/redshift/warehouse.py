@@ -30,6 +30,7 @@ _warehouses: dict[tuple[str, str, str, str], Warehouse] = {}
 _databases: dict[tuple[str, str, str], set[str]] = {}  # (account, region, target) -> database names
 _lock = threading.RLock()
 _query_ids = itertools.count(1000)
+_attachments = itertools.count(1)
 _folder: str | None = None
 
 
@@ -191,7 +192,9 @@ def warehouse(account_id: str, region: str, target: str, database: str) -> Wareh
     with _lock:
         found = _warehouses.get(key)
         if found is None:
-            name = catalog_name(*key)
+            # A catalog of its own each time: one dropped while a session still used it (a learner's unclosed
+            # connection) may still be detaching, and its name and file must not be taken again.
+            name = f"{catalog_name(*key)}_{next(_attachments)}"
             cursor = engine_connection.connection()
             try:
                 path = _database_file(name)
