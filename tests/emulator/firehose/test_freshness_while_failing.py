@@ -35,10 +35,12 @@ def _wait_for(check, timeout: float, what: str):
 def test_data_freshness_grows_while_the_role_may_not_put_objects_and_drops_once_it_may(lake, service_role):
     firehose, cloudwatch = lake["firehose"], lake["client"]("cloudwatch")
     role = service_role("firehose", "lakelab-firehose-delivery", actions=("s3:GetObject", "s3:PutObject"))
+    started = datetime.now(UTC)
     firehose.create_delivery_stream(DeliveryStreamName="clicks", ExtendedS3DestinationConfiguration={
         **s3_destination(lake, Prefix="raw/"), "RoleARN": role})
     firehose.put_record(DeliveryStreamName="clicks", Record={"Data": b"healthy\n"})
     wait_for_keys(lake, prefix="raw/")
+    assert _wait_for(lambda: _points(cloudwatch, "DeliveryToS3.Success", started), 3, "the round's metrics") == [1.0]
 
     broken = datetime.now(UTC)
     service_role("firehose", "lakelab-firehose-delivery", actions=("s3:GetObject",))  # it lost s3:PutObject
@@ -58,6 +60,7 @@ def test_data_freshness_grows_while_the_role_may_not_put_objects_and_drops_once_
     service_role("firehose", "lakelab-firehose-delivery", actions=("s3:GetObject", "s3:PutObject"))
     keys = wait_for_keys(lake, count=2, prefix="raw/", timeout=4)
     assert body(lake, keys[-1]) == b"held back\n"
+    _wait_for(lambda: 1.0 in _points(cloudwatch, "DeliveryToS3.Success", broken), 3, "the recovering round's metrics")
     recovered = datetime.now(UTC)
     firehose.put_record(DeliveryStreamName="clicks", Record={"Data": b"fresh\n"})
     wait_for_keys(lake, count=3, prefix="raw/")
