@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 import redshift_connector
 
-from redshift_helpers import BUCKET, Redshift, warehouse_role  # noqa: F401 (fixtures)
+from redshift_helpers import BUCKET, Redshift, redshift, warehouse_role  # noqa: F401 (fixtures)
 
 WORKGROUP = "lab-wg"
 
@@ -109,6 +109,16 @@ def test_rejected_rows_are_in_sys_load_error_detail(workgroup: Redshift) -> None
 def test_serverless_has_no_stl_views(workgroup: Redshift) -> None:
     assert workgroup.failure("SELECT * FROM stl_load_errors") == (
         "ERROR: permission denied for relation stl_load_errors")
+
+
+def test_a_provisioned_cluster_has_both_views(redshift: Redshift) -> None:
+    redshift.ok(ORDERS)
+    redshift.put("partner/orders.csv", PARTNER_CSV)
+    copy = f"COPY orders FROM 's3://{BUCKET}/partner/orders.csv' IAM_ROLE default CSV IGNOREHEADER 1"
+    assert redshift.failure(copy) == ("ERROR: Load into table 'orders' failed.  Check 'stl_load_errors' system table "
+                                      "for details.")
+    assert redshift.rows("SELECT line_number, err_code FROM stl_load_errors ORDER BY 1") == redshift.rows(
+        "SELECT line_number, error_code FROM sys_load_error_detail ORDER BY 1") == [[3, 1207], [4, 1206], [5, 1214]]
 
 
 def test_unload_partitioned_parquet_and_rerunning_it(workgroup: Redshift) -> None:
