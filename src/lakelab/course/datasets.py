@@ -65,6 +65,29 @@ def orders_on(day: str) -> str:
     return out.getvalue()
 
 
+PARTNER_ROWS = 40  # the partner's July file: its first 40 orders of the course's orders, renumbered
+
+
+def partner_orders() -> tuple[str, dict[int, str]]:
+    """A partner's monthly file for week 8's COPY: 40 orders of July 2024 as CSV (header first, the
+    course's order columns), three of them broken as partners' files are. Returns the file's text and
+    the broken rows' line numbers in it (the header is line 1), each with what is wrong."""
+    lines = path("orders").read_text(encoding="utf-8").splitlines()
+    rows = list(csv.reader(io.StringIO("\n".join(lines[1:PARTNER_ROWS + 1]))))
+    for number, row in enumerate(rows, 1):
+        row[0] = f"p-{number:06d}"
+        row[2] = "2024-07" + row[2][7:]
+    broken = {6: "amount written with a decimal comma", 19: "order_ts is not a time", 33: "one column too many"}
+    rows[4][8] = rows[4][8].replace(".", ",")
+    rows[17][2] = "yesterday"
+    rows[31].append("gift-wrapped")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ORDER_COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue(), broken
+
+
 def clickstream(month: str | None = None) -> list[dict]:
     """The clickstream's events, in time order; ``month`` (``YYYY-MM``) keeps one month's (week 6
     replays June 2024's 489)."""

@@ -8,7 +8,7 @@ from types import ModuleType
 
 from lakelab import course, targets
 from lakelab.course import naming, prerequisites
-from lakelab.lab import display, skipping, teardown
+from lakelab.lab import display, drivers, skipping, teardown
 
 # The service whose use makes a missing capability matter to a lab (``Target.lacks``).
 NEEDED_BY = {"lambda-code": "lambda", "iam-evaluation": "iam"}
@@ -78,6 +78,8 @@ def start(week: int) -> Lab:
     print("\n".join(lab.resources()))
     for line in prerequisites.ensure(week):
         print(f"Earlier weeks: {line}")
+    if chosen.kind == "local" and "redshift" in entry.services:
+        drivers.without_tls_on_loopback()
     display.show_check_failures_plainly()
     display.show_aws_responses_without_metadata()
     return lab

@@ -24,7 +24,9 @@ from lakelab.targets.choice import (
 
 DEFAULT_ENDPOINT = "http://localhost:4566"
 # LocalStack's free tier lacks these services; the weeks that use them say so at set-up.
-LOCALSTACK_PAID = ("glue", "athena", "emr", "mwaa", "lakeformation", "dms", "cloudtrail")
+LOCALSTACK_PAID = ("glue", "athena", "emr", "mwaa", "lakeformation", "dms", "cloudtrail", "redshift-data")
+# Services LocalStack does not emulate in any tier (its service coverage pages list no Redshift Serverless).
+LOCALSTACK_ABSENT = ("redshift-serverless",)
 # What /_localstack/health reports for a service that answers calls (it starts lazily on the first one).
 OFFERED_STATES = ("available", "running", "starting")
 START_HINT = ("start it with `make localstack-up` (no Docker: needs Python 3.13, see the README) or "
@@ -107,9 +109,14 @@ def localstack_tier_warning(kind: str, services: tuple[str, ...]) -> str | None:
     if target is not None and target.kind == "localstack" and target.services is not None:
         missing = [service for service in services if service not in target.services]
     else:  # not resolved yet: judge by the free tier alone
-        missing = [] if os.environ.get("LOCALSTACK_AUTH_TOKEN") else [s for s in services if s in LOCALSTACK_PAID]
+        missing = [s for s in services if s in LOCALSTACK_ABSENT or (
+            s in LOCALSTACK_PAID and not os.environ.get("LOCALSTACK_AUTH_TOKEN"))]
     if not missing:
         return None
+    absent = [service for service in missing if service in LOCALSTACK_ABSENT]
+    if absent:
+        raise TargetError(f"This lab uses {', '.join(absent)}, which LocalStack does not emulate in any tier, so "
+                          "nothing was created: unset LAKELAB_TARGET to use the local emulator, or use a real account.")
     paid = [service for service in missing if service in LOCALSTACK_PAID]
     if paid and not os.environ.get("LOCALSTACK_AUTH_TOKEN"):
         remedy = "set LOCALSTACK_AUTH_TOKEN and restart LocalStack (they are in its paid tier)"

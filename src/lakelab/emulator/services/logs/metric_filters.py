@@ -14,6 +14,8 @@ value, as AWS refuses it.
 
 from __future__ import annotations
 
+import time
+
 from collections.abc import Iterable
 from typing import Any
 
@@ -41,7 +43,11 @@ def checks_put(put_metric_filter: Any) -> Any:
         for transformation in metric_transformations:
             _check_transformation(transformation)
         self.filters.delete_filter(filter_name, log_group_name)  # a put replaces the filter of that name
-        return put_metric_filter(self, filter_name, filter_pattern, log_group_name, metric_transformations)
+        answer = put_metric_filter(self, filter_name, filter_pattern, log_group_name, metric_transformations)
+        for stored in self.filters.metric_filters:  # AWS's MetricFilter has creationTime; moto keeps none
+            if (stored["filterName"], stored["logGroupName"]) == (filter_name, log_group_name):
+                stored.setdefault("creationTime", int(time.time() * 1000))
+        return answer
 
     return checked
 

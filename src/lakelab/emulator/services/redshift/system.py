@@ -12,6 +12,9 @@
 - ``SYS_LOAD_HISTORY``: a row per COPY, ``completed`` or ``aborted``, with rows and bytes loaded, the
   files and bytes of the source and the rows rejected
   (https://docs.aws.amazon.com/redshift/latest/dg/SYS_LOAD_HISTORY.html).
+- ``SVV_MV_INFO``: a row per materialized view, never stale here (a view is refreshed when asked, and
+  its ``state`` is 1 (its meaning unverified); ``autorefresh`` and
+  ``autorewrite`` are not modelled: 0) (https://docs.aws.amazon.com/redshift/latest/dg/r_SVV_MV_INFO.html).
 - ``SYS_QUERY_HISTORY``: the statements run, with status, times in microseconds and rows returned.
 
 Redshift Serverless has the SYS views and SVV_TABLE_INFO but not the provisioned-only STL and STV ones
@@ -29,7 +32,7 @@ from typing import Any
 from lakelab.emulator.services.redshift.warehouse import Warehouse
 
 NAMES = ("svv_table_info", "pg_table_def", "stl_load_errors", "sys_query_history", "stv_tbl_perm",
-         "sys_load_error_detail", "sys_load_history")
+         "sys_load_error_detail", "sys_load_history", "svv_mv_info")
 _PROVISIONED_ONLY = ("stl_", "stv_", "svl_", "svcs_")
 
 
@@ -43,7 +46,7 @@ def register(cursor: Any, found: Warehouse, name: str) -> str:
         raise dialect.error(f"permission denied for relation {name}")
     rows = {"svv_table_info": _table_info, "pg_table_def": _table_def, "stl_load_errors": _load_errors,
             "sys_query_history": _history, "stv_tbl_perm": _table_info, "sys_load_error_detail": _error_detail,
-            "sys_load_history": _load_history}[name](found)
+            "sys_load_history": _load_history, "svv_mv_info": _mv_info}[name](found)
     engine_name = f"lakelab_redshift_{name}"
     cursor.register(engine_name, pa.Table.from_pylist(rows[1], schema=pa.schema(rows[0])))
     return engine_name
@@ -196,4 +199,16 @@ def _history(found: Warehouse) -> tuple[list[Any], list[dict[str, Any]]]:
              "execution_time": int((q.end_time - q.start_time) * 1e6), "error_message": q.error_message,
              "returned_rows": q.returned_rows, "query_text": q.query_text[:4000], "user_name": q.user}
             for q in list(found.history)]
+    return schema, rows
+
+
+def _mv_info(found: Warehouse) -> tuple[list[Any], list[dict[str, Any]]]:
+    import pyarrow as pa
+
+    schema = [("database_name", pa.string()), ("schema_name", pa.string()), ("user_name", pa.string()),
+              ("name", pa.string()), ("is_stale", pa.string()), ("state", pa.int64()), ("autorewrite", pa.string()),
+              ("autorefresh", pa.string())]
+    rows = [{"database_name": found.database, "schema_name": qualified.split(".", 1)[0], "user_name": "admin",
+             "name": qualified.split(".", 1)[1], "is_stale": "f", "state": 1, "autorewrite": "f", "autorefresh": "f"}
+            for qualified in list(found.materialized)]
     return schema, rows
