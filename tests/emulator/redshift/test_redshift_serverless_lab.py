@@ -95,6 +95,12 @@ def test_rejected_rows_are_in_sys_load_error_detail(workgroup: Redshift) -> None
     # start_time is the COPY's, so ORDER BY start_time DESC, line_number lists the last COPY's lines in order.
     assert workgroup.rows("SELECT COUNT(DISTINCT start_time) FROM sys_load_error_detail GROUP BY query_id") == [
         [1], [1]]
+    # PG_LAST_COPY_ID() is the session's: -1 in a new Data API statement, the COPY's id later in a batch.
+    assert workgroup.value("SELECT pg_last_copy_id()") == -1
+    batch = workgroup.data.batch_execute_statement(WorkgroupName=WORKGROUP, Database="dev", Sqls=[
+        copy + " MAXERROR 5", "SELECT COUNT(*) FROM sys_load_error_detail WHERE query_id = pg_last_copy_id()"])
+    assert workgroup.wait(batch["Id"])["Status"] == "FINISHED"
+    assert workgroup.data.get_statement_result(Id=f"{batch['Id']}:2")["Records"] == [[{"longValue": 3}]]
     columns = workgroup.data.execute_statement(WorkgroupName=WORKGROUP, Database="dev",
                                                Sql="SELECT * FROM sys_load_error_detail")
     workgroup.wait(columns["Id"])
@@ -103,7 +109,7 @@ def test_rejected_rows_are_in_sys_load_error_detail(workgroup: Redshift) -> None
                      "start_time", "file_name", "line_number", "column_name", "column_type", "column_length",
                      "position", "error_code", "error_message"]
     history = workgroup.rows("SELECT status, loaded_rows, error_count FROM sys_load_history ORDER BY query_id")
-    assert history == [["aborted", 0, 3], ["completed", 2, 3]]
+    assert history == [["aborted", 0, 3], ["completed", 2, 3], ["completed", 2, 3]]
 
 
 def test_serverless_has_no_stl_views(workgroup: Redshift) -> None:
@@ -200,7 +206,7 @@ def test_the_lab_through_redshift_connector(workgroup: Redshift, client) -> None
                                          "table for details.")
     cursor.execute(partner + " MAXERROR 5")
     cursor.execute("SELECT line_number, TRIM(column_name), error_code FROM sys_load_error_detail "
-                   "WHERE query_id = (SELECT MAX(query_id) FROM sys_load_error_detail) ORDER BY line_number")
+                   "WHERE query_id = pg_last_copy_id() ORDER BY line_number")
     assert [list(r) for r in cursor.fetchall()] == [[3, "amount", 1207], [4, "order_ts", 1206], [5, "amount", 1214]]
     cursor.execute("SELECT COUNT(*) FROM orders")
     assert cursor.fetchone()[0] == 42

@@ -61,7 +61,7 @@ def copy(run: Run, sql: str) -> int:
         record.status, record.loaded_rows, record.loaded_bytes = "aborted", 0, 0
         raise
     finally:
-        record.end_time = time.time()
+        record.end_time, run.last_copy_id = time.time(), run.query_id
 
 
 def _file_format(found: options.Options) -> str:

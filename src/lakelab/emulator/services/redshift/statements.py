@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import re
 import threading
 import time
 import uuid
@@ -73,6 +74,7 @@ class Statement:
     db_user: str | None = None
     result_format: str = "JSON"
     with_event: bool = False
+    last_copy_id: int = -1  # PG_LAST_COPY_ID() in this statement's session (a batch's later SQL sees it)
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     status: str = "SUBMITTED"
     error: str | None = None
@@ -94,6 +96,9 @@ class Statement:
         return self.subs[-1]
 
 
+_LAST_COPY_ID = re.compile(r"(?i)\bpg_last_copy_id\s*\(\s*\)")
+
+
 @dataclass
 class Run:
     """What running one statement needs: its database, target, user, cursor and temporary views."""
@@ -104,6 +109,13 @@ class Run:
     cursor: Any
     query_id: int = 0
     views: list[str] = field(default_factory=list)
+    last_copy_id: int = -1  # the session's most recent COPY, for PG_LAST_COPY_ID()
+
+    def session_sql(self, sql: str) -> str:
+        """``PG_LAST_COPY_ID()`` is the query id of the session's most recent COPY, -1 before any
+        (https://docs.aws.amazon.com/redshift/latest/dg/PG_LAST_COPY_ID.html): a Data API statement or
+        batch is one session, an Endpoint connection another."""
+        return _LAST_COPY_ID.sub(str(self.last_copy_id), sql)
 
     def engine(self, sql: str) -> Any:
         try:
@@ -204,11 +216,12 @@ def _rollback(cursor: Any) -> None:
 def _run_one(statement: Statement, sub: SubStatement, warehouse: Warehouse, cursor: Any) -> str | None:
     """Run one sub-statement; its error, or None."""
     sub.status, sub.query_id = "STARTED", warehouse.next_query_id()
-    run = Run(warehouse, statement.target, statement.user, cursor, sub.query_id)
+    run = Run(warehouse, statement.target, statement.user, cursor, sub.query_id,
+              last_copy_id=statement.last_copy_id)
     began, started = time.time(), time.perf_counter_ns()
     kind, error = query_type(sub.sql), None
     try:
-        sql = dialect.bind(sub.sql, statement.parameters)
+        sql = run.session_sql(dialect.bind(sub.sql, statement.parameters))
         table, rows, kind = commands.execute(run, sql)
         if table is not None:
             sub.result = _result(table)
@@ -220,6 +233,7 @@ def _run_one(statement: Statement, sub: SubStatement, warehouse: Warehouse, curs
     except Exception as failure:
         error = str(engine_error(failure)) if statement.status not in FINAL else "Query cancelled."
     finally:
+        statement.last_copy_id = run.last_copy_id
         for view in run.views:
             _drop_view(cursor, view)
     sub.duration_ns, sub.updated = time.perf_counter_ns() - started, _now()

@@ -144,7 +144,7 @@ def connection(target: Target, request: Any) -> Any:
             began, kind = time.time(), statements_module.query_type(sql)
             with context.bound(request):
                 try:
-                    table, rows, kind = commands.execute(self.run, _bind_positional(sql, params))
+                    table, rows, kind = commands.execute(self.run, self.run.session_sql(_bind_positional(sql, params)))
                 except Exception as failure:
                     failed = failure if isinstance(failure, dialect.StatementFailed) else engine_error(failure)
                     statements_module.remember(self.run.warehouse, self.run.query_id, self.run.user, sql, kind,
@@ -160,7 +160,7 @@ def connection(target: Target, request: Any) -> Any:
             words = dialect.first_words(sql, 1)
             if not words or words[0] not in ("SELECT", "WITH", "VALUES", "SHOW"):
                 return None
-            bound = _POSITIONAL.sub(lambda m: m.group(0) if m.group(3) is None else "NULL", sql)
+            bound = self.run.session_sql(_POSITIONAL.sub(lambda m: m.group(0) if m.group(3) is None else "NULL", sql))
             with context.bound(request):
                 engine_sql, _ = commands.translate(self.run, bound)
                 return _result(self.run.arrow(f"SELECT * FROM ({engine_sql}) AS lakelab_described LIMIT 0"), "")
