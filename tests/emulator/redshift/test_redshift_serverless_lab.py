@@ -173,6 +173,11 @@ def test_a_bi_client_with_temporary_credentials_shows_in_sys_query_history(workg
     found = workgroup.rows("SELECT TRIM(user_name), query_type, status, returned_rows FROM sys_query_history "
                            f"WHERE query_text = '{dashboard.replace(chr(39), chr(39) * 2)}'")
     assert found == [[credentials["dbUser"], "SELECT", "success", 3]]
+    # AWS's sample query names these columns (SYS_QUERY_HISTORY, sample queries)
+    sample = workgroup.rows("SELECT user_id, query_id, transaction_id, session_id, status, TRIM(database_name), "
+                            "start_time, end_time, result_cache_hit, elapsed_time, queue_time, execution_time "
+                            "FROM sys_query_history WHERE user_id > 1 ORDER BY start_time DESC LIMIT 10")
+    assert 4 <= len(sample) <= 10 and all(row[5] == "dev" for row in sample)
     with pytest.raises(redshift_connector.ProgrammingError):
         redshift_connector.connect(host=endpoint["address"], port=endpoint["port"], database="dev",
                                    user=credentials["dbUser"], password="not-it", ssl=False)

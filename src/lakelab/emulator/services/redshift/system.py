@@ -34,6 +34,7 @@ from lakelab.emulator.services.redshift.warehouse import Warehouse
 NAMES = ("svv_table_info", "pg_table_def", "stl_load_errors", "sys_query_history", "stv_tbl_perm",
          "sys_load_error_detail", "sys_load_history", "svv_mv_info")
 _PROVISIONED_ONLY = ("stl_", "stv_", "svl_", "svcs_")
+_VERSION = "1.0.0 (Lake Labs emulator)"  # Redshift's own would be 1.0.<patch build>
 
 
 def register(cursor: Any, found: Warehouse, name: str) -> str:
@@ -186,18 +187,26 @@ def _load_history(found: Warehouse) -> tuple[list[Any], list[dict[str, Any]]]:
 
 
 def _history(found: Warehouse) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The documented columns through ``redshift_version``, in their order
+    (https://docs.aws.amazon.com/redshift/latest/dg/SYS_QUERY_HISTORY.html), then ``user_name``, this
+    emulator's (users are not modelled, so ``user_id`` is 100 for everyone); the later columns (usage
+    limits, compile and planning times, service classes, query hashes) are not modelled."""
     import pyarrow as pa
 
-    schema = [("user_id", pa.int64()), ("query_id", pa.int64()), ("database_name", pa.string()),
+    schema = [("user_id", pa.int32()), ("query_id", pa.int64()), ("query_label", pa.string()),
+              ("transaction_id", pa.int64()), ("session_id", pa.int32()), ("database_name", pa.string()),
               ("query_type", pa.string()), ("status", pa.string()), ("result_cache_hit", pa.bool_()),
               ("start_time", pa.timestamp("us")), ("end_time", pa.timestamp("us")), ("elapsed_time", pa.int64()),
               ("queue_time", pa.int64()), ("execution_time", pa.int64()), ("error_message", pa.string()),
-              ("returned_rows", pa.int64()), ("query_text", pa.string()), ("user_name", pa.string())]
-    rows = [{"user_id": 100, "query_id": q.query_id, "database_name": found.database, "query_type": q.query_type,
+              ("returned_rows", pa.int64()), ("returned_bytes", pa.int64()), ("query_text", pa.string()),
+              ("redshift_version", pa.string()), ("user_name", pa.string())]
+    rows = [{"user_id": 100, "query_id": q.query_id, "query_label": "default", "transaction_id": q.query_id,
+             "session_id": 1073741824, "database_name": found.database, "query_type": q.query_type,
              "status": q.status, "result_cache_hit": False, "start_time": _time(q.start_time),
              "end_time": _time(q.end_time), "elapsed_time": int((q.end_time - q.start_time) * 1e6), "queue_time": 0,
              "execution_time": int((q.end_time - q.start_time) * 1e6), "error_message": q.error_message,
-             "returned_rows": q.returned_rows, "query_text": q.query_text[:4000], "user_name": q.user}
+             "returned_rows": q.returned_rows, "returned_bytes": 0, "query_text": q.query_text[:4000],
+             "redshift_version": _VERSION, "user_name": q.user}
             for q in list(found.history)]
     return schema, rows
 
