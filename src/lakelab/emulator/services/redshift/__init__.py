@@ -35,7 +35,8 @@ the partition folders written; PARALLEL OFF), IAM_ROLE checked against the clust
 roles and S3 read or written as that role (IAM evaluated); CREATE TABLE's physical design reported in
 SVV_TABLE_INFO and PG_TABLE_DEF; IDENTITY columns; materialized views with REFRESH; late-binding views
 (tables must be schema-qualified); MERGE, QUALIFY, LISTAGG ... WITHIN GROUP, GETDATE, SYSDATE,
-DATEADD, DATEDIFF, NVL, NVL2, DECODE, APPROXIMATE COUNT(DISTINCT), TOP; SYS_QUERY_HISTORY; Spectrum
+DATEADD, DATEDIFF, NVL, NVL2, DECODE, APPROXIMATE COUNT(DISTINCT), TOP; PG_LAST_COPY_ID() (a Data
+API statement or batch is one session, an Endpoint connection another); SYS_QUERY_HISTORY; Spectrum
 (CREATE EXTERNAL SCHEMA ... FROM DATA CATALOG reading Glue tables in S3 as the schema's role);
 CREATE/DROP DATABASE; a cluster's or workgroup's Endpoint answers PostgreSQL's wire protocol with
 the admin password or GetClusterCredentials/GetCredentials' temporary ones, and refuses a wrong
