@@ -35,7 +35,7 @@ WRONG_ANSWERS = {
               says=("DISTKEY (status)", "distinct values"), name="8.2: orders distributed on status"),
         Patch("8.3", "TIMEFORMAT 'auto' MAXERROR 5", "TIMEFORMAT 'auto' MAXERROR 2",
               says=("no rows", "MAXERROR"), name="8.3: fewer errors allowed than the file has"),
-        Patch("8.4", "       WHERE o.status NOT IN ('cancelled', 'returned')\n", "",
+        Patch("8.4", "o.customer_id\n       WHERE o.status NOT IN ('cancelled', 'returned')\n", "o.customer_id\n",
               says=("revenue", "cancelled"), name="8.4: cancelled and returned orders counted as revenue"),
         Patch("8.6", 'TreatMissingData="notBreaching", AlarmActions=[topic_arn], OKActions=[topic_arn], Tags=names.tag_list)\n'
                      'function = ',
@@ -69,7 +69,8 @@ ALTERNATIVES = [
     Patch("8.2", "DISTSTYLE ALL SORTKEY (customer_id)", "DISTKEY (customer_id) SORTKEY (customer_id)",
           name="8.2: both tables distributed on customer_id"),
     Patch("8.3", "TIMEFORMAT 'auto' MAXERROR 5", "TIMEFORMAT 'auto' MAXERROR 3", name="8.3: exactly as many errors as bad rows"),
-    Patch("8.4", "WHERE o.status NOT IN ('cancelled', 'returned')", "WHERE o.status IN ('delivered', 'shipped', 'placed')",
+    Patch("8.4", "o.customer_id\n       WHERE o.status NOT IN ('cancelled', 'returned')",
+          "o.customer_id\n       WHERE o.status IN ('delivered', 'shipped', 'placed')",
           name="8.4: the statuses that count, named"),
     Patch("8.5", "PARTITION BY (country) CLEANPATH", "PARTITION BY (country) ALLOWOVERWRITE",
           name="8.5: ALLOWOVERWRITE instead of CLEANPATH"),

@@ -39,7 +39,7 @@ def draw(name: str, client: Any = None, now: datetime | None = None) -> Any:
     body = json.loads(client.get_dashboard(DashboardName=name)["DashboardBody"])
     widgets = _placed(body.get("widgets", []))
     rows = max((w["y"] + w["height"] for w in widgets), default=6)
-    figure = plt.figure(figsize=(16, max(3.0, rows * 0.55)), layout="constrained")
+    figure = plt.figure(figsize=(16, max(3.0, rows * 0.7)), layout="constrained")
     grid = GridSpec(rows, 24, figure=figure)
     moment = now or datetime.now(UTC)
     for widget in widgets:
