@@ -99,6 +99,17 @@ SYMBOLS: dict[str, str] = {
     "RedshiftResponse": "moto.redshift.responses:RedshiftResponse",
     "RedshiftBackend": "moto.redshift.models:RedshiftBackend",
     "RedshiftCluster": "moto.redshift.models:Cluster",
+    # --- rds (a postgres instance runs a real server) and dms (tasks that replicate) ---
+    "RDSBackend": "moto.rds.models:RDSBackend",
+    "RDSDBInstance": "moto.rds.models:DBInstance",
+    "RDSInvalidParameterValue": "moto.rds.exceptions:InvalidParameterValue",
+    "RDSInvalidParameterCombination": "moto.rds.exceptions:InvalidParameterCombination",
+    "RDSInvalidDBInstanceStateError": "moto.rds.exceptions:InvalidDBInstanceStateError",
+    "DMSBackend": "moto.dms.models:DatabaseMigrationServiceBackend",
+    "DMSResponse": "moto.dms.responses:DatabaseMigrationServiceResponse",
+    "DMSReplicationTask": "moto.dms.models:FakeReplicationTask",
+    "DMSResourceNotFoundFault": "moto.dms.exceptions:ResourceNotFoundFault",
+    "DMSInvalidResourceStateFault": "moto.dms.exceptions:InvalidResourceStateFault",
     # --- cloudtrail ---
     "CloudTrailResponse": "moto.cloudtrail.responses:CloudTrailResponse",
     "CloudTrailBackend": "moto.cloudtrail.models:CloudTrailBackend",
@@ -225,6 +236,9 @@ BACKENDS: dict[str, str] = {
     # --- redshift: the clusters the Data API and COPY's IAM_ROLE check read ---
     "redshift": "moto.redshift.models:redshift_backends",
     "secretsmanager": "moto.secretsmanager.models:secretsmanager_backends",
+    # --- rds and dms ---
+    "rds": "moto.rds.models:rds_backends",
+    "dms": "moto.dms.models:dms_backends",
 }
 
 _resolved: dict[str, Any] = {}
