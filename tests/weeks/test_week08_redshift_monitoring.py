@@ -53,9 +53,10 @@ WRONG_ANSWERS = {
         Patch("8.5", "IAM_ROLE default FORMAT AS PARQUET PARTITION BY (country) CLEANPATH",
               "IAM_ROLE default FORMAT AS CSV PARTITION BY (country) CLEANPATH",
               says=("not Parquet",), name="8.5: unloaded as CSV"),
-        Patch("8.6", ERROR_RATE_METRICS,
-              '    Namespace="AWS/Lambda", MetricName="Errors", Dimensions=function, Statistic="Sum", Period=60,\n',
-              says=("Errors alone", "invocations"), name="8.6: the error alarm on the count of errors"),
+        Patch("8.6", ERROR_RATE_METRICS + "    EvaluationPeriods=1, DatapointsToAlarm=1, Threshold=5,",
+              '    Namespace="AWS/Lambda", MetricName="Errors", Dimensions=function, Statistic="Sum", Period=60,\n'
+              "    EvaluationPeriods=1, DatapointsToAlarm=1, Threshold=0,",
+              says=("Errors alone", "invocations"), name="8.6: the error alarm on any error at all (a count, not a rate)"),
         Patch("8.8", '[".", "Errors", ".", "."]', '[".", "Errors", ".", "feed-validator"]',
               says=("no datapoints for Errors", "FunctionName=feed-validator"),
               name="8.8: the errors widget names the function without its prefix"),
