@@ -1,0 +1,181 @@
+"""Iceberg tables through Athena, as a learner runs them with boto3: DDL, DML, MERGE, time travel,
+metadata tables, OPTIMIZE, VACUUM, schema evolution, and the Glue registration other readers use."""
+
+from test_athena_helpers import LAKE, athena  # noqa: F401
+
+CREATE = f"""CREATE TABLE customers (id bigint, name string, tier string, updated_at timestamp)
+PARTITIONED BY (tier, day(updated_at))
+LOCATION 's3://{LAKE}/iceberg/customers/'
+TBLPROPERTIES ('table_type'='ICEBERG', 'format'='parquet', 'write_compression'='snappy')"""
+
+SEED = """INSERT INTO customers VALUES
+ (1, 'ana', 'gold', TIMESTAMP '2024-01-01 10:00:00'), (2, 'ben', 'silver', TIMESTAMP '2024-01-01 11:00:00'),
+ (3, 'cai', 'gold', TIMESTAMP '2024-01-02 09:00:00')"""
+
+CHANGES = """SELECT * FROM (VALUES
+  (2, 'ben b', 'gold', TIMESTAMP '2024-01-03 08:00:00', 'U'),
+  (3, 'cai', 'gold', TIMESTAMP '2024-01-03 09:00:00', 'D'),
+  (4, 'dee', 'silver', TIMESTAMP '2024-01-03 10:00:00', 'I')) AS c(id, name, tier, updated_at, op)"""
+
+MERGE = f"""MERGE INTO customers AS t USING ({CHANGES}) AS s ON t.id = s.id
+WHEN MATCHED AND s.op = 'D' THEN DELETE
+WHEN MATCHED AND s.updated_at > t.updated_at THEN UPDATE SET name = s.name, tier = s.tier, updated_at = s.updated_at
+WHEN NOT MATCHED AND s.op <> 'D' THEN INSERT (id, name, tier, updated_at) VALUES (s.id, s.name, s.tier, s.updated_at)"""
+
+
+def _table(athena) -> None:
+    athena.ok(CREATE)
+    athena.ok(SEED)
+
+
+def _all(athena, table: str = "customers") -> list[list[str | None]]:
+    return athena.rows(f"SELECT id, name, tier FROM {table} ORDER BY id")
+
+
+def test_create_registers_an_iceberg_table_in_glue_as_athena_does(athena):
+    athena.ok(CREATE)
+    table = athena.glue.get_table(DatabaseName="lab", Name="customers")["Table"]
+    assert table["TableType"] == "EXTERNAL_TABLE"
+    assert table["Parameters"]["table_type"] == "ICEBERG"
+    metadata = table["Parameters"]["metadata_location"]
+    assert metadata.startswith(f"s3://{LAKE}/iceberg/customers/metadata/00000-") and metadata.endswith(".metadata.json")
+    assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]] == ["id", "name", "tier", "updated_at"]
+    assert table["StorageDescriptor"]["Columns"][0]["Type"] == "bigint"
+    assert athena.rows("SELECT count(*) FROM customers") == [["0"]]
+
+
+def test_insert_then_select_reads_the_current_snapshot(athena):
+    _table(athena)
+    execution = athena.ok("INSERT INTO customers (id, name, tier) VALUES (5, 'eli', 'gold')")
+    assert execution["StatementType"] == "DML"
+    assert _all(athena) == [["1", "ana", "gold"], ["2", "ben", "silver"], ["3", "cai", "gold"], ["5", "eli", "gold"]]
+    table = athena.glue.get_table(DatabaseName="lab", Name="customers")["Table"]
+    assert table["Parameters"]["metadata_location"].split("/")[-1].startswith("00002-")
+    assert table["Parameters"]["previous_metadata_location"].split("/")[-1].startswith("00001-")
+    data = [k for k in athena.keys("iceberg/customers/data/")]
+    assert data and all(k.endswith(".parquet") for k in data)
+    assert any("tier=gold" in k and "updated_at_day=2024-01-01" in k for k in data)
+    scanned = athena.ok("SELECT name FROM customers")["Statistics"]["DataScannedInBytes"]
+    assert scanned > 0
+
+
+def test_merge_updates_deletes_inserts_and_a_replayed_batch_changes_nothing(athena):
+    _table(athena)
+    execution = athena.ok(MERGE)
+    assert execution["SubstatementType"] == "MERGE"
+    page = athena.athena.get_query_results(QueryExecutionId=execution["QueryExecutionId"])
+    assert page["UpdateCount"] == 3
+    after = [["1", "ana", "gold"], ["2", "ben b", "gold"], ["4", "dee", "silver"]]
+    assert _all(athena) == after
+    snapshots = athena.rows('SELECT snapshot_id FROM "customers$snapshots"')
+    replay = athena.ok(MERGE.replace("WHEN MATCHED AND s.op = 'D'", "WHEN MATCHED AND s.op = 'D' AND false"))
+    assert athena.athena.get_query_results(QueryExecutionId=replay["QueryExecutionId"])["UpdateCount"] == 0
+    assert _all(athena) == after
+    assert athena.rows('SELECT snapshot_id FROM "customers$snapshots"') == snapshots
+
+
+def test_merge_with_two_source_rows_for_one_target_row_fails_as_athena_does(athena):
+    _table(athena)
+    duplicated = """MERGE INTO customers t USING (SELECT 2 AS id, 'x' AS name UNION ALL SELECT 2, 'y') s
+    ON t.id = s.id WHEN MATCHED THEN UPDATE SET name = s.name"""
+    assert athena.failure(duplicated) == ("MERGE_TARGET_ROW_MULTIPLE_MATCHES: One MERGE target table row matched "
+                                          "more than one source row")
+    assert _all(athena)[1] == ["2", "ben", "silver"]
+
+
+def test_update_and_delete_each_make_a_snapshot(athena):
+    _table(athena)
+    assert athena.ok("UPDATE customers SET tier = 'bronze' WHERE id = 1")["SubstatementType"] == "UPDATE"
+    athena.ok("DELETE FROM customers WHERE tier = 'silver'")
+    assert _all(athena) == [["1", "ana", "bronze"], ["3", "cai", "gold"]]
+    operations = athena.rows('SELECT operation FROM "customers$snapshots" ORDER BY committed_at')
+    assert [o[0] for o in operations] == ["append", "overwrite", "delete"]
+    history = athena.rows('SELECT snapshot_id, is_current_ancestor FROM "customers$history"')
+    assert len(history) == 3 and all(h[1] == "true" for h in history)
+
+
+def test_time_travel_reads_the_first_snapshot(athena):
+    _table(athena)
+    first, committed = athena.rows('SELECT snapshot_id, committed_at FROM "customers$snapshots"')[0]
+    athena.ok("DELETE FROM customers WHERE id = 1")
+    athena.ok("INSERT INTO customers (id, name, tier) VALUES (9, 'zed', 'gold')")
+    assert [r[0] for r in _all(athena)] == ["2", "3", "9"]
+    by_version = athena.rows(f"SELECT id FROM customers FOR VERSION AS OF {first} ORDER BY id")
+    assert by_version == [["1"], ["2"], ["3"]]
+    by_time = athena.rows(f"SELECT id FROM customers FOR TIMESTAMP AS OF TIMESTAMP '{committed}' ORDER BY id")
+    assert by_time == [["1"], ["2"], ["3"]]
+    assert "Iceberg snapshot ID does not exists" in athena.failure("SELECT * FROM customers FOR VERSION AS OF 42")
+    assert "No version history" in athena.failure(
+        "SELECT * FROM customers FOR TIMESTAMP AS OF TIMESTAMP '2000-01-01 00:00:00 UTC'")
+
+
+def test_optimize_reduces_the_number_of_files(athena):
+    athena.ok(CREATE.replace("PARTITIONED BY (tier, day(updated_at))", ""))
+    for i in range(4):
+        athena.ok(f"INSERT INTO customers (id, name, tier) VALUES ({i}, 'n{i}', 'gold')")
+    assert athena.rows('SELECT count(*) FROM "customers$files"') == [["4"]]
+    athena.ok("OPTIMIZE customers REWRITE DATA USING BIN_PACK")
+    assert athena.rows('SELECT count(*), sum(record_count) FROM "customers$files"') == [["1", "4"]]
+    assert athena.rows("SELECT count(*) FROM customers") == [["4"]]
+    last = athena.rows('SELECT operation FROM "customers$snapshots" ORDER BY committed_at DESC LIMIT 1')
+    assert last == [["replace"]]
+
+
+def test_vacuum_expires_old_snapshots_and_deletes_their_files(athena):
+    athena.ok(CREATE.replace("'write_compression'='snappy'", "'vacuum_max_snapshot_age_seconds'='0'"))
+    athena.ok(SEED)
+    before = set(athena.keys("iceberg/customers/data/"))
+    athena.ok("DELETE FROM customers WHERE id = 2")
+    athena.ok("VACUUM customers")
+    assert athena.rows('SELECT count(*) FROM "customers$snapshots"') == [["1"]]
+    after = set(athena.keys("iceberg/customers/data/"))
+    assert before - after  # the rewritten file of the first snapshot is gone
+    assert _all(athena) == [["1", "ana", "gold"], ["3", "cai", "gold"]]
+
+
+def test_add_columns_evolves_the_schema(athena):
+    _table(athena)
+    athena.ok("ALTER TABLE customers ADD COLUMNS (email string)")
+    athena.ok("INSERT INTO customers (id, name, tier, email) VALUES (7, 'gus', 'gold', 'g@x')")
+    assert athena.rows("SELECT id, email FROM customers WHERE id IN (1, 7) ORDER BY id") == [["1", None], ["7", "g@x"]]
+    columns = athena.glue.get_table(DatabaseName="lab", Name="customers")["Table"]["StorageDescriptor"]["Columns"]
+    assert columns[-1]["Name"] == "email"
+
+
+def test_ctas_to_iceberg(athena):
+    _table(athena)
+    athena.ok(f"""CREATE TABLE gold WITH (table_type = 'ICEBERG', is_external = false,
+        location = 's3://{LAKE}/iceberg/gold/', partitioning = ARRAY['bucket(4, id)'])
+        AS SELECT id, name FROM customers WHERE tier = 'gold'""")
+    assert athena.rows("SELECT id, name FROM gold ORDER BY id") == [["1", "ana"], ["3", "cai"]]
+    parameters = athena.glue.get_table(DatabaseName="lab", Name="gold")["Table"]["Parameters"]
+    assert parameters["table_type"] == "ICEBERG"
+    assert any("id_bucket=" in k for k in athena.keys("iceberg/gold/data/"))
+
+
+def test_pyiceberg_glue_catalog_reads_the_table(athena, emulator):
+    from pyiceberg.catalog import load_catalog
+
+    _table(athena)
+    athena.ok(MERGE)
+    catalog = load_catalog("glue", **{"type": "glue", "glue.endpoint": emulator.endpoint, "glue.region": "us-east-1",
+                                      "s3.endpoint": emulator.endpoint, "s3.region": "us-east-1",
+                                      "client.access-key-id": "testing", "client.secret-access-key": "testing"})
+    table = catalog.load_table("lab.customers")
+    rows = table.scan().to_arrow().sort_by("id")
+    assert rows.column("name").to_pylist() == ["ana", "ben b", "dee"]
+    assert len(table.metadata.snapshots) == 2  # the INSERT and the MERGE
+
+
+def test_drop_table_removes_the_table_and_its_files(athena):
+    _table(athena)
+    athena.ok("DROP TABLE customers")
+    assert athena.keys("iceberg/customers/") == []
+    assert "does not exist" in athena.failure("SELECT * FROM customers")
+
+
+def test_row_changes_on_a_hive_table_fail_clearly(athena):
+    athena.put("hive/x.csv", "1\n")
+    athena.ok(f"CREATE EXTERNAL TABLE plain (id int) LOCATION 's3://{LAKE}/hive/'")
+    assert "not an Iceberg table" in athena.failure("DELETE FROM plain WHERE id = 1")
+    assert "versioned tables" in athena.failure("SELECT * FROM plain FOR VERSION AS OF 1")
