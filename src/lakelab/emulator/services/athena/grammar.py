@@ -28,6 +28,9 @@ KINDS = {
     "show_columns": ("UTILITY", "SHOW_COLUMNS"), "show_views": ("UTILITY", "SHOW_VIEWS"),
     "show_properties": ("UTILITY", "SHOW_TBLPROPERTIES"), "describe": ("UTILITY", "DESCRIBE_TABLE"),
     "show_create_view": ("UTILITY", "SHOW_CREATE_VIEW"), "explain": ("UTILITY", "EXPLAIN"),
+    # Iceberg statements (unverified: the SubstatementType names Athena reports for them)
+    "merge": ("DML", "MERGE"), "update": ("DML", "UPDATE"), "delete": ("DML", "DELETE"),
+    "optimize": ("DML", "OPTIMIZE"), "vacuum": ("DML", "VACUUM"),
 }
 
 
@@ -60,7 +63,7 @@ def parse(sql: str) -> Statement:
     if rule is None:
         cursor.fail(STATEMENT_STARTS)
     statement = rule(cursor)
-    if statement.kind not in ("ctas", "insert", "create_view", "explain", "unload"):
+    if statement.kind not in ("ctas", "insert", "create_view", "explain", "unload", "merge", "update", "delete"):
         cursor.end()
     return statement
 
@@ -246,10 +249,9 @@ def _alter(cursor: Cursor) -> Statement:
 
 
 def _row_changes(cursor: Cursor) -> Statement:
-    from lakelab.emulator.engine import errors
+    from lakelab.emulator.services.athena import grammar_iceberg
 
-    raise errors.QueryFailed(f"NOT_SUPPORTED: {cursor.token.upper} needs an Iceberg table, and the Lake Labs "
-                             "emulator reads Hive tables only (use CTAS or INSERT INTO to write new files)")
+    return grammar_iceberg.statement(cursor)
 
 
 _RULES = {"CREATE": _create, "DROP": _drop, "INSERT": _insert, "MSCK": _msck, "DESCRIBE": _describe,

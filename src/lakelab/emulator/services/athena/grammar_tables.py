@@ -31,7 +31,10 @@ def _table_clause(cursor: Cursor, options: dict[str, Any]) -> None:
     if cursor.accept("COMMENT"):
         options["comment"] = cursor.string()
     elif cursor.accept("PARTITIONED", "BY"):
-        options["partition_keys"] = column_list(cursor)
+        if not options["external"] and cursor.peek().kind == "word" and cursor.peek(2).text in (",", ")", "("):
+            options["partition_transforms"] = _transforms(cursor)  # an Iceberg table: day(ts), bucket(16, id)
+        else:
+            options["partition_keys"] = column_list(cursor)
     elif cursor.accept("CLUSTERED", "BY"):
         options["bucketed_by"] = _name_list(cursor)
         if cursor.accept("SORTED", "BY"):
@@ -91,6 +94,28 @@ def column_list(cursor: Cursor) -> list[Column]:
             break
     cursor.expect(")")
     return columns
+
+
+def _transforms(cursor: Cursor) -> list[str]:
+    """Iceberg partition transforms: ``(category, day(ts), bucket(16, id))`` -> their texts."""
+    cursor.expect("(")
+    found = []
+    while True:
+        text = cursor.identifier()
+        if cursor.accept("("):
+            arguments = []
+            while not cursor.at(")"):
+                arguments.append(cursor.token.text if cursor.token.kind == "number" else cursor.identifier())
+                if cursor.token.kind == "number":
+                    cursor.index += 1
+                cursor.accept(",")
+            cursor.expect(")")
+            text = f"{text}({', '.join(arguments)})"
+        found.append(text)
+        if not cursor.accept(","):
+            break
+    cursor.expect(")")
+    return found
 
 
 def _name_list(cursor: Cursor) -> list[str]:

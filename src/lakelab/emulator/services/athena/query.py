@@ -63,6 +63,11 @@ class Planner:
             from lakelab.emulator.services.athena import information_schema
 
             return self._register(information_schema.view(self.context, table.name.lower()), alias)
+        from lakelab.emulator.services.athena import iceberg
+
+        iceberg_scan = iceberg.source(self.context, database, table, where, _needed_columns(tree, table))
+        if iceberg_scan is not None:  # an Iceberg table, or one of its metadata tables ("t$snapshots")
+            return self._register(iceberg_scan, alias)
         found = self.context.catalog.table(database, table.name, where)
         if found.kind == catalog.VIEW:
             return self._view(found, alias, depth)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from lakelab.emulator.services.athena import ctas, ddl, governance, insert, results, show, translate
+from lakelab.emulator.services.athena import ctas, ddl, governance, iceberg, insert, results, show, translate
 from lakelab.emulator.engine import errors
 from lakelab.emulator.services.athena.context import Context
 from lakelab.emulator.services.athena.grammar import Statement
@@ -22,6 +22,33 @@ def explain(context: Context, statement: Statement) -> Result:
     raise errors.not_supported("EXPLAIN")
 
 
+def _iceberg_or(handler: Callable[[Context, Statement], Result], iceberg_handler: Callable[..., Result],
+                when: Callable[[Context, Statement], object]) -> Callable[[Context, Statement], Result]:
+    """Iceberg tables' statements go to ``iceberg``; the others keep their handler."""
+    def route(context: Context, statement: Statement) -> Result:
+        found = when(context, statement)
+        if found is None or found is False:
+            return handler(context, statement)
+        return iceberg_handler(context, statement) if found is True else iceberg_handler(context, found)
+    return route
+
+
+def _existing_iceberg(context: Context, statement: Statement) -> object:
+    table = context.catalog.find_table(context.database_of(statement.database), statement.name or "")
+    return iceberg.is_iceberg(table) or None
+
+
+def _new_iceberg(context: Context, statement: Statement) -> object:
+    properties = statement.options.get("properties") or {}
+    table_type = {k.lower(): v for k, v in properties.items()}.get("table_type", "")
+    return str(table_type).upper() == iceberg.ICEBERG or None
+
+
+def _dropped_iceberg(context: Context, statement: Statement) -> object:
+    table = context.catalog.find_table(context.database_of(statement.database), statement.name or "")
+    return table if statement.kind == "drop_table" and iceberg.is_iceberg(table) else None
+
+
 HANDLERS: dict[str, Callable[[Context, Statement], Result]] = {
     "query": select, "explain": explain, "ctas": ctas.ctas, "create_view": ctas.create_view,
     "unload": ctas.unload, "insert": insert.insert,
@@ -33,7 +60,16 @@ HANDLERS: dict[str, Callable[[Context, Statement], Result]] = {
     "show_partitions": show.show_partitions, "show_columns": show.show_columns,
     "show_create_table": show.show_create_table, "show_create_view": show.show_create_view,
     "show_properties": show.show_properties, "describe": show.describe,
+    "merge": iceberg.merge, "update": iceberg.update, "delete": iceberg.delete, "optimize": iceberg.optimize,
+    "vacuum": iceberg.vacuum,
 }
+HANDLERS.update({
+    "create_table": _iceberg_or(ddl.create_table, iceberg.create_table, _new_iceberg),
+    "ctas": _iceberg_or(ctas.ctas, iceberg.ctas, _new_iceberg),
+    "insert": _iceberg_or(insert.insert, iceberg.insert, _existing_iceberg),
+    "add_columns": _iceberg_or(ddl.alter_table, iceberg.add_columns, _existing_iceberg),
+    "drop_table": _iceberg_or(ddl.drop_table, iceberg.drop, _dropped_iceberg),
+})
 
 
 def run(context: Context, statement: Statement) -> Result:
