@@ -181,6 +181,7 @@ class Server:
             "rds.logical_replication": "on" if self.logical_replication else "off",
             "log_destination": "'stderr'",
             "logging_collector": "off",
+            "timezone": "'UTC'",  # RDS instances run in UTC; commit times are written in UTC
         }
         (self.data / "lakelab.conf").write_text("".join(f"{name} = {value}\n" for name, value in settings.items()))
         configuration = self.data / "postgresql.conf"

@@ -1,0 +1,79 @@
+"""DMS's failures: endpoints it cannot reach, users without replication rights, mappings that select nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.emulator.dms.conftest import create_task, s3_endpoint, source_endpoint, wait_for_status
+from tests.emulator.rds.conftest import connect
+
+
+def connection_status(shop, endpoint):
+    shop["dms"].test_connection(ReplicationInstanceArn=shop["replication_instance"], EndpointArn=endpoint)
+    found = shop["dms"].describe_connections(Filters=[{"Name": "endpoint-arn", "Values": [endpoint]}])
+    return found["Connections"][0]
+
+
+def test_test_connection_succeeds_and_fails_for_real(shop):
+    assert connection_status(shop, source_endpoint(shop))["Status"] == "successful"
+    assert connection_status(shop, s3_endpoint(shop))["Status"] == "successful"
+    wrong = connection_status(shop, source_endpoint(shop, "lakelab-wrong", Password="not-the-password"))
+    assert wrong["Status"] == "failed" and "password authentication failed" in wrong["LastFailureMessage"]
+
+
+def test_an_unreachable_source_fails_the_task(shop):
+    from lakelab.emulator.services.rds import postgres
+
+    unreachable = source_endpoint(shop, "lakelab-nowhere", Port=postgres.free_port())
+    failed = connection_status(shop, unreachable)
+    assert failed["Status"] == "failed" and "Cannot connect to ODBC provider" in failed["LastFailureMessage"]
+    arn = create_task(shop, unreachable, s3_endpoint(shop))
+    shop["dms"].start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
+    found = wait_for_status(shop, arn, ("failed",))
+    assert "Cannot connect to ODBC provider" in found["LastFailureMessage"]
+    assert found["StopReason"] == "Stop Reason FATAL_ERROR Error Level FATAL"
+
+
+def test_a_user_without_replication_rights_fails_cdc(shop):
+    with connect(shop["instance"]) as connection:
+        connection.execute("CREATE USER reader PASSWORD 'reader-secret-1'")
+        connection.execute("GRANT USAGE ON SCHEMA sales TO reader")
+        connection.execute("GRANT SELECT ON ALL TABLES IN SCHEMA sales TO reader")
+    source = source_endpoint(shop, "lakelab-reader", Username="reader", Password="reader-secret-1")
+    arn = create_task(shop, source, s3_endpoint(shop))
+    shop["dms"].start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
+    assert "lacks replication rights" in wait_for_status(shop, arn, ("failed",))["LastFailureMessage"]
+    with connect(shop["instance"]) as connection:  # as the RDS docs say: grant rds_replication
+        connection.execute("GRANT rds_replication TO reader")
+    shop["dms"].start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="reload-target")
+    assert wait_for_status(shop, arn, ("running",))["Status"] == "running"
+    shop["dms"].stop_replication_task(ReplicationTaskArn=arn)
+
+
+def test_a_mapping_that_selects_nothing_fails_at_start(shop):
+    nothing = json.dumps({"rules": [{"rule-type": "selection", "rule-id": "1", "rule-name": "1",
+                                     "object-locator": {"schema-name": "archive", "table-name": "%"},
+                                     "rule-action": "include"}]})
+    arn = create_task(shop, source_endpoint(shop), s3_endpoint(shop), mappings=nothing)
+    shop["dms"].start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
+    assert "No tables were found at task initialization" in wait_for_status(shop, arn, ("failed",))["LastFailureMessage"]
+
+
+def test_bad_settings_are_refused_at_create(shop):
+    with pytest.raises(ClientError, match="DataFormat"):
+        s3_endpoint(shop, DataFormat="json")
+    with pytest.raises(ClientError, match="selection rule is required"):
+        create_task(shop, source_endpoint(shop), s3_endpoint(shop), mappings=json.dumps({"rules": [
+            {"rule-type": "transformation", "rule-id": "1", "rule-name": "1", "rule-target": "schema",
+             "object-locator": {"schema-name": "sales"}, "rule-action": "rename", "value": "x"}]}))
+
+
+def test_writes_are_made_as_the_endpoint_role(shop, service_role):
+    denied_role = service_role("dms", "lakelab-dms-readonly", actions=("s3:GetObject",))
+    target = s3_endpoint(shop, "lakelab-readonly", ServiceAccessRoleArn=denied_role)
+    arn = create_task(shop, source_endpoint(shop), target, migration="full-load")
+    shop["dms"].start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
+    assert "Access Denied" in wait_for_status(shop, arn, ("failed",))["LastFailureMessage"]
