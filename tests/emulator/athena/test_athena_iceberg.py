@@ -113,16 +113,30 @@ def test_optimize_reduces_the_number_of_files(athena):
     athena.ok(CREATE.replace("PARTITIONED BY (tier, day(updated_at))", ""))
     for i in range(4):
         athena.ok(f"INSERT INTO customers (id, name, tier) VALUES ({i}, 'n{i}', 'gold')")
+    athena.ok("OPTIMIZE customers REWRITE DATA USING BIN_PACK")  # fewer small files than the threshold (5)
     assert athena.rows('SELECT count(*) FROM "customers$files"') == [["4"]]
+    athena.ok("INSERT INTO customers (id, name, tier) VALUES (4, 'n4', 'gold')")
     athena.ok("OPTIMIZE customers REWRITE DATA USING BIN_PACK")
-    assert athena.rows('SELECT count(*), sum(record_count) FROM "customers$files"') == [["1", "4"]]
-    assert athena.rows("SELECT count(*) FROM customers") == [["4"]]
+    assert athena.rows('SELECT count(*), sum(record_count) FROM "customers$files"') == [["1", "5"]]
+    assert athena.rows("SELECT count(*) FROM customers") == [["5"]]
     last = athena.rows('SELECT operation FROM "customers$snapshots" ORDER BY committed_at DESC LIMIT 1')
     assert last == [["replace"]]
 
 
+def test_optimize_where_compacts_only_the_chosen_partitions(athena):
+    athena.ok(CREATE.replace("day(updated_at)", "id").replace("'write_compression'='snappy'",
+                                                              "'optimize_rewrite_data_file_threshold'='2'"))
+    for i in range(3):
+        athena.ok(f"INSERT INTO customers (id, name, tier) VALUES (1, 'g{i}', 'gold'), (2, 's{i}', 'silver')")
+    athena.ok("OPTIMIZE customers REWRITE DATA USING BIN_PACK WHERE tier = 'gold'")
+    files = athena.rows('SELECT file_path, record_count FROM "customers$files" ORDER BY file_path')
+    assert sorted(r[1] for r in files if "tier=gold" in r[0]) == ["3"]
+    assert sorted(r[1] for r in files if "tier=silver" in r[0]) == ["1", "1", "1"]
+
+
 def test_vacuum_expires_old_snapshots_and_deletes_their_files(athena):
-    athena.ok(CREATE.replace("'write_compression'='snappy'", "'vacuum_max_snapshot_age_seconds'='0'"))
+    athena.ok(CREATE)
+    athena.ok("ALTER TABLE customers SET TBLPROPERTIES ('vacuum_max_snapshot_age_seconds'='0')")
     athena.ok(SEED)
     before = set(athena.keys("iceberg/customers/data/"))
     athena.ok("DELETE FROM customers WHERE id = 2")
@@ -172,6 +186,16 @@ def test_drop_table_removes_the_table_and_its_files(athena):
     athena.ok("DROP TABLE customers")
     assert athena.keys("iceberg/customers/") == []
     assert "does not exist" in athena.failure("SELECT * FROM customers")
+
+
+def test_external_keyword_and_show_create_table(athena):
+    external = CREATE.replace("CREATE TABLE", "CREATE EXTERNAL TABLE")
+    assert athena.failure(external) == "External keyword not supported for table type ICEBERG"
+    athena.ok(CREATE)
+    shown = [r[0] for r in athena.rows("SHOW CREATE TABLE customers")]
+    assert shown[0] == "CREATE TABLE lab.customers ("
+    assert "PARTITIONED BY (`tier`, day(`updated_at`))" in shown
+    assert shown[-3:] == ["  'table_type'='iceberg',", "  'format'='parquet',", "  'write_compression'='snappy')"]
 
 
 def test_row_changes_on_a_hive_table_fail_clearly(athena):

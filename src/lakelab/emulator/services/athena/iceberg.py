@@ -47,10 +47,14 @@ Fidelity notes (what differs from AWS):
   ``"t$manifests"`` and ``"t$refs"`` are not supported.
 - VACUUM does not remove orphan files (``vacuum_max_metadata_files_to_keep`` and files no snapshot
   ever referenced are left).
-- Spark: the Glue and EMR Spark jobs the emulator runs locally (PySpark 3.5.4) cannot open these
-  tables as Iceberg tables: the Iceberg Spark runtime (``iceberg-spark-runtime-3.5_2.12``) is a
-  Maven jar that no PyPI package ships, and the course machines reach no Maven repository. A job
-  can read a table's current rows with pyiceberg (``load_catalog('glue', ...)``) or through Athena.
+- Spark: the Glue and EMR Spark jobs the emulator runs locally (PySpark 3.5.4) do not load the
+  Iceberg Spark runtime today, so ``spark.sql("MERGE INTO glue_catalog...")`` does not work in a
+  local job. The jar is obtainable from PyPI: ``snowpark-connect-deps-iceberg`` 1.0.3
+  (Apache-2.0, a 77 MB wheel) ships ``iceberg-spark-runtime-3.5_2.12-1.10.2.jar`` (Glue 5.0 ships
+  Iceberg 1.7; unverified that 1.10 reads the same). That jar has Iceberg's ``GlueCatalog`` and
+  ``S3FileIO`` but not the AWS SDK v2 they need (``iceberg-aws-bundle``, which no PyPI package was
+  found to ship), so a local job could at most use Iceberg's Hadoop FileIO over S3A. Until that is
+  built, a job reads a table's rows with pyiceberg (``load_catalog('glue', ...)``) or through Athena.
 """
 
 from __future__ import annotations
@@ -192,6 +196,9 @@ def create(context: Context, database: str, name: str, columns: list[Column], lo
 def create_table(context: Context, statement: Statement) -> results.Result:
     """CREATE TABLE ... TBLPROPERTIES ('table_type'='ICEBERG')."""
     options = statement.options
+    if options["external"]:
+        # https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-creating-tables.html
+        raise errors.QueryFailed("External keyword not supported for table type ICEBERG")
     database = context.require_database(statement.database)
     if context.catalog.find_table(database, statement.name or "") is not None:
         if options["if_not_exists"]:
@@ -652,17 +659,27 @@ def optimize(context: Context, statement: Statement) -> results.Result:
         context.iceberg_target = (found.database, found.name)  # type: ignore[attr-defined]
         context.iceberg_files = {}  # type: ignore[attr-defined]
         try:
-            plan = Planner(context).plan(f"SELECT DISTINCT {FILE} FROM {_table_sql(exp.to_table(found.name, db=found.database))} "
-                                         f"WHERE {where}")
+            qualified = f"{exp.to_identifier(found.database).sql('trino')}.{exp.to_identifier(found.name).sql('trino')}"
+            plan = Planner(context).plan(f"SELECT DISTINCT {FILE} FROM {qualified} WHERE {where}")
         finally:
             context.iceberg_target = None  # type: ignore[attr-defined]
         chosen = {context.iceberg_files[row[0]].file_path  # type: ignore[attr-defined]
                   for row in context.connection.execute(plan.engine_sql).fetchall()}
         data_files = [f for f in data_files if f.file_path in chosen]
+    # Athena's bin packing: in each partition, the files outside [min, max] size are candidates, and a
+    # partition is rewritten when it has at least optimize_rewrite_data_file_threshold of them. The
+    # defaults are those of Athena's Iceberg table properties (0.75 and 1.8 times the 512 MB target,
+    # threshold 5; unverified beyond Athena's table-properties documentation).
+    properties = table.properties
+    target_size = int(properties.get("write_target_data_file_size_bytes", 536870912))
+    smallest = int(properties.get("optimize_rewrite_min_data_file_size_bytes", int(target_size * 0.75)))
+    largest = int(properties.get("optimize_rewrite_max_data_file_size_bytes", int(target_size * 1.8)))
+    threshold = int(properties.get("optimize_rewrite_data_file_threshold", 5))
     by_partition: dict[Any, list[Any]] = {}
     for data_file in data_files:
-        by_partition.setdefault((data_file.spec_id, repr(data_file.partition)), []).append(data_file)
-    rewritten = [f for group in by_partition.values() if len(group) > 1 for f in group]
+        if data_file.file_size_in_bytes < smallest or data_file.file_size_in_bytes > largest:
+            by_partition.setdefault((data_file.spec_id, repr(data_file.partition)), []).append(data_file)
+    rewritten = [f for group in by_partition.values() if len(group) >= max(threshold, 1) for f in group]
     if not rewritten:
         return results.empty_result()
     old = _data_scan(context, table, table.current_snapshot(), None, False, {f.file_path for f in rewritten})
@@ -682,18 +699,27 @@ def vacuum(context: Context, statement: Statement) -> results.Result:
     cutoff = (time.time() - max_age) * 1000
     expired = [s.snapshot_id for i, s in enumerate(newest_first)
                if i >= keep and s.timestamp_ms < cutoff and (current is None or s.snapshot_id != current.snapshot_id)]
-    if not expired:
-        return results.empty_result()
-    before = _referenced(table, table.metadata.snapshots)
-    table.maintenance.expire_snapshots().by_ids(expired).commit()
-    table = load(context, found)
-    after = _referenced(table, table.metadata.snapshots)
-    for path in sorted(before - after):
-        try:
-            table.io.delete(path)
-        except FileNotFoundError:
-            pass
+    if expired:
+        table.maintenance.expire_snapshots().by_ids(expired).commit()
+        table = load(context, found)
+    _remove_orphans(context, table, cutoff)
     return results.empty_result()
+
+
+def _remove_orphans(context: Context, table: Any, cutoff_ms: float) -> None:
+    """Data files and manifests under the table location that no kept snapshot references, and that
+    are older than the retention period, are deleted (metadata JSON files are kept)."""
+    from lakelab.emulator.common import s3_objects
+
+    kept = _referenced(table, table.metadata.snapshots)
+    bucket, prefix = storage.folder(table.location())
+    for key, _ in list(s3_objects.iter_objects(bucket, prefix, account_id=context.account_id)):
+        path = f"s3://{bucket}/{key}"
+        if path in kept or key.endswith(".metadata.json"):
+            continue
+        modified = s3_objects.stored_object(context.account_id, bucket, key).last_modified
+        if modified.timestamp() * 1000 <= cutoff_ms:
+            s3_objects.delete(bucket, key, account_id=context.account_id)
 
 
 def _referenced(table: Any, snapshots: list[Any]) -> set[str]:
@@ -722,6 +748,42 @@ def add_columns(context: Context, statement: Statement) -> results.Result:
             schema.add_column(column.name, visit_pyarrow(field.type, _ConvertToIcebergWithoutIDs()),
                               doc=column.comment or None)
     return results.empty_result()
+
+
+def set_properties(context: Context, statement: Statement) -> results.Result:
+    """ALTER TABLE t SET TBLPROPERTIES (...): Iceberg table properties (VACUUM and OPTIMIZE read them)."""
+    found, table = _target(context, statement.database, statement.name or "")
+    properties = {str(k): str(v) for k, v in statement.options["properties"].items()}
+    if str(properties.pop("table_type", ICEBERG)).upper() != ICEBERG:
+        raise errors.QueryFailed("NOT_SUPPORTED: Changing the table_type of an Iceberg table")
+    with table.transaction() as transaction:
+        transaction.set_properties(properties)
+    return results.empty_result()
+
+
+def show_create_table(context: Context, found: catalog.Table) -> results.Result:
+    """SHOW CREATE TABLE of an Iceberg table, in Athena's CREATE TABLE ... TBLPROPERTIES form."""
+    table = load(context, found)
+    columns = columns_of(table.schema())
+    lines = [f"CREATE TABLE {found.database}.{found.name} ("]
+    for index, column in enumerate(columns):
+        lines.append(f"  {column.name} {column.type.hive()}{')' if index == len(columns) - 1 else ','}")
+    spec = table.spec()
+    if spec.fields:
+        names = []
+        for field in spec.fields:
+            source = table.schema().find_field(field.source_id).name
+            transform = str(field.transform)
+            names.append(f"`{source}`" if transform == "identity" else
+                         f"{transform.split('[')[0]}({transform.split('[')[1].rstrip(']') + ', ' if '[' in transform else ''}`{source}`)")
+        lines.append(f"PARTITIONED BY ({', '.join(names)})")
+    lines += ["LOCATION", f"  '{table.location()}'", "TBLPROPERTIES ("]
+    shown = {"table_type": "iceberg", "format": "parquet",
+             "write_compression": table.properties.get("write.parquet.compression-codec", "zstd")}
+    shown.update({k: v for k, v in table.properties.items() if k in _PROPERTIES})
+    items = list(shown.items())
+    lines += [f"  '{k}'='{v}'{')' if i == len(items) - 1 else ','}" for i, (k, v) in enumerate(items)]
+    return results.text_result(["createtab_stmt"], [[line] for line in lines])
 
 
 def drop(context: Context, found: catalog.Table) -> results.Result:
