@@ -31,7 +31,7 @@ def _table_clause(cursor: Cursor, options: dict[str, Any]) -> None:
     if cursor.accept("COMMENT"):
         options["comment"] = cursor.string()
     elif cursor.accept("PARTITIONED", "BY"):
-        if not options["external"] and cursor.peek().kind == "word" and cursor.peek(2).text in (",", ")", "("):
+        if cursor.peek().kind == "word" and cursor.peek(2).text in (",", ")", "("):
             options["partition_transforms"] = _transforms(cursor)  # an Iceberg table: day(ts), bucket(16, id)
         else:
             options["partition_keys"] = column_list(cursor)

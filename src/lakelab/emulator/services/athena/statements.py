@@ -41,7 +41,19 @@ def _existing_iceberg(context: Context, statement: Statement) -> object:
 def _new_iceberg(context: Context, statement: Statement) -> object:
     properties = statement.options.get("properties") or {}
     table_type = {k.lower(): v for k, v in properties.items()}.get("table_type", "")
-    return str(table_type).upper() == iceberg.ICEBERG or None
+    if str(table_type).upper() == iceberg.ICEBERG:
+        return True
+    if statement.options.get("partition_transforms"):  # PARTITIONED BY (col) without a type: Iceberg's form
+        from lakelab.emulator.engine import errors
+
+        raise errors.QueryFailed("line 1:1: mismatched input ')'. Expecting: <type> (a Hive table's partition "
+                                 "columns have types; partition transforms need 'table_type'='ICEBERG')")
+    return None
+
+
+def _found_iceberg(context: Context, statement: Statement) -> object:
+    table = context.catalog.find_table(context.database_of(statement.database), statement.name or "")
+    return table if iceberg.is_iceberg(table) else None
 
 
 def _dropped_iceberg(context: Context, statement: Statement) -> object:
@@ -69,6 +81,8 @@ HANDLERS.update({
     "insert": _iceberg_or(insert.insert, iceberg.insert, _existing_iceberg),
     "add_columns": _iceberg_or(ddl.alter_table, iceberg.add_columns, _existing_iceberg),
     "drop_table": _iceberg_or(ddl.drop_table, iceberg.drop, _dropped_iceberg),
+    "set_properties": _iceberg_or(ddl.alter_table, iceberg.set_properties, _existing_iceberg),
+    "show_create_table": _iceberg_or(show.show_create_table, iceberg.show_create_table, _found_iceberg),
 })
 
 
