@@ -18,11 +18,16 @@ What works, as Athena (engine version 3) documents it
 - ``INSERT INTO``, ``UPDATE``, ``DELETE``, ``MERGE INTO`` (the first WHEN clause that applies to a
   row wins; a target row matched by two source rows fails with
   ``MERGE_TARGET_ROW_MULTIPLE_MATCHES``): each a new snapshot (append, overwrite or delete).
-- ``OPTIMIZE t REWRITE DATA USING BIN_PACK [WHERE ...]``: the data files (of the partitions a
-  WHERE selects) are compacted to one file per partition, a ``replace`` snapshot.
+- ``OPTIMIZE t REWRITE DATA USING BIN_PACK [WHERE ...]``: in each partition (of the files holding
+  rows the WHERE selects), the files outside the size window (``optimize_rewrite_min/max_data_file_
+  size_bytes``) are compacted into one file when there are at least
+  ``optimize_rewrite_data_file_threshold`` (default 5) of them: a ``replace`` snapshot.
 - ``VACUUM t``: snapshots older than ``vacuum_max_snapshot_age_seconds`` (default 432000, five
   days) expire, keeping at least ``vacuum_min_snapshots_to_keep`` (default 1), and the data and
-  manifest files no kept snapshot references are deleted.
+  manifest files under the location that no kept snapshot references and that are older than that
+  age are deleted (orphan file removal). ``ALTER TABLE t SET TBLPROPERTIES`` sets these properties.
+- ``SHOW CREATE TABLE`` answers Athena's ``CREATE TABLE ... TBLPROPERTIES ('table_type'='iceberg')``
+  form; ``CREATE EXTERNAL TABLE`` with ``'table_type'='ICEBERG'`` fails with Athena's message.
 - ``ALTER TABLE t ADD COLUMNS (...)``: a new schema; older files read the new columns as NULL.
 - ``DROP TABLE``: the Glue table and the table's files under its location are removed, as Athena
   does for Iceberg tables, which it manages.
@@ -45,8 +50,9 @@ Fidelity notes (what differs from AWS):
 - ``"t$files"`` has the columns content, file_path, file_format, spec_id, record_count and
   file_size_in_bytes (Athena has more: bounds, value counts...); ``"t$partitions"``,
   ``"t$manifests"`` and ``"t$refs"`` are not supported.
-- VACUUM does not remove orphan files (``vacuum_max_metadata_files_to_keep`` and files no snapshot
-  ever referenced are left).
+- VACUUM keeps every metadata JSON file (``vacuum_max_metadata_files_to_keep`` is not applied).
+- Each Iceberg statement reads the table's current metadata when it starts and commits against it:
+  a concurrent commit in between fails the later one with ICEBERG_COMMIT_ERROR (no retry).
 - Spark: the Glue and EMR Spark jobs the emulator runs locally (PySpark 3.5.4) do not load the
   Iceberg Spark runtime today, so ``spark.sql("MERGE INTO glue_catalog...")`` does not work in a
   local job. The jar is obtainable from PyPI: ``snowpark-connect-deps-iceberg`` 1.0.3
