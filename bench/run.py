@@ -156,6 +156,7 @@ def main() -> int:
     rows += [tuple(row) for row in _figures("kms_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("redshift_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("iceberg_cases.py")["rows"]]
+    rows += [tuple(row) for row in _figures("rds_dms_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("cloudwatch_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("teardown_cases.py")["rows"]]
     if not args.skip_suite:
