@@ -203,3 +203,17 @@ def test_row_changes_on_a_hive_table_fail_clearly(athena):
     athena.ok(f"CREATE EXTERNAL TABLE plain (id int) LOCATION 's3://{LAKE}/hive/'")
     assert "not an Iceberg table" in athena.failure("DELETE FROM plain WHERE id = 1")
     assert "versioned tables" in athena.failure("SELECT * FROM plain FOR VERSION AS OF 1")
+
+
+def test_awswrangler_merges_a_dataframe_and_reads_it_back(athena):
+    import awswrangler as wr
+    import pandas as pd
+
+    _table(athena)
+    frame = pd.DataFrame({"id": [3, 10], "name": ["cai c", "ida"], "tier": ["gold", "gold"],
+                          "updated_at": pd.to_datetime(["2024-02-01", "2024-02-02"])})
+    wr.athena.to_iceberg(df=frame, database="lab", table="customers", temp_path=f"s3://{LAKE}/tmp/",
+                         s3_output="s3://lakelab-results/wrangler/", merge_cols=["id"])
+    read = wr.athena.read_sql_query("SELECT id, name FROM customers ORDER BY id", database="lab", ctas_approach=False,
+                                    s3_output="s3://lakelab-results/wrangler/")
+    assert read.values.tolist() == [[1, "ana"], [2, "ben"], [3, "cai c"], [10, "ida"]]

@@ -12,6 +12,7 @@ awswrangler read the same table).
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any
 
 from pyiceberg.catalog import MetastoreCatalog
@@ -25,6 +26,7 @@ from pyiceberg.typedef import EMPTY_DICT, Identifier, Properties
 from lakelab.emulator.common import s3_objects
 
 IO_IMPL = f"{__name__}.LakeFileIO"
+_commit_lock = threading.Lock()  # a commit checks and moves metadata_location as one step
 
 
 class _Upload(io.BytesIO):
@@ -149,6 +151,10 @@ class LakeCatalog(MetastoreCatalog):
         return self.load_table(identifier)
 
     def commit_table(self, table: Table, requirements: tuple[Any, ...], updates: tuple[Any, ...]) -> CommitTableResponse:
+        with _commit_lock:
+            return self._commit(table, requirements, updates)
+
+    def _commit(self, table: Table, requirements: tuple[Any, ...], updates: tuple[Any, ...]) -> CommitTableResponse:
         database, name = self.identifier_to_database_and_table(table.name())
         current = self.load_table((database, name))
         staged = self._update_and_stage_table(current, (database, name), requirements, updates)
