@@ -77,3 +77,15 @@ def test_writes_are_made_as_the_endpoint_role(shop, service_role):
     arn = create_task(shop, source_endpoint(shop), target, migration="full-load")
     shop["dms"].start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
     assert "Access Denied" in wait_for_status(shop, arn, ("failed",))["LastFailureMessage"]
+
+
+def test_start_types_follow_the_api_reference(shop):
+    arn = create_task(shop, source_endpoint(shop), s3_endpoint(shop), migration="full-load")
+    with pytest.raises(ClientError, match="valid only for tasks that have run before"):
+        shop["dms"].start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="resume-processing")
+    shop["dms"].start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
+    wait_for_status(shop, arn, ("stopped",))
+    with pytest.raises(ClientError, match="START_REPLICATION, valid only for tasks running for the first time"):
+        shop["dms"].start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
+    shop["dms"].start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="reload-target")
+    assert wait_for_status(shop, arn, ("stopped",))["StopReason"] == "Stop Reason FULL_LOAD_ONLY_FINISHED"

@@ -165,10 +165,15 @@ def start_replication_task(self: Any) -> str:
     run = run_of(task)
     if run.running:
         raise _bad_state(f"Replication task is in {run.status} state. Task can't be started.")
-    if kind == "resume-processing" and not run.has_run:
-        raise _bad_state("Task has never been started, resume-processing cannot be used. Use start-replication.")
+    # "start-replication is the only valid action that can be used for the first time a task ... is run"
+    # (StartReplicationTask API reference); the messages' wording is unverified.
     if kind == "start-replication" and run.has_run:
-        raise _bad_state("Task has been run before: use resume-processing or reload-target")
+        raise _bad_state("Start Type : START_REPLICATION, valid only for tasks running for the first time")
+    if kind != "start-replication" and not run.has_run:
+        raise _bad_state(f"Start Type : {kind.upper().replace('-', '_')}, valid only for tasks that have run before")
+    for name in ("CdcStartTime", "CdcStartPosition", "CdcStopPosition"):
+        if self._get_param(name) is not None:
+            raise _invalid(f"{name} is not supported by the local emulator's DMS: a CDC task starts at its slot")
     mapping = mappings.parse(task.table_mappings)
     with context.acting_as(context.principal()):
         run.start(kind, task.migration_type, mapping, endpoint_by_arn(backend, task.source_endpoint_arn),
