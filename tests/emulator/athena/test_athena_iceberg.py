@@ -59,6 +59,19 @@ def test_insert_then_select_reads_the_current_snapshot(athena):
     assert scanned > 0
 
 
+def test_a_filter_on_partition_values_scans_fewer_bytes(athena):
+    _table(athena)
+    every = athena.ok("SELECT name FROM customers")["Statistics"]["DataScannedInBytes"]
+    gold = athena.ok("SELECT name FROM customers WHERE tier = 'gold'")
+    assert 0 < gold["Statistics"]["DataScannedInBytes"] < every
+    day = "SELECT name FROM customers c WHERE c.updated_at >= TIMESTAMP '2024-01-02 00:00:00' AND c.id > 0"
+    assert athena.ok(day)["Statistics"]["DataScannedInBytes"] < every
+    assert athena.rows(day) == [["cai"]]
+    joined = ("SELECT c.name, o.n FROM customers c LEFT JOIN (SELECT 1 AS id, 5 AS n) o ON c.id = o.id "
+              "WHERE c.tier IN ('gold') ORDER BY c.name")
+    assert athena.rows(joined) == [["ana", "5"], ["cai", None]]
+
+
 def test_merge_updates_deletes_inserts_and_a_replayed_batch_changes_nothing(athena):
     _table(athena)
     execution = athena.ok(MERGE)

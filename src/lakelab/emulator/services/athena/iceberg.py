@@ -43,8 +43,11 @@ Fidelity notes (what differs from AWS):
   commits no snapshot (unverified whether Athena commits an empty one).
 - A MERGE source row matched by no WHEN clause is ignored; a target row matched by two source rows
   fails only when a WHEN MATCHED clause applies to it (unverified for rows no clause applies to).
-- No partition pruning or min/max file skipping on reads: every data file of the snapshot is read,
-  so ``DataScannedInBytes`` can exceed Athena's for a filtered query on a partitioned table.
+- Reads prune data files with the WHERE conjuncts that compare a column of the table with a constant
+  (=, <>, <, <=, >, >=, IN, BETWEEN; integers, strings, DATE and TIMESTAMP literals), through the
+  partition values and the files' min/max statistics, as Athena does; other predicates (functions,
+  decimals, OR) read every file of the snapshot, so ``DataScannedInBytes`` can exceed Athena's there.
+  Row groups inside a file are not skipped.
 - Only Parquet data files; ``'format'='orc'`` or ``'avro'`` fail with NOT_SUPPORTED. Column
   renames, drops and type changes (``ALTER TABLE ... CHANGE/REPLACE COLUMNS``) are not supported.
 - ``"t$files"`` has the columns content, file_path, file_format, spec_id, record_count and
@@ -271,7 +274,80 @@ def source(context: Context, database: str, node: exp.Table, where: str, needed:
     table = load(context, found)
     snapshot = _snapshot(context, table, version, where)
     target = getattr(context, "iceberg_target", None) == (found.database, found.name)
-    return _data_scan(context, table, snapshot, needed, target)
+    return _data_scan(context, table, snapshot, needed, target, row_filter=_row_filter(node, table))
+
+
+_COMPARISONS = {exp.EQ: "EqualTo", exp.NEQ: "NotEqualTo", exp.LT: "LessThan", exp.LTE: "LessThanOrEqual",
+                exp.GT: "GreaterThan", exp.GTE: "GreaterThanOrEqual"}
+_FLIPPED = {"LessThan": "GreaterThan", "GreaterThan": "LessThan", "LessThanOrEqual": "GreaterThanOrEqual",
+            "GreaterThanOrEqual": "LessThanOrEqual", "EqualTo": "EqualTo", "NotEqualTo": "NotEqualTo"}
+
+
+def _row_filter(node: exp.Table, table: Any) -> Any:
+    """The WHERE conjuncts on this table's columns that Iceberg can prune files with (partition values
+    and column min/max), as Athena does; None when there are none. Only null-rejecting comparisons
+    with constants are used, so pruning is safe under outer joins too."""
+    from pyiceberg import expressions
+
+    select = node.find_ancestor(exp.Select)
+    where = select.args.get("where") if select is not None else None
+    if where is None:
+        return None
+    alias = (node.alias or node.name).lower()
+    names = {f.name.lower() for f in table.schema().fields}
+
+    def column(found: exp.Expression) -> str | None:
+        if isinstance(found, exp.Column) and found.table.lower() in ("", alias) and found.name.lower() in names:
+            return found.name.lower()
+        return None
+
+    kept = []
+    condition = where.this
+    for conjunct in (condition.flatten() if isinstance(condition, exp.And) else [condition]):
+        try:
+            if type(conjunct) in _COMPARISONS:
+                operation = _COMPARISONS[type(conjunct)]
+                left, right = conjunct.this, conjunct.expression
+                if column(left) and _constant(right) is not None:
+                    kept.append(getattr(expressions, operation)(column(left), _constant(right)))
+                elif column(right) and _constant(left) is not None:
+                    kept.append(getattr(expressions, _FLIPPED[operation])(column(right), _constant(left)))
+            elif isinstance(conjunct, exp.In) and column(conjunct.this) and not conjunct.args.get("query"):
+                values = [_constant(v) for v in conjunct.expressions]
+                if values and all(v is not None for v in values):
+                    kept.append(expressions.In(column(conjunct.this), set(values)))
+            elif isinstance(conjunct, exp.Between) and column(conjunct.this):
+                low, high = _constant(conjunct.args["low"]), _constant(conjunct.args["high"])
+                if low is not None and high is not None:
+                    kept.append(expressions.And(expressions.GreaterThanOrEqual(column(conjunct.this), low),
+                                                expressions.LessThanOrEqual(column(conjunct.this), high)))
+        except Exception:  # anything unusual: no pruning with this conjunct
+            continue
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 else expressions.And(*kept)
+
+
+def _constant(node: exp.Expression) -> Any:
+    """A literal's Python value (strings for DATE '...' and TIMESTAMP '...'); None for anything else."""
+    if isinstance(node, exp.Paren):
+        return _constant(node.this)
+    if isinstance(node, exp.Neg):
+        inner = _constant(node.this)
+        return -inner if isinstance(inner, (int, float)) else None
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal) and node.this.is_string:
+        kind = node.to.this
+        if kind == exp.DType.DATE:
+            return node.this.this
+        if kind in (exp.DType.TIMESTAMP, exp.DType.DATETIME):
+            return node.this.this.strip().replace(" ", "T", 1)
+        return None
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            return node.this
+        text = node.this
+        return int(text) if re.fullmatch(r"-?\d+", text) else None  # decimals and doubles: not pruned
+    return None
 
 
 def _snapshot(context: Context, table: Any, version: exp.Version | None, where: str) -> Any:
@@ -303,11 +379,19 @@ def _snapshot(context: Context, table: Any, version: exp.Version | None, where: 
     return snapshot
 
 
-def _data_files(table: Any, snapshot: Any) -> list[Any]:
+def _data_files(table: Any, snapshot: Any, row_filter: Any = None) -> list[Any]:
     if snapshot is None:
         return []
     found = []
-    for task in table.scan(snapshot_id=snapshot.snapshot_id).plan_files():
+    try:
+        from pyiceberg.expressions import AlwaysTrue
+
+        tasks = list(table.scan(snapshot_id=snapshot.snapshot_id, row_filter=row_filter or AlwaysTrue()).plan_files())
+    except Exception:  # a filter pyiceberg cannot bind (a type it cannot convert): read every file
+        if row_filter is None:
+            raise
+        tasks = list(table.scan(snapshot_id=snapshot.snapshot_id).plan_files())
+    for task in tasks:
         if task.delete_files:
             raise errors.not_supported(f"Reading Iceberg delete files (merge-on-read, written by another engine) "
                                        f"of '{'.'.join(table.name()[-2:])}'")
@@ -324,12 +408,12 @@ def _schema_of(table: Any, snapshot: Any) -> Any:
 
 
 def _data_scan(context: Context, table: Any, snapshot: Any, needed: set[str] | None, target: bool,
-               only: set[str] | None = None) -> scans.Scan:
+               only: set[str] | None = None, row_filter: Any = None) -> scans.Scan:
     # Time travel reads with the snapshot's schema (the current one once it is the current snapshot).
     columns = columns_of(table.schema() if snapshot is None or snapshot == table.current_snapshot()
                          else _schema_of(table, snapshot))
     found = scans.Scan("", {c.name: c.type.duckdb() for c in columns})
-    data_files = [f for f in _data_files(table, snapshot) if only is None or f.file_path in only]
+    data_files = [f for f in _data_files(table, snapshot, row_filter) if only is None or f.file_path in only]
     files = []
     for data_file in data_files:
         bucket, key = storage.folder(data_file.file_path)[0], data_file.file_path.split("/", 3)[3]
