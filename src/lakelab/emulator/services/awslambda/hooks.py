@@ -7,6 +7,7 @@ a function: the Invoke API, S3 notifications (``moto.s3.notifications._invoke_aw
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from lakelab.emulator import dispatch, seam
@@ -49,6 +50,7 @@ def checked_configuration_update(original: Any) -> Any:
         validation.check_runtime(config_updates.get("Runtime") or self.run_time, for_update=True)
         validation.check_variables((config_updates.get("Environment") or {}).get("Variables") or {})
         answer = original(self, config_updates)
+        _touched(self)
         invocation.workers.retire(self.account_id, self.region, self.function_name, str(self.version))
         return answer
 
@@ -60,10 +62,17 @@ def checked_code_update(original: Any) -> Any:
         validation.check_runtime(self.run_time, for_update=True)
         validation.check_package(_package(updated_spec, self.account_id))
         answer = original(self, updated_spec)
+        _touched(self)
         invocation.workers.retire(self.account_id, self.region, self.function_name, str(self.version))
         return answer
 
     return update_function_code
+
+
+def _touched(function: Any) -> None:
+    # LastModified is "the date and time that the function was last updated" (Lambda API reference,
+    # FunctionConfiguration, "YYYY-MM-DDThh:mm:ss.sTZD"): moto sets it at create and publish only.
+    function.last_modified = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
 
 
 def delete_stops_workers(original: Any) -> Any:
