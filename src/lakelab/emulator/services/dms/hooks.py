@@ -6,7 +6,7 @@ import json
 import threading
 from typing import Any
 
-from lakelab.emulator import context, seam
+from lakelab.emulator import seam
 from lakelab.emulator.services.dms import mappings, runs, source, target
 
 _runs: dict[str, runs.Run] = {}  # task ARN -> its run
@@ -175,9 +175,8 @@ def start_replication_task(self: Any) -> str:
         if self._get_param(name) is not None:
             raise _invalid(f"{name} is not supported by the local emulator's DMS: a CDC task starts at its slot")
     mapping = mappings.parse(task.table_mappings)
-    with context.acting_as(context.principal()):
-        run.start(kind, task.migration_type, mapping, endpoint_by_arn(backend, task.source_endpoint_arn),
-                  endpoint_by_arn(backend, task.target_endpoint_arn))
+    run.start(kind, task.migration_type, mapping, endpoint_by_arn(backend, task.source_endpoint_arn),
+              endpoint_by_arn(backend, task.target_endpoint_arn))
     return json.dumps({"ReplicationTask": task.to_dict()})
 
 

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from lakelab.emulator import context
 from lakelab.emulator.services.dms import mappings, source, target
 
 FULL_LOAD, CDC, BOTH = "full-load", "cdc", "full-load-and-cdc"
@@ -89,7 +90,9 @@ class Run:
         self.has_run = True
         work = _Work(self, kind, migration_type, mapping, source.settings_of(source_endpoint),
                      target.settings_of(target_endpoint))
-        self._thread = threading.Thread(target=work.run, name=f"lakelab-dms-{self.task_id}", daemon=True)
+        # carried: the thread keeps the emulator's settings (IAM on or off) of the request that started it
+        self._thread = threading.Thread(target=context.carry(work.run), name=f"lakelab-dms-{self.task_id}",
+                                        daemon=True)
         self._thread.start()
 
     def stop(self, reason: str = "Stop Reason STOPPED_BY_USER", wait: float = 30.0) -> None:
