@@ -230,3 +230,47 @@ def test_awswrangler_merges_a_dataframe_and_reads_it_back(athena):
     read = wr.athena.read_sql_query("SELECT id, name FROM customers ORDER BY id", database="lab", ctas_approach=False,
                                     s3_output="s3://lakelab-results/wrangler/")
     assert read.values.tolist() == [[1, "ana"], [2, "ben"], [3, "cai c"], [10, "ida"]]
+
+
+def _as_role(athena, client, name: str, actions: list[str]):
+    """An Athena client acting as a role allowed ``actions`` (and Athena, Glue, the result bucket)."""
+    import json
+
+    import boto3
+
+    iam = client("iam")
+    account = client("sts").get_caller_identity()["Account"]
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": account},
+                                                     "Action": "sts:AssumeRole"}]}
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["athena:*", "glue:*"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::lakelab-results", "arn:aws:s3:::lakelab-results/*"]},
+        {"Effect": "Allow", "Action": actions, "Resource": [f"arn:aws:s3:::{LAKE}", f"arn:aws:s3:::{LAKE}/*"]}]}
+    iam.put_role_policy(RoleName=name, PolicyName="work", PolicyDocument=json.dumps(policy))
+    credentials = client("sts").assume_role(RoleArn=arn, RoleSessionName=name)["Credentials"]
+    return boto3.client("athena", region_name="us-east-1", endpoint_url=athena.athena.meta.endpoint_url,
+                        aws_access_key_id=credentials["AccessKeyId"],
+                        aws_secret_access_key=credentials["SecretAccessKey"],
+                        aws_session_token=credentials["SessionToken"])
+
+
+def _state(client_, sql: str) -> tuple[str, str]:
+    execution = client_.start_query_execution(QueryString=sql, QueryExecutionContext={"Database": "lab"},
+                                              ResultConfiguration={"OutputLocation": "s3://lakelab-results/athena/"})
+    while True:
+        found = client_.get_query_execution(QueryExecutionId=execution["QueryExecutionId"])["QueryExecution"]
+        if found["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+            return found["Status"]["State"], found["Status"].get("StateChangeReason", "")
+
+
+def test_reads_and_writes_are_authorized_as_the_caller(athena, client):
+    _table(athena)
+    reader = _as_role(athena, client, "iceberg-reader", ["s3:GetObject", "s3:ListBucket"])
+    assert _state(reader, "SELECT count(*) FROM customers") == ("SUCCEEDED", "")
+    state, reason = _state(reader, "INSERT INTO customers (id, name, tier) VALUES (8, 'hal', 'gold')")
+    assert state == "FAILED" and reason.startswith("Permission denied on S3 path") and "s3:PutObject" in reason
+    blind = _as_role(athena, client, "iceberg-blind", ["s3:ListBucket"])
+    state, reason = _state(blind, "SELECT count(*) FROM customers")
+    assert state == "FAILED" and reason.startswith("Permission denied on S3 path")
+    assert athena.rows("SELECT count(*) FROM customers") == [["3"]]

@@ -95,6 +95,24 @@ _PROPERTIES = {"table_type", "format", "write_compression", "optimize_rewrite_mi
 _CODECS = {"SNAPPY": "snappy", "GZIP": "gzip", "ZSTD": "zstd", "NONE": "uncompressed", "LZ4": "lz4"}
 
 
+def _athena_errors(handler: Any) -> Any:
+    """Failures of the table format worded as Athena words them (never GENERIC_INTERNAL_ERROR)."""
+    import functools
+
+    @functools.wraps(handler)
+    def run(context: Context, *args: Any) -> Any:
+        from pyiceberg.exceptions import CommitFailedException
+
+        try:
+            return handler(context, *args)
+        except PermissionError as denied:
+            raise errors.QueryFailed(f"Permission denied on S3 path: {denied}") from None
+        except CommitFailedException as conflict:
+            raise errors.QueryFailed(f"ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update to table: {conflict}"
+                                     ) from None
+    return run
+
+
 def is_iceberg(table: catalog.Table | None) -> bool:
     return table is not None and table.parameters.get("table_type", "").upper() == ICEBERG
 
@@ -111,6 +129,9 @@ def load(context: Context, table: catalog.Table) -> Any:
     except FileNotFoundError as missing:
         raise errors.QueryFailed(f"ICEBERG_INVALID_METADATA: Table '{table.qualified}' metadata file is missing: "
                                  f"{missing}") from None
+    except PermissionError as denied:
+        location = table.parameters.get("metadata_location", table.location)
+        raise errors.QueryFailed(f"Permission denied on S3 path: {location} ({denied})") from None
 
 
 def columns_of(schema: Any) -> list[Column]:
@@ -202,6 +223,7 @@ def create(context: Context, database: str, name: str, columns: list[Column], lo
     return lake.create_table((database, name), schema, str(location).rstrip("/"), spec, properties=iceberg_properties)
 
 
+@_athena_errors
 def create_table(context: Context, statement: Statement) -> results.Result:
     """CREATE TABLE ... TBLPROPERTIES ('table_type'='ICEBERG')."""
     options = statement.options
@@ -223,6 +245,7 @@ def create_table(context: Context, statement: Statement) -> results.Result:
     return results.empty_result()
 
 
+@_athena_errors
 def ctas(context: Context, statement: Statement) -> results.Result:
     from lakelab.emulator.services.athena.query import Planner
     from lakelab.emulator.services.athena.writes import result_columns
@@ -418,6 +441,7 @@ def _data_scan(context: Context, table: Any, snapshot: Any, needed: set[str] | N
     for data_file in data_files:
         bucket, key = storage.folder(data_file.file_path)[0], data_file.file_path.split("/", 3)[3]
         files.append((bucket, key, data_file.file_size_in_bytes))
+        _authorize_read(bucket, key)
     if target:
         context.iceberg_files = {storage.engine_path(context.account_id, b, k): f  # type: ignore[attr-defined]
                                  for (b, k, _), f in zip(files, data_files)}
@@ -437,6 +461,16 @@ def _data_scan(context: Context, table: Any, snapshot: Any, needed: set[str] | N
     found.sql = f"SELECT {', '.join(select)} FROM {reader}"
     found.scanned_bytes, found.input_rows = scanned, rows
     return found
+
+
+def _authorize_read(bucket: str, key: str) -> None:
+    """The engine reads data files on threads of its own: each is authorized here, as the caller."""
+    from lakelab.emulator.common import s3_objects
+
+    try:
+        s3_objects.authorize("s3:GetObject", bucket, key)
+    except PermissionError as denied:
+        raise errors.QueryFailed(f"Permission denied on S3 path: s3://{bucket}/{key} ({denied})") from None
 
 
 def _metadata_table(context: Context, found: catalog.Table, kind: str, where: str) -> scans.Scan:
@@ -568,6 +602,7 @@ def _target(context: Context, statement_database: str | None, name: str) -> tupl
     return found, load(context, found)
 
 
+@_athena_errors
 def insert(context: Context, statement: Statement) -> results.Result:
     from lakelab.emulator.services.athena.query import Planner
 
@@ -645,6 +680,7 @@ def _set_name(node: exp.Expression) -> str:
     return (node.name if isinstance(node, exp.Column) else node.sql()).lower()
 
 
+@_athena_errors
 def delete(context: Context, statement: Statement) -> results.Result:
     tree = _parse_dml(context, statement, exp.Delete)
     found, table = _target(context, statement.database, statement.name or "")
@@ -655,6 +691,7 @@ def delete(context: Context, statement: Statement) -> results.Result:
     return results.empty_result(update_count=_apply(context, table))
 
 
+@_athena_errors
 def update(context: Context, statement: Statement) -> results.Result:
     tree = _parse_dml(context, statement, exp.Update)
     found, table = _target(context, statement.database, statement.name or "")
@@ -673,6 +710,7 @@ def update(context: Context, statement: Statement) -> results.Result:
     return results.empty_result(update_count=_apply(context, table))
 
 
+@_athena_errors
 def merge(context: Context, statement: Statement) -> results.Result:
     tree = _parse_dml(context, statement, exp.Merge)
     found, table = _target(context, statement.database, statement.name or "")
@@ -738,6 +776,7 @@ def merge(context: Context, statement: Statement) -> results.Result:
 # --- maintenance ---------------------------------------------------------------------------
 
 
+@_athena_errors
 def optimize(context: Context, statement: Statement) -> results.Result:
     """OPTIMIZE t REWRITE DATA USING BIN_PACK [WHERE predicate]: one file per partition (a ``replace``)."""
     from lakelab.emulator.services.athena.query import Planner
@@ -778,6 +817,7 @@ def optimize(context: Context, statement: Statement) -> results.Result:
     return results.empty_result()
 
 
+@_athena_errors
 def vacuum(context: Context, statement: Statement) -> results.Result:
     """VACUUM t: expire old snapshots (Athena's vacuum_* properties) and delete the files they alone used."""
     found, table = _target(context, statement.database, statement.name or "")
@@ -823,6 +863,7 @@ def _referenced(table: Any, snapshots: list[Any]) -> set[str]:
     return paths
 
 
+@_athena_errors
 def add_columns(context: Context, statement: Statement) -> results.Result:
     from pyiceberg.io.pyarrow import _ConvertToIcebergWithoutIDs, visit_pyarrow
 
@@ -840,6 +881,7 @@ def add_columns(context: Context, statement: Statement) -> results.Result:
     return results.empty_result()
 
 
+@_athena_errors
 def set_properties(context: Context, statement: Statement) -> results.Result:
     """ALTER TABLE t SET TBLPROPERTIES (...): Iceberg table properties (VACUUM and OPTIMIZE read them)."""
     found, table = _target(context, statement.database, statement.name or "")
@@ -851,6 +893,7 @@ def set_properties(context: Context, statement: Statement) -> results.Result:
     return results.empty_result()
 
 
+@_athena_errors
 def show_create_table(context: Context, found: catalog.Table) -> results.Result:
     """SHOW CREATE TABLE of an Iceberg table, in Athena's CREATE TABLE ... TBLPROPERTIES form."""
     table = load(context, found)
@@ -876,6 +919,7 @@ def show_create_table(context: Context, found: catalog.Table) -> results.Result:
     return results.text_result(["createtab_stmt"], [[line] for line in lines])
 
 
+@_athena_errors
 def drop(context: Context, found: catalog.Table) -> results.Result:
     """DROP TABLE of an Iceberg table: Athena manages it, so its files go with it."""
     location = found.location

@@ -23,6 +23,7 @@ from pyiceberg.serializers import FromInputFile
 from pyiceberg.table import CommitTableResponse, Table
 from pyiceberg.typedef import EMPTY_DICT, Identifier, Properties
 
+from lakelab.emulator import context
 from lakelab.emulator.common import s3_objects
 
 IO_IMPL = f"{__name__}.LakeFileIO"
@@ -30,21 +31,22 @@ _commit_lock = threading.Lock()  # a commit checks and moves metadata_location a
 
 
 class _Upload(io.BytesIO):
-    def __init__(self, account_id: str, location: str) -> None:
+    def __init__(self, account_id: str, location: str, caller: Any) -> None:
         super().__init__()
-        self.account_id, self.location = account_id, location
+        self.account_id, self.location, self.caller = account_id, location, caller
 
     def close(self) -> None:
         if not self.closed:
             bucket, key = s3_objects.split_uri(self.location)
-            s3_objects.write_bytes(bucket, key, self.getvalue(), account_id=self.account_id)
+            with context.bound(self.caller):
+                s3_objects.write_bytes(bucket, key, self.getvalue(), account_id=self.account_id)
         super().close()
 
 
 class _Input(InputFile):
-    def __init__(self, account_id: str, location: str) -> None:
+    def __init__(self, account_id: str, location: str, caller: Any) -> None:
         super().__init__(location)
-        self.account_id = account_id
+        self.account_id, self.caller = account_id, caller
 
     def _found(self) -> Any:
         bucket, key = s3_objects.split_uri(self.location)
@@ -62,13 +64,14 @@ class _Input(InputFile):
 
     def open(self, seekable: bool = True) -> InputStream:
         bucket, key = s3_objects.split_uri(self.location)
-        return s3_objects.open_object(bucket, key, account_id=self.account_id)  # type: ignore[return-value]
+        with context.bound(self.caller):
+            return s3_objects.open_object(bucket, key, account_id=self.account_id)  # type: ignore[return-value]
 
 
 class _Output(OutputFile):
-    def __init__(self, account_id: str, location: str) -> None:
+    def __init__(self, account_id: str, location: str, caller: Any) -> None:
         super().__init__(location)
-        self.account_id = account_id
+        self.account_id, self.caller = account_id, caller
 
     def __len__(self) -> int:
         return len(self.to_input_file())
@@ -77,29 +80,35 @@ class _Output(OutputFile):
         return self.to_input_file().exists()
 
     def to_input_file(self) -> InputFile:
-        return _Input(self.account_id, self.location)
+        return _Input(self.account_id, self.location, self.caller)
 
     def create(self, overwrite: bool = False) -> OutputStream:
-        return _Upload(self.account_id, self.location)  # type: ignore[return-value]
+        return _Upload(self.account_id, self.location, self.caller)  # type: ignore[return-value]
 
 
 class LakeFileIO(FileIO):
-    """Iceberg's FileIO over the emulator's S3 (``lakelab.account`` names the account)."""
+    """Iceberg's FileIO over the emulator's S3 (``lakelab.account`` names the account).
+
+    Every read, write and delete is authorized as the caller in force when the FileIO was made (an
+    Athena query's caller), also on the worker threads pyiceberg reads manifests and writes files on.
+    """
 
     def __init__(self, properties: Properties = EMPTY_DICT) -> None:
         super().__init__(properties)
         self.account_id = str(properties.get("lakelab.account") or s3_objects.DEFAULT_ACCOUNT)
+        self.caller = context.current()
 
     def new_input(self, location: str) -> InputFile:
-        return _Input(self.account_id, _s3(location))
+        return _Input(self.account_id, _s3(location), self.caller)
 
     def new_output(self, location: str) -> OutputFile:
-        return _Output(self.account_id, _s3(location))
+        return _Output(self.account_id, _s3(location), self.caller)
 
     def delete(self, location: str | InputFile | OutputFile) -> None:
         path = location if isinstance(location, str) else location.location
         bucket, key = s3_objects.split_uri(_s3(path))
-        s3_objects.delete(bucket, key, account_id=self.account_id)
+        with context.bound(self.caller):
+            s3_objects.delete(bucket, key, account_id=self.account_id)
 
 
 def _s3(location: str) -> str:
