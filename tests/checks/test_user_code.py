@@ -133,7 +133,8 @@ def test_a_failing_glue_job_is_reported_with_its_error_message_traceback_and_log
     assert failure.error == f"run {run_id} FAILED: ValueError: the gate: 12 % of the rows rejected"
     assert failure.group == "/aws-glue/python-jobs/error" and failure.stream == run_id
     assert any("line 3, in load" in line for line in failure.trace)
-    assert failure.trace[-1] == "ValueError: the gate: 12 % of the rows rejected"
+    assert failure.trace[-1] == 'raise ValueError("the gate: 12 % of the rows rejected")', "said once, not twice"
+    assert not any("<frozen" in line for line in failure.trace)
     assert f"open log group /aws-glue/python-jobs/error, stream {run_id}" in failure.text()
 
 
@@ -141,3 +142,12 @@ def test_a_glue_job_that_succeeded_has_no_failure(glue_job):
     glue_job("lakelab-works", "print('fine')\n")
     assert user_code.glue_failure("lakelab-works") is None
     assert user_code.glue_failure("lakelab-no-such-job") is None
+
+
+def test_a_failing_glue_5_spark_job_is_read_from_the_output_group_and_driver_stream(glue_job):
+    script = "from pyspark.sql import SparkSession\nraise KeyError('order_month')\n"
+    run_id = glue_job("lakelab-spark-failing", script, command="glueetl")
+    failure = user_code.glue_failure("lakelab-spark-failing", run_id)
+    assert "KeyError: 'order_month'" in failure.error and "Failed Line Number: 2" in failure.error
+    assert (failure.group, failure.stream) == ("/aws-glue/jobs/output", f"{run_id}-driver")
+    assert any("line 2, in <module>" in line for line in failure.trace)

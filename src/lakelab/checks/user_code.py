@@ -172,7 +172,8 @@ def _json_record(text: str) -> dict | None:
 
 def _tail(lines: list[str]) -> list[str]:
     """The last lines of a traceback, without indents, carets or the directories of file names."""
-    kept = [_FILE_DIRECTORY.sub('File "', line.strip()) for line in lines if line.strip(" ^~")]
+    kept = [_FILE_DIRECTORY.sub('File "', line.strip()) for line in lines
+            if line.strip(" ^~") and not line.strip().startswith('File "<frozen ')]  # the runner's, not yours
     return kept[-TRACE_LINES:]
 
 
@@ -223,6 +224,8 @@ def glue_failure(job: str, run_id: str | None = None) -> Failure | None:
         found = _glue_traceback(group, run["Id"])
         if found:
             failure.trace, failure.group, failure.stream = found
+            if failure.trace and failure.trace[-1] in error:  # the exception line is the ErrorMessage already
+                failure.trace.pop()
             break
     else:
         streams = _glue_streams(f"{base}/error", run["Id"])

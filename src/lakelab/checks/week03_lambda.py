@@ -11,7 +11,7 @@ import re
 
 import boto3
 
-from lakelab.checks import iam_simulation, policies
+from lakelab.checks import iam_simulation, policies, user_code
 from lakelab.checks.framework import exercise, expect
 from lakelab.course import contracts, naming
 from lakelab.emulator.services.awslambda import runtimes  # AWS's runtime calendar (a table, no emulator)
@@ -123,10 +123,16 @@ def raw_arrivals_trigger_the_validator() -> None:
     configured = boto3.client("s3").get_bucket_notification_configuration(Bucket=bucket)
     mine = [c for c in configured.get("LambdaFunctionConfigurations", []) if c["LambdaFunctionArn"] == function_arn
             and any(event.startswith("s3:ObjectCreated:") for event in c["Events"])]
+    qualified = sorted({c["LambdaFunctionArn"] for c in configured.get("LambdaFunctionConfigurations", [])
+                        if c["LambdaFunctionArn"].startswith(function_arn + ":")})
     for table in CONTRACTS:
         key = f"{RAW}{table}/new.csv"
         expect(any(_filter_matches(c, key) for c in mine), expected=f"s3:ObjectCreated events for {key} to the function",
-               found=f"{len(mine)} ObjectCreated configuration(s) for the function, none matching {key}")
+               found=f"{len(mine)} ObjectCreated configuration(s) for the function, none matching {key}"
+                     + (f"; configured for {', '.join(qualified)}, a published version or alias" if qualified else ""),
+               hint=("a published version is frozen: S3 keeps invoking its old code whatever you redeploy. Point the "
+                     f"notification at the unqualified ARN {function_arn} (it runs $LATEST, the code "
+                     "update_function_code deploys)") if qualified else None)
 
 
 def _landed() -> dict[str, tuple[str, bytes]]:
@@ -169,9 +175,22 @@ def files_reach_their_zone() -> None:
     wrong = [problem for relative, reason in sorted(verdicts.items())
              if (problem := _misplaced(relative, reason, validated, quarantined))]
     keeping = sum(reason is None for reason in verdicts.values())
+    failed = _validator_failure() if any(" belongs in " in problem for problem in wrong) else ""
     expect(not wrong, expected=f"{keeping} file(s) in validated/ and {len(verdicts) - keeping} in quarantine/, "
                                "each with its source-etag, the quarantined ones with their reason",
-           found=f"validated/ holds {len(validated)}, quarantine/ {len(quarantined)}: {_listing(wrong)}")
+           found=f"validated/ holds {len(validated)}, quarantine/ {len(quarantined)}: {_listing(wrong)}{failed}",
+           hint=CODE_FAILED_HINT if failed else None)
+
+
+CODE_FAILED_HINT = ("that error is your handler's own, in its log: fix validator.py, redeploy with "
+                    "aws_lambda.update_function_code(FunctionName=FUNCTION, ZipFile=...) and wait with "
+                    "aws_lambda.get_waiter('function_updated_v2'), then run the cell that lands the files again")
+
+
+def _validator_failure() -> str:
+    """``; the validator's last error: …`` from its logs (with the group and stream), or "" if it logged none."""
+    failure = user_code.lambda_failure(_names().resource("validator"))
+    return f"; the validator's last error: {failure.text()}" if failure else ""
 
 
 def _misplaced(relative: str, reason: str | None, validated: dict, quarantined: dict) -> str | None:
@@ -209,10 +228,12 @@ def every_file_accounted_for() -> None:
     orphans = sorted(f"{VALIDATED if r in validated else QUARANTINE}{r}" for r in set(copies) - set(landed))
     stale = sorted(f"{RAW}{r}" for r, (etag, _) in landed.items() if r in copies and copies[r].get("source-etag") != etag)
     counts = f"landed {len(landed)}, validated {len(validated)}, quarantined {len(quarantined)}"
+    failed = _validator_failure() if missing else ""
     expect(landed and not (missing or doubled or orphans or stale),
            expected="landed = validated + quarantined, each file once, copied from its current version",
            found=f"{counts}; no verdict: {_listing(missing)}; in both zones: {_listing(doubled)}; "
-                 f"no raw file: {_listing(orphans)}; copied from an older version: {_listing(stale)}")
+                 f"no raw file: {_listing(orphans)}; copied from an older version: {_listing(stale)}{failed}",
+           hint=CODE_FAILED_HINT if failed else None)
 
 
 def _log_group() -> str:
@@ -247,7 +268,9 @@ def logs_tell_the_story() -> None:
            found=f"{days} days" if days else "logs kept forever")
     story, zone_of = logged_lines(), _zones_by_file()
     silent = sorted(f"{RAW}{relative}" for relative in _landed() if f"{RAW}{relative}" not in story)
-    expect(not silent, expected="a JSON line with the key and outcome of every landed file", found=f"none for {_listing(silent)}")
+    failed = _validator_failure() if silent else ""
+    expect(not silent, expected="a JSON line with the key and outcome of every landed file",
+           found=f"none for {_listing(silent)}{failed}", hint=CODE_FAILED_HINT if failed else None)
     wrong = [f"{key}: {' → '.join(str(line.get('outcome')) for line in lines)}" for key, lines in sorted(story.items())
              if _story_is_wrong(lines, zone_of.get(key[len(RAW):]))]
     expect(not wrong, expected=f"outcomes among {', '.join(OUTCOMES)}; the last verdict logged for each file is the "
@@ -284,8 +307,10 @@ def same_file_again_changes_nothing() -> None:
         if len(story.get(f"{RAW}{relative}", [])) >= 2 and len(raw) >= 2 and raw[0]["ETag"] == raw[1]["ETag"]:
             again.append(relative)
     once = [f"{RAW}{relative}" for relative in LANDINGS if relative not in again and relative != CORRECTED]
+    failed = _validator_failure() if once else ""
     expect(not once, expected=f"each of the lab's files (the corrected {CORRECTED} aside) landed twice with the same "
-           "bytes, the validator run for both arrivals", found=f"{len(once)} not: {_listing(once)}")
+           "bytes, the validator run for both arrivals", found=f"{len(once)} not: {_listing(once)}{failed}",
+           hint=CODE_FAILED_HINT if failed else None)
     rewritten = [f"{zone_of[r]}{r}" for r in again if r in zone_of and len(_versions(f"{zone_of[r]}{r}")) != 1]
     expect(not rewritten, expected="one version of each zone copy", found=f"rewritten: {_listing(rewritten)}")
     recopied = [f"{RAW}{r}" for r in again if story[f"{RAW}{r}"][-1].get("outcome") != "unchanged"]

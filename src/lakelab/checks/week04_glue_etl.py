@@ -16,8 +16,8 @@ import boto3
 from lakelab.checks import athena_history, job_output, job_quality, job_scripts, policies
 from lakelab.checks.framework import exercise, expect
 from lakelab.checks.week04_roles import expect_job_role, object_arn, reads, writes
-from lakelab.checks.week04_runs import (GLUE_OUTPUT_LOG, application, driver_stdout, glue_summary, job_runs,
-                                       runs_since_correction, successful_emr_run)
+from lakelab.checks.week04_runs import (FAILED_RUN_HINT, GLUE_OUTPUT_LOG, application, driver_stdout, glue_summary,
+                                       job_runs, last_failure, runs_since_correction, successful_emr_run)
 from lakelab.course import naming
 
 WEEK = 4
@@ -126,7 +126,8 @@ def job_defined() -> None:
                "f'{run_id}-driver' in /aws-glue/jobs/output, where Glue 5.0 writes the script's stdout and stderr")
 def job_run_curated_orders() -> None:
     runs = job_runs("SUCCEEDED")
-    expect(runs, expected="a SUCCEEDED run of the job", found="none")
+    failed = "" if runs else last_failure()
+    expect(runs, expected="a SUCCEEDED run of the job", found="none" + failed, hint=FAILED_RUN_HINT if failed else None)
     summaries = {run["Id"]: glue_summary(run["Id"]) for run in runs}
     # The first build: the run that logged the answer key's counts, else the oldest, whose counts the message shows.
     run = next((run for run in runs if summaries[run["Id"]] == job_output.EXPECTED_COUNTS), runs[-1])
@@ -227,9 +228,11 @@ def same_script_on_emr() -> None:
 def gate_stops_a_bad_batch() -> None:
     runs = boto3.client("glue").get_job_runs(JobName=_names().resource("orders-etl"))["JobRuns"]
     gated = [run for run in job_runs("FAILED") if "gate" in (run.get("ErrorMessage") or "").lower()]
+    failed = "" if gated else last_failure()
     expect(gated, expected="a FAILED run whose ErrorMessage names the data-quality gate",
            found="runs: " + (", ".join(f"{run['JobRunState']} {run.get('ErrorMessage', '')}".strip()
-                                       for run in runs) or "none"))
+                                       for run in runs) or "none") + failed,
+           hint=("the last run failed, but not at the gate: " + FAILED_RUN_HINT) if failed else None)
     run, bucket = gated[0], _names().bucket("lake")
     ended = run.get("CompletedOn") or run["LastModifiedOn"]
     changed = job_quality.changes_during(bucket, TARGET, run["StartedOn"], ended)
@@ -250,8 +253,10 @@ def gate_stops_a_bad_batch() -> None:
 def one_month_reprocessed_safely() -> None:
     bucket, runs = _names().bucket("lake"), runs_since_correction()
     succeeded = [run for run in runs if run["JobRunState"] == "SUCCEEDED"]
+    failed = last_failure() if len(succeeded) < 2 else ""
     expect(len(succeeded) >= 2, expected="two SUCCEEDED runs since the corrected file landed (the second shows a "
-           "repeat changes nothing)", found=[run["JobRunState"] for run in runs] or "no run")
+           "repeat changes nothing)", found=f"{[run['JobRunState'] for run in runs] or 'no run'}{failed}",
+           hint=FAILED_RUN_HINT if failed else None)
     last_two = [glue_summary(run["Id"]) for run in succeeded[-2:]]
     expect(last_two[0] is not None and last_two[0] == last_two[1], expected="the last two runs logging the same counts",
            found=last_two)

@@ -7,7 +7,7 @@ import gzip
 
 import boto3
 
-from lakelab.checks import job_output
+from lakelab.checks import job_output, user_code
 from lakelab.checks.framework import expect
 from lakelab.course import naming
 from lakelab.lab.sweepers import LIVE_APPLICATION_STATES
@@ -31,6 +31,18 @@ def _uri(key: str) -> str:
 def job_runs(state: str) -> list[dict]:
     runs = boto3.client("glue").get_job_runs(JobName=_names().resource("orders-etl"))["JobRuns"]
     return sorted((r for r in runs if r["JobRunState"] == state), key=lambda r: r["StartedOn"], reverse=True)
+
+
+def last_failure(run_id: str | None = None) -> str:
+    """``; the last run failed: <ErrorMessage>; <traceback's last lines>; open log group …, stream …`` when the
+    job's last run (or ``run_id``) failed, else "": what a check adds to its ``found`` when a run is missing."""
+    failure = user_code.glue_failure(_names().resource("orders-etl"), run_id)
+    return f"; the last run failed: {failure.text()}" if failure else ""
+
+
+# What a check's hint says when the learner's script failed: the fix is in the script, then a new run.
+FAILED_RUN_HINT = ("that error is your script's own (the traceback is in the log stream named above): fix "
+                   "orders_etl.py, upload it again to its ScriptLocation, start a new run and wait for a final state")
 
 
 def glue_summary(run_id: str) -> dict | None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import boto3
 
+from lakelab.checks import user_code
 from lakelab.checks.framework import exercise, expect
 from lakelab.course import datasets, naming
 
@@ -322,17 +323,10 @@ def consumer_counted_by_type() -> None:
 
 
 def _function_error(function: str) -> str:
-    """The last error the function logged that is not the contract's own ValueError ("" if none)."""
-    logs = boto3.client("logs")
-    try:
-        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=f"/aws/lambda/{function}")
-        messages = [event["message"] for page in pages for event in page["events"]]
-    except logs.exceptions.ResourceNotFoundException:
-        return ""
-    for message in reversed(messages):
-        if ("Error" in message or "Traceback" in message) and "breaks the clickstream contract" not in message:
-            return " ".join(message.split())[:400]
-    return ""
+    """The last error the function logged that is not the contract's own ValueError, with the last lines of its
+    traceback and the log group and stream to open ("" if none)."""
+    failure = user_code.lambda_failure(function, ignore=("breaks the clickstream contract",))
+    return failure.text() if failure else ""
 
 
 def _failures(queue_url: str) -> list[dict]:
@@ -382,8 +376,9 @@ def lambda_consumer_isolated_poison() -> None:
         if error:
             expect(False, expected=f"all {len(events)} June events written by the function",
                    found=f"{len(missing)} missing; the function's last error: {error}",
-                   hint="that error is the function's own (its log group /aws/lambda/" + function + "): fix what it "
-                        "names — a permission of its role, a setting — then run the cells again")
+                   hint="that error is the function's own (the log stream named above): fix what it names — its "
+                        "code, a permission of its role, a setting — redeploy with update_function_code and the "
+                        "function_updated_v2 waiter, then run the cells again")
         expect(False, expected=f"all {len(events)} June events written by the function",
                found=f"{len(missing)} missing" + (f"; the failures queue describes {len(failures)} batches of "
                                                   f"{given_up} records given up" if failures else ""),
