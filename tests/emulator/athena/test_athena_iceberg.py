@@ -107,6 +107,17 @@ def test_update_and_delete_each_make_a_snapshot(athena):
     assert len(history) == 3 and all(h[1] == "true" for h in history)
 
 
+def test_partitions_metadata_table_and_hive_partition_ddl_refused(athena):
+    _table(athena)
+    rows = athena.rows('SELECT partition.tier, record_count, file_count FROM "customers$partitions" '
+                       "ORDER BY partition.tier, partition.updated_at_day")
+    assert rows == [["gold", "1", "1"], ["gold", "1", "1"], ["silver", "1", "1"]]
+    assert athena.failure("SHOW PARTITIONS customers").startswith("NOT_SUPPORTED: SHOW PARTITIONS")
+    assert athena.failure("MSCK REPAIR TABLE customers").startswith("NOT_SUPPORTED: MSCK REPAIR TABLE")
+    assert "not supported for Iceberg" in athena.failure(
+        "ALTER TABLE customers ADD PARTITION (tier = 'x') LOCATION 's3://lakelab-lake/x/'")
+
+
 def test_time_travel_reads_the_first_snapshot(athena):
     _table(athena)
     first, committed = athena.rows('SELECT snapshot_id, committed_at FROM "customers$snapshots"')[0]

@@ -51,8 +51,10 @@ Fidelity notes (what differs from AWS):
 - Only Parquet data files; ``'format'='orc'`` or ``'avro'`` fail with NOT_SUPPORTED. Column
   renames, drops and type changes (``ALTER TABLE ... CHANGE/REPLACE COLUMNS``) are not supported.
 - ``"t$files"`` has the columns content, file_path, file_format, spec_id, record_count and
-  file_size_in_bytes (Athena has more: bounds, value counts...); ``"t$partitions"``,
-  ``"t$manifests"`` and ``"t$refs"`` are not supported.
+  file_size_in_bytes (Athena has more: bounds, value counts...); ``"t$partitions"`` has partition,
+  record_count, file_count and total_size (not ``data``); ``"t$manifests"`` and ``"t$refs"`` are not
+  supported. Hive partition DDL (ADD/DROP PARTITION, MSCK REPAIR, SHOW PARTITIONS, SET LOCATION)
+  fails with NOT_SUPPORTED, as Iceberg keeps its own partitions.
 - VACUUM keeps every metadata JSON file (``vacuum_max_metadata_files_to_keep`` is not applied).
 - Each Iceberg statement reads the table's current metadata when it starts and commits against it:
   a concurrent commit in between fails the later one with ICEBERG_COMMIT_ERROR (no retry).
@@ -463,6 +465,42 @@ def _data_scan(context: Context, table: Any, snapshot: Any, needed: set[str] | N
     return found
 
 
+def _partitions_table(table: Any) -> Any:
+    """``"t$partitions"``: a row per partition of the current snapshot (partition, record_count,
+    file_count, total_size; Athena's ``data`` column of per-column statistics is not given)."""
+    import pyarrow as pa
+    from pyiceberg.io.pyarrow import schema_to_pyarrow
+
+    spec = table.spec()
+    partition_type = spec.partition_type(table.schema())
+    totals: dict[tuple[Any, ...], list[int]] = {}
+    for data_file in _data_files(table, table.current_snapshot()):
+        key = tuple(data_file.partition[i] for i in range(len(spec.fields))) if spec.fields else ()
+        found = totals.setdefault(key, [0, 0, 0])
+        found[0] += data_file.record_count
+        found[1] += 1
+        found[2] += data_file.file_size_in_bytes
+    columns: dict[str, Any] = {}
+    if spec.fields:
+        arrow_type = schema_to_pyarrow(partition_type, include_field_ids=False)
+        values = [dict(zip([f.name for f in partition_type.fields], key)) for key in totals]
+        columns["partition"] = pa.array(values, pa.struct(list(arrow_type)))
+    columns["record_count"] = pa.array([t[0] for t in totals.values()], pa.int64())
+    columns["file_count"] = pa.array([t[1] for t in totals.values()], pa.int64())
+    columns["total_size"] = pa.array([t[2] for t in totals.values()], pa.int64())
+    return pa.table(columns)
+
+
+def refuse(context: Context, statement: Statement) -> results.Result:
+    """Hive partition DDL on an Iceberg table: Iceberg keeps its partitions itself."""
+    what = {"add_partitions": "ALTER TABLE ADD PARTITION", "drop_partitions": "ALTER TABLE DROP PARTITION",
+            "msck": "MSCK REPAIR TABLE", "set_location": "ALTER TABLE SET LOCATION",
+            "show_partitions": "SHOW PARTITIONS"}[statement.kind]
+    hint = ' (query the "$partitions" metadata table)' if statement.kind == "show_partitions" else ""
+    raise errors.QueryFailed(f"NOT_SUPPORTED: {what} is not supported for Iceberg table "
+                             f"'{context.database_of(statement.database)}.{statement.name}'{hint}")  # unverified wording
+
+
 def _authorize_read(bucket: str, key: str) -> None:
     """The engine reads data files on threads of its own: each is authorized here, as the caller."""
     from lakelab.emulator.common import s3_objects
@@ -512,6 +550,8 @@ def _metadata_table(context: Context, found: catalog.Table, kind: str, where: st
             "record_count": pa.array([f.record_count for f in files], pa.int64()),
             "file_size_in_bytes": pa.array([f.file_size_in_bytes for f in files], pa.int64()),
         })
+    elif kind == "partitions":
+        data = _partitions_table(table)
     else:
         raise errors.table_not_found(found.database, f"{found.name}${kind}", where)
     name = f"lakelab_iceberg_{kind}_{uuid.uuid4().hex[:8]}"
