@@ -83,6 +83,8 @@ HANDLERS.update({
     "drop_table": _iceberg_or(ddl.drop_table, iceberg.drop, _dropped_iceberg),
     "set_properties": _iceberg_or(ddl.alter_table, iceberg.set_properties, _existing_iceberg),
     "show_create_table": _iceberg_or(show.show_create_table, iceberg.show_create_table, _found_iceberg),
+    **{kind: _iceberg_or(HANDLERS[kind], iceberg.refuse, _existing_iceberg)
+       for kind in ("add_partitions", "drop_partitions", "msck", "set_location", "show_partitions")},
 })
 
 
