@@ -101,10 +101,12 @@ def test_update_and_delete_each_make_a_snapshot(athena):
     assert athena.ok("UPDATE customers SET tier = 'bronze' WHERE id = 1")["SubstatementType"] == "UPDATE"
     athena.ok("DELETE FROM customers WHERE tier = 'silver'")
     assert _all(athena) == [["1", "ana", "bronze"], ["3", "cai", "gold"]]
+    athena.ok("UPDATE customers SET name = upper(name) WHERE id IN (SELECT id FROM customers WHERE tier = 'gold')")
+    assert _all(athena) == [["1", "ana", "bronze"], ["3", "CAI", "gold"]]
     operations = athena.rows('SELECT operation FROM "customers$snapshots" ORDER BY committed_at')
-    assert [o[0] for o in operations] == ["append", "overwrite", "delete"]
+    assert [o[0] for o in operations] == ["append", "overwrite", "delete", "overwrite"]
     history = athena.rows('SELECT snapshot_id, is_current_ancestor FROM "customers$history"')
-    assert len(history) == 3 and all(h[1] == "true" for h in history)
+    assert len(history) == 4 and all(h[1] == "true" for h in history)
 
 
 def test_partitions_metadata_table_and_hive_partition_ddl_refused(athena):

@@ -444,9 +444,11 @@ def _data_scan(context: Context, table: Any, snapshot: Any, needed: set[str] | N
         bucket, key = storage.folder(data_file.file_path)[0], data_file.file_path.split("/", 3)[3]
         files.append((bucket, key, data_file.file_size_in_bytes))
         _authorize_read(bucket, key)
-    if target:
-        context.iceberg_files = {storage.engine_path(context.account_id, b, k): f  # type: ignore[attr-defined]
-                                 for (b, k, _), f in zip(files, data_files)}
+    if target:  # a statement's target may be read twice (a subquery on the same table): keep every file
+        known = getattr(context, "iceberg_files", None)
+        if known is None:
+            known = context.iceberg_files = {}  # type: ignore[attr-defined]
+        known.update({storage.engine_path(context.account_id, b, k): f for (b, k, _), f in zip(files, data_files)})
         found.columns.update({FILE: "VARCHAR", POSITION: "BIGINT"})
     if not files:
         empty = ", ".join(f"CAST(NULL AS {t}) AS {ident(n)}" for n, t in found.columns.items())
@@ -691,7 +693,6 @@ def _apply(context: Context, table: Any) -> int:
     parts = [f"SELECT {names} FROM lakelab_changes WHERE {ACTION} IN ('U', 'I')"]
     if removed:
         old = _data_scan(context, table, table.current_snapshot(), None, True, {f.file_path for f in removed})
-        context.iceberg_files = files  # type: ignore[attr-defined]
         parts.insert(0, f"SELECT {', '.join('o.' + ident(c.name) for c in columns)} FROM ({old.sql}) AS o "
                         f"ANTI JOIN lakelab_changes AS c ON c.{FILE} = o.{FILE} AND c.{POSITION} = o.{POSITION}")
     rows = _arrow(context, table, " UNION ALL ".join(parts))
