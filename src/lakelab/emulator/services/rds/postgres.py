@@ -2,15 +2,17 @@
 
 :class:`Server` runs ``initdb`` in a folder of its own, listens on ``127.0.0.1`` at a free port with
 password (SCRAM) authentication for TCP clients, and keeps a Unix socket in its folder that only the
-emulator uses (trust, as the bootstrap superuser ``rdsadmin``, as RDS keeps its own). Bootstrap
-creates the roles RDS has (``rds_superuser``, ``rds_replication``), the master user as a member of
-both, and the initial database owned by it. The server runs under :mod:`.guard`, so it never
+emulator uses (trust, as the bootstrap superuser ``rdsadmin``, as RDS keeps its own). ``initdb``
+runs once per process; each server starts from a copy of that cluster. Bootstrap creates the roles
+RDS has (``rds_superuser``, ``rds_replication``), the master user as a member of both, and the
+initial database owned by it. The server runs under :mod:`.guard`, so it never
 outlives the emulator. As root (a container, CI), PostgreSQL refuses to run: the server then runs
 as an unprivileged system user, created once, as the wheel's own helper does.
 """
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import shutil
@@ -18,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,15 +157,11 @@ class Server:
     # --- steps -----------------------------------------------------------------------------
 
     def _initdb(self) -> None:
+        """A copy of this process's one initdb'd cluster (initdb runs once: a copy is much faster)."""
+        shutil.copytree(_template(), self.data)
         user = _run_as()
-        self.data.mkdir(parents=True)
         if user:
             _hand_over(self.folder, user)
-        command = [str(binaries() / "initdb"), "-D", str(self.data), "-U", ADMIN, "--auth-local=trust",
-                   "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"]
-        done = subprocess.run(command, user=user, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise Unavailable(f"initdb failed: {done.stderr.strip()[-500:]}")
 
     def _configure(self) -> None:
         # Written last in postgresql.conf, so these win; a reboot rewrites them.
@@ -221,6 +220,30 @@ class Server:
             if self.database != "postgres":
                 connection.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
                     sql.Identifier(self.database), master))
+
+
+_template_lock = threading.Lock()
+_template_folder: list[Path] = []
+
+
+def _template() -> Path:
+    """The data folder ``initdb`` made once for this process (removed when the process exits)."""
+    with _template_lock:
+        if _template_folder:
+            return _template_folder[0] / "data"
+        folder = Path(tempfile.mkdtemp(prefix="lakelab-rds-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        user = _run_as()
+        if user:
+            _hand_over(folder, user)
+        command = [str(binaries() / "initdb"), "-D", str(folder / "data"), "-U", ADMIN, "--auth-local=trust",
+                   "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync", "--no-instructions"]
+        done = subprocess.run(command, user=user, capture_output=True, text=True)
+        if done.returncode != 0:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise Unavailable(f"initdb failed: {done.stderr.strip()[-500:]}")
+        _template_folder.append(folder)
+        return folder / "data"
 
 
 def _run_as() -> str | None:
