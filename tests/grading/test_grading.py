@@ -47,6 +47,7 @@ def _grade(lab: str, paths: list[Path], out: Path, **limits) -> dict[str, dict[s
     with (out / "gradebook.csv").open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     assert [row["submission"] for row in rows] == [str(p) for p in paths], "rows in the order given"
+    assert "Class report" in (out / "report.html").read_text(encoding="utf-8"), "report.html beside the gradebook"
     return {Path(row["submission"]).name: row | {"text": (out / row["feedback"]).read_text()} for row in rows}
 
 

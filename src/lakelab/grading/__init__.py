@@ -56,7 +56,17 @@ def grade(submissions: list[Path], lab: str, out: Path | None = Path("grades"), 
                          on_done)
     if out is not None:
         report.write(outcomes, Path(out))
+        write_class_report(Path(out), week)
     return outcomes
+
+
+def write_class_report(out: Path, week: int) -> Path:
+    """``report.html`` beside the gradebook, from the gradebook and feedback files just written."""
+    from lakelab import course
+    from lakelab.grading import classreport
+    from lakelab.notebooks.labs import LABS
+
+    return classreport.write(out, lab_notebook=LABS / f"{course.week(week).lab}.ipynb")
 
 
 def check(notebook: Path, timeout: float = DEFAULT_TIMEOUT_S,

@@ -22,7 +22,8 @@ def grade_command(lab: str, submissions: list[str], out: str, jobs: int | None, 
         print(f"lakelab grade: {error}", file=sys.stderr)
         return 2
     print(report.summary(outcomes))
-    print(f"\ngradebook: {Path(out) / 'gradebook.csv'} · feedback: {Path(out) / report.FEEDBACK_DIR}/")
+    print(f"\ngradebook: {Path(out) / 'gradebook.csv'} · feedback: {Path(out) / report.FEEDBACK_DIR}/ · "
+          f"class report: {Path(out) / 'report.html'}")
     return 0
 
 
