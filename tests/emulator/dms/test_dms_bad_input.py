@@ -18,6 +18,13 @@ def connection_status(shop, endpoint):
 
 
 def test_test_connection_succeeds_and_fails_for_real(shop):
+    instance = shop["dms"].describe_replication_instances()["ReplicationInstances"][0]
+    assert instance["ReplicationInstanceStatus"] == "available"
+    answered = shop["dms"].test_connection(ReplicationInstanceArn=shop["replication_instance"],
+                                           EndpointArn=source_endpoint(shop, "lakelab-first"))["Connection"]
+    assert answered["Status"] == "testing"
+    shop["dms"].get_waiter("test_connection_succeeds").wait(
+        Filters=[{"Name": "endpoint-arn", "Values": [answered["EndpointArn"]]}])
     assert connection_status(shop, source_endpoint(shop))["Status"] == "successful"
     assert connection_status(shop, s3_endpoint(shop))["Status"] == "successful"
     wrong = connection_status(shop, source_endpoint(shop, "lakelab-wrong", Password="not-the-password"))
