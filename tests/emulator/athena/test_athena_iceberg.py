@@ -135,6 +135,16 @@ def test_time_travel_reads_the_first_snapshot(athena):
         "SELECT * FROM customers FOR TIMESTAMP AS OF TIMESTAMP '2000-01-01 00:00:00 UTC'")
 
 
+def test_nested_and_decimal_columns_round_trip(athena):
+    athena.ok(f"""CREATE TABLE kinds (id int, price decimal(10,2), tags array<string>, info struct<a:int,b:string>,
+        d date, m map<string,int>) LOCATION 's3://{LAKE}/iceberg/kinds/' TBLPROPERTIES ('table_type'='ICEBERG')""")
+    athena.ok("INSERT INTO kinds VALUES (1, 2.50, ARRAY['x','y'], CAST(ROW(1,'q') AS ROW(a int, b varchar)), "
+              "DATE '2024-01-01', MAP(ARRAY['k'], ARRAY[1]))")
+    athena.ok("UPDATE kinds SET price = price * 2")
+    assert athena.rows("SELECT id, price, tags[2], info.b, d, m['k'] FROM kinds") == [
+        ["1", "5.00", "y", "q", "2024-01-01", "1"]]
+
+
 def test_optimize_reduces_the_number_of_files(athena):
     athena.ok(CREATE.replace("PARTITIONED BY (tier, day(updated_at))", ""))
     for i in range(4):

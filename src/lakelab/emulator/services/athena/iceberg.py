@@ -70,6 +70,7 @@ Fidelity notes (what differs from AWS):
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 import uuid
@@ -398,7 +399,8 @@ def _snapshot(context: Context, table: Any, version: exp.Version | None, where: 
                                  "timestamp with time zone") from None
     snapshot = table.snapshot_as_of_timestamp(int(millis))
     if snapshot is None:
-        shown = context.connection.execute(f"SELECT CAST({value_sql} AS VARCHAR)").fetchone()[0]
+        moment = datetime.datetime.fromtimestamp(int(millis) / 1000, datetime.timezone.utc)
+        shown = f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 1000:03d} UTC"
         raise errors.QueryFailed(f"INVALID_ARGUMENTS: {where}No version history table "
                                  f"{table.name()[-2]}.{table.name()[-1]} at or before {shown}")
     return snapshot
@@ -576,10 +578,9 @@ def _shaped(engine_sql: str, columns: list[Column], targets: list[str]) -> str:
 
 
 def _arrow(context: Context, table: Any, engine_sql: str) -> Any:
-    from pyiceberg.io.pyarrow import schema_to_pyarrow
-
-    rows = context.connection.sql(engine_sql).to_arrow_table()
-    return rows.cast(schema_to_pyarrow(table.schema(), include_field_ids=False))
+    """The rows to write, as Arrow. The SQL already cast each column to the table's type; pyiceberg
+    checks the schema and converts (an Arrow cast to pyiceberg's schema aborts the process on maps)."""
+    return context.connection.sql(engine_sql).to_arrow_table()
 
 
 def _commit(context: Context, table: Any, rows: Any | None, removed: list[Any], operation: str | None = None) -> None:
