@@ -215,6 +215,11 @@ def test_pyiceberg_glue_catalog_reads_the_table(athena, emulator):
     rows = table.scan().to_arrow().sort_by("id")
     assert rows.column("name").to_pylist() == ["ana", "ben b", "dee"]
     assert len(table.metadata.snapshots) == 2  # the INSERT and the MERGE
+    import pyarrow as pa  # and what pyiceberg commits through Glue, Athena reads
+
+    table.append(pa.table({"id": pa.array([42], pa.int64()), "name": ["py"], "tier": ["gold"],
+                           "updated_at": pa.array([None], pa.timestamp("us"))}))
+    assert athena.rows("SELECT id, name FROM customers WHERE id > 3 ORDER BY id") == [["4", "dee"], ["42", "py"]]
 
 
 def test_drop_table_removes_the_table_and_its_files(athena):
