@@ -10,6 +10,7 @@ import time
 
 from lakelab import targets
 from lakelab.emulator.server import probe
+from lakelab.lab.opens_clean import jupyter_arguments
 from lakelab.notebooks.labs import ROOT
 
 
@@ -35,7 +36,8 @@ def _start_emulator(port: int) -> subprocess.Popen | None:
 
 def _jupyter_command(open_browser: bool) -> list[str]:
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT}",
-               "--LabApp.default_url=/lab/tree/labs", f"--ServerApp.open_browser={open_browser}"]
+               "--LabApp.default_url=/lab/tree/labs", f"--ServerApp.open_browser={open_browser}",
+               *jupyter_arguments()]  # no news question, no "modified" mark on open
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers and cloud desktops often run as root
     return command
