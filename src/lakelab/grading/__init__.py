@@ -7,14 +7,17 @@ redefines or monkeypatches changes a result. Stretch checks are reported but not
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
-from lakelab.grading import batch, report
+from lakelab import course
+from lakelab.grading import batch, gradebook, regrade, report
+from lakelab.grading.regrade import LatePolicy
 from lakelab.grading.batch import GradingError, default_jobs, refuse_other_targets, week_of
 from lakelab.grading.results import ERROR, GRADED, TIMEOUT, CellResult, CheckResult, Outcome
 
 __all__ = ["ERROR", "GRADED", "TIMEOUT", "CellResult", "CheckResult", "GradingError", "Outcome", "grade",
-           "check", "default_jobs", "refuse_other_targets", "week_of"]
+           "LatePolicy", "check", "default_jobs", "refuse_other_targets", "week_of"]
 
 DEFAULT_TIMEOUT_S = 600
 DEFAULT_CELL_TIMEOUT_S = 300  # week 5 backfills three days, a Spark job each, in one cell
@@ -22,8 +25,9 @@ DEFAULT_CELL_TIMEOUT_S = 300  # week 5 backfills three days, a Spark job each, i
 
 def grade(submissions: list[Path], lab: str, out: Path | None = Path("grades"), jobs: int | None = None,
           timeout: float = DEFAULT_TIMEOUT_S, cell_timeout: float = DEFAULT_CELL_TIMEOUT_S,
-          on_done: Callable[[Outcome], None] = lambda outcome: None) -> list[Outcome]:
-    """Grade notebooks for ``lab`` in parallel; write ``gradebook.csv`` and feedback into ``out``.
+          on_done: Callable[[Outcome], None] = lambda outcome: None, changed_only: bool = False,
+          late: LatePolicy = LatePolicy()) -> list[Outcome]:
+    """Grade notebooks for ``lab`` in parallel; write ``gradebook.csv``, feedback and ``report.html`` into ``out``.
 
     Parameters
     ----------
@@ -32,37 +36,62 @@ def grade(submissions: list[Path], lab: str, out: Path | None = Path("grades"), 
     lab
         ``week01_s3`` (or ``week01``, ``1``): the lab whose registered checks judge every submission.
     out
-        Folder for ``gradebook.csv`` and ``feedback/*.md``; ``None`` writes nothing.
+        Folder for ``gradebook.csv``, ``feedback/*.md`` and ``report.html``; ``None`` writes nothing.
     jobs
         Submissions graded at once (default: the number of cores).
     timeout, cell_timeout
         Seconds for a whole notebook and for one cell; after ``timeout`` the state so far is checked.
     on_done
         Called with each outcome as it is known (a progress bar).
+    changed_only
+        Keep the earlier row of every submission whose content hash is unchanged (not graded again).
+    late
+        The late policy (:func:`lakelab.grading.regrade.policy`): deadline and points off per day late.
 
     Returns
     -------
     list of Outcome
-        One per submission, in the order given.
+        One per submission graded, in the order given (unchanged ones kept with ``changed_only`` are not).
     """
     week = week_of(lab)
     refuse_other_targets()
+    paths = [Path(s) for s in submissions]
+    earlier: dict[str, gradebook.Row] = {}
     if out is not None:
         try:  # before grading, not after: an unusable folder must not cost a class's grading
             (Path(out) / report.FEEDBACK_DIR).mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise GradingError(f"cannot write the gradebook into {out}: {error.strerror}") from None
-    outcomes = batch.run([Path(s) for s in submissions], week, jobs or default_jobs(), timeout, cell_timeout,
-                         on_done)
+        try:
+            earlier = regrade.previous_rows(Path(out), course.week(week).lab)
+        except gradebook.GradebookError as error:
+            raise GradingError(str(error)) from None
+    digests = [regrade.content_hash(path) for path in paths]
+    keep = [changed_only and regrade.unchanged(earlier.get(str(path)), digest) for path, digest in zip(paths, digests)]
+    graded = batch.run([p for p, k in zip(paths, keep) if not k], week, jobs or default_jobs(), timeout,
+                       cell_timeout, on_done) if not all(keep) else []
     if out is not None:
-        report.write(outcomes, Path(out))
+        now = regrade.stamp(datetime.now(timezone.utc))
+        fresh = iter(graded)
+        entries, extra = [], []
+        for path, digest, kept in zip(paths, digests, keep):
+            before = earlier.get(str(path))
+            entry = before if kept else next(fresh)
+            score = entry.score
+            when = regrade.submitted_at(path)
+            days, taken, final = late.apply(score, when)
+            entries.append(entry)
+            extra.append({"sha256": digest, "graded_at": before["graded_at"] if kept else now,
+                          "submitted_at": regrade.stamp(when), "days_late": str(days), "late_penalty": f"{taken:.1f}",
+                          "final_score": f"{final:.1f}",
+                          "history": before["history"] if kept else regrade.history(before)})
+        report.write(entries, Path(out), extra)
         write_class_report(Path(out), week)
-    return outcomes
+    return graded
 
 
 def write_class_report(out: Path, week: int) -> Path:
     """``report.html`` beside the gradebook, from the gradebook and feedback files just written."""
-    from lakelab import course
     from lakelab.grading import classreport
     from lakelab.notebooks.labs import LABS
 

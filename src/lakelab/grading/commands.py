@@ -6,24 +6,47 @@ import sys
 from pathlib import Path
 
 from lakelab import grading
-from lakelab.grading import report
+from lakelab.grading import exports, gradebook, regrade, report
 
 
 def grade_command(lab: str, submissions: list[str], out: str, jobs: int | None, timeout: float,
-                  cell_timeout: float) -> int:
-    """Grade a class; 0 once every submission has its row (whatever its status), 2 if grading cannot start."""
+                  cell_timeout: float, export: list[str] | None = None, changed_only: bool = False,
+                  deadline: str | None = None, late_penalty: float | None = None) -> int:
+    """Grade a class; 0 once every submission has its row (whatever its status), 2 if grading cannot start.
+
+    With no submissions, the report and exports are written again from the gradebook already in ``out``.
+    """
     from tqdm import tqdm
 
-    try:  # the bar waits a second before showing: a refusal comes sooner, and alone
+    try:
+        late = regrade.policy(deadline, late_penalty)
+        for lms in export or []:
+            exports.supported(lms)
+        if not submissions:
+            return _from_gradebook(lab, Path(out), export or [])
         with tqdm(total=len(submissions), desc="grading", unit="notebook", file=sys.stderr, delay=1) as bar:
             outcomes = grading.grade([Path(s) for s in submissions], lab, Path(out), jobs, timeout, cell_timeout,
-                                     on_done=lambda outcome: bar.update())
-    except grading.GradingError as error:
+                                     on_done=lambda outcome: bar.update(), changed_only=changed_only, late=late)
+        written = [exports.export(Path(out), lms) for lms in export or []]
+    except (grading.GradingError, regrade.PolicyError, exports.ExportError, gradebook.GradebookError) as error:
         print(f"lakelab grade: {error}", file=sys.stderr)
         return 2
-    print(report.summary(outcomes))
+    if outcomes:
+        print(report.summary(outcomes))
+    if len(outcomes) < len(submissions):
+        print(f"{len(submissions) - len(outcomes)} notebook(s) unchanged since they were graded: rows kept")
     print(f"\ngradebook: {Path(out) / 'gradebook.csv'} · feedback: {Path(out) / report.FEEDBACK_DIR}/ · "
-          f"class report: {Path(out) / 'report.html'}")
+          f"class report: {Path(out) / 'report.html'}" + "".join(f" · {path.stem}: {path}" for path in written))
+    return 0
+
+
+def _from_gradebook(lab: str, out: Path, export: list[str]) -> int:
+    week = grading.week_of(lab)
+    rows = gradebook.read(out)
+    if rows and gradebook.lab_of(rows) != grading.course.week(week).lab:
+        raise gradebook.GradebookError(f"{out / 'gradebook.csv'} is {gradebook.lab_of(rows)}'s gradebook, not {lab}'s")
+    written = [grading.write_class_report(out, week)] + [exports.export(out, lms) for lms in export]
+    print("written from the gradebook: " + ", ".join(str(path) for path in written))
     return 0
 
 

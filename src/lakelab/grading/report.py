@@ -11,27 +11,56 @@ import csv
 import re
 from pathlib import Path, PurePath
 
+from lakelab.grading import regrade
+from lakelab.grading.gradebook import Row
 from lakelab.grading.results import ERROR, CellResult, CheckResult, Outcome
 
 COLUMNS = ["submission", "lab", "checks_passed", "checks_total", "score", "status", "duration_s",
-           "stretch_passed", "feedback", "note"]
+           "stretch_passed", "feedback", "note"] + regrade.COLUMNS
 FEEDBACK_DIR = "feedback"
 SHOWN_CELLS = 20  # failing cells listed in a feedback file, beyond which only a count is given
 
 
-def write(outcomes: list[Outcome], out: Path) -> Path:
-    """Write ``gradebook.csv`` and ``feedback/<name>.md`` into ``out``; return the gradebook's path."""
+def write(outcomes: list[Outcome | Row], out: Path, extra: list[dict[str, str]] | None = None) -> Path:
+    """Write ``gradebook.csv`` and ``feedback/<name>.md`` into ``out``; return the gradebook's path.
+
+    An entry that is an earlier gradebook :class:`Row` (an unchanged submission, not graded again) keeps
+    its fields and its feedback file; ``extra`` gives each entry's regrading and late-policy columns.
+    """
     (out / FEEDBACK_DIR).mkdir(parents=True, exist_ok=True)
-    names = feedback_names([outcome.submission for outcome in outcomes])
-    for outcome, name in zip(outcomes, names):
-        (out / FEEDBACK_DIR / name).write_text(feedback(outcome), encoding="utf-8")
+    extra = extra or [{} for _ in outcomes]
+    names = feedback_names([entry.submission for entry in outcomes])
+    kept = {}
+    for entry in outcomes:  # read before writing: a kept file's name can be another's earlier name
+        if isinstance(entry, Row) and entry["feedback"] and (out / entry["feedback"]).is_file():
+            kept[id(entry)] = (out / entry["feedback"]).read_text(encoding="utf-8")
+    for entry, name, more in zip(outcomes, names, extra):
+        if isinstance(entry, Outcome):
+            text = feedback(entry) + _late_lines(more)
+        else:
+            text = kept.get(id(entry))
+        if text is not None:
+            (out / FEEDBACK_DIR / name).write_text(text, encoding="utf-8")
     gradebook = out / "gradebook.csv"
     with gradebook.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(COLUMNS)
-        for outcome, name in zip(outcomes, names):
-            writer.writerow(row(outcome, f"{FEEDBACK_DIR}/{name}"))
+        for entry, name, more in zip(outcomes, names, extra):
+            if isinstance(entry, Outcome):
+                base = row(entry, f"{FEEDBACK_DIR}/{name}")
+            else:
+                base = [entry[column] for column in COLUMNS[:len(COLUMNS) - len(regrade.COLUMNS)]]
+                base[COLUMNS.index("feedback")] = f"{FEEDBACK_DIR}/{name}"
+            writer.writerow(base + [more.get(column, "") for column in regrade.COLUMNS])
     return gradebook
+
+
+def _late_lines(more: dict[str, str]) -> str:
+    days = int(more.get("days_late") or 0)
+    if not days:
+        return ""
+    return (f"\n## Late\n\nSubmitted {more.get('submitted_at', '')}, {days} day(s) after the deadline: "
+            f"{more.get('late_penalty', '0')} points off, **final score {more.get('final_score', '')} / 100**.\n")
 
 
 def row(outcome: Outcome, feedback_file: str) -> list[str]:
