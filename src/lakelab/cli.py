@@ -86,7 +86,9 @@ def _data_generate(args: argparse.Namespace) -> int:
 def _grade(args: argparse.Namespace) -> int:
     from lakelab.grading.commands import grade_command
 
-    return grade_command(args.lab, args.submissions, args.out, args.jobs, args.timeout, args.cell_timeout)
+    return grade_command(args.lab, args.submissions, args.out, args.jobs, args.timeout, args.cell_timeout,
+                         export=args.export, changed_only=args.changed_only, deadline=args.deadline,
+                         late_penalty=args.late_penalty)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -138,7 +140,13 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", default="grades", help="folder for gradebook.csv and feedback/ (default ./grades)")
     grade.add_argument("--jobs", type=int, default=None, help="notebooks graded at once (default: number of cores)")
     _time_limits(grade)
-    grade.add_argument("submissions", nargs="+", help="the submitted notebooks")
+    grade.add_argument("--export", action="append", metavar="LMS", help="also write <LMS>.csv for canvas or moodle")
+    grade.add_argument("--changed-only", action="store_true", help="keep the rows of notebooks unchanged since "
+                       "the last grading into --out (content hash); grade only the others")
+    grade.add_argument("--deadline", help="ISO date and time (UTC unless it says), e.g. 2026-03-01T23:59")
+    grade.add_argument("--late-penalty", type=float, default=None, help="points off per started day late")
+    grade.add_argument("submissions", nargs="*", help="the submitted notebooks (none: rewrite report.html and "
+                       "the exports from the gradebook in --out)")
     grade.set_defaults(run=_grade)
     check = commands.add_parser("check", help="grade your own notebook as the instructor will, and see why")
     check.add_argument("notebook")
