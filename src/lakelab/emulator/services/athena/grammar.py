@@ -28,7 +28,7 @@ KINDS = {
     "show_columns": ("UTILITY", "SHOW_COLUMNS"), "show_views": ("UTILITY", "SHOW_VIEWS"),
     "show_properties": ("UTILITY", "SHOW_TBLPROPERTIES"), "describe": ("UTILITY", "DESCRIBE_TABLE"),
     "show_create_view": ("UTILITY", "SHOW_CREATE_VIEW"), "explain": ("UTILITY", "EXPLAIN"),
-    # Iceberg statements (unverified: the SubstatementType names Athena reports for them)
+    # Iceberg statements: UPDATE, DELETE and MERGE as PyAthena reads them (OPTIMIZE and VACUUM unverified)
     "merge": ("DML", "MERGE"), "update": ("DML", "UPDATE"), "delete": ("DML", "DELETE"),
     "optimize": ("DML", "OPTIMIZE"), "vacuum": ("DML", "VACUUM"),
 }
