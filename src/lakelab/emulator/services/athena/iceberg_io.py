@@ -6,7 +6,9 @@ is a pyiceberg catalog over the in-process Glue backend that registers a table a
 ``TableType`` EXTERNAL_TABLE, ``Parameters`` ``table_type``=``ICEBERG``, ``metadata_location`` and
 ``previous_metadata_location``, the columns with their ``iceberg.field.*`` parameters (the layout
 pyiceberg's own Glue catalog writes and reads, so a learner's ``load_catalog("glue", ...)`` and
-awswrangler read the same table).
+awswrangler read the same table). As on AWS, the StorageDescriptor has the columns and the location
+but no InputFormat, OutputFormat or SerDe (tables Athena creates have none:
+https://github.com/awslabs/aws-glue-data-catalog-client-for-apache-hive-metastore/issues/78).
 """
 
 from __future__ import annotations
