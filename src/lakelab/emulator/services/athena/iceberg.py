@@ -55,6 +55,8 @@ Fidelity notes (what differs from AWS):
   record_count, file_count and total_size (not ``data``); ``"t$manifests"`` and ``"t$refs"`` are not
   supported. Hive partition DDL (ADD/DROP PARTITION, MSCK REPAIR, SHOW PARTITIONS, SET LOCATION)
   fails with NOT_SUPPORTED, as Iceberg keeps its own partitions.
+- Timestamps are stored with Iceberg's microseconds but read at millisecond precision, as the
+  emulator reads every table (unverified whether Athena shows Iceberg timestamps with six digits).
 - VACUUM keeps every metadata JSON file (``vacuum_max_metadata_files_to_keep`` is not applied).
 - Each Iceberg statement reads the table's current metadata when it starts and commits against it:
   a concurrent commit in between fails the later one with ICEBERG_COMMIT_ERROR (no retry).
