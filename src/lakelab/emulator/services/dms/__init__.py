@@ -28,7 +28,8 @@ Fidelity notes:
 > AWS); ``CdcMinFileSize`` and ``MaxFileSize`` are not applied (one file per table per batch; one
 > full-load file per table). Values are PostgreSQL's text forms (``2024-03-05 14:22:05``, ``9.61``);
 > a ``D`` row carries the replica identity's columns (the primary key) and empty others, unless the
-> table has ``REPLICA IDENTITY FULL`` -- as DMS with ``test_decoding``. Replication instances do no
+> table has ``REPLICA IDENTITY FULL`` -- as DMS with ``test_decoding``; a ``U`` row leaves empty a
+> large (TOASTed) value the update did not change, which ``test_decoding`` does not send. Replication instances do no
 > work of their own (a task runs on a thread of the emulator); DMS Serverless, selection filters,
 > ``add-column`` expressions, LOB settings, validation, premigration assessments,
 > ``PreserveTransactions`` and compression are not modelled (refused by name where they are

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +20,6 @@ from lakelab.emulator import context
 from lakelab.emulator.services.dms import mappings, source, target
 
 FULL_LOAD, CDC, BOTH = "full-load", "cdc", "full-load-and-cdc"
-POLL_SECONDS = 0.1
 
 
 @dataclass

@@ -28,7 +28,7 @@ _SEQUENCES = {"YYYYMMDD": "%Y|%m|%d", "YYYYMMDDHH": "%Y|%m|%d|%H", "YYYYMM": "%Y
               "DDMMYYYY": "%d|%m|%Y"}
 _DELIMITERS = {"SLASH": "/", "UNDERSCORE": "_", "DASH": "-", "NONE": ""}
 REFUSED = ("PreserveTransactions", "CdcInsertsOnly", "CdcInsertsAndUpdates", "CompressionType", "EncryptionMode",
-           "ParquetVersion", "AddTrailingPaddingCharacter", "GlueCatalogGeneration", "UseTaskStartTimeForFullLoadTimestamp")
+           "AddTrailingPaddingCharacter", "GlueCatalogGeneration", "UseTaskStartTimeForFullLoadTimestamp")
 
 
 class TargetError(RuntimeError):
