@@ -79,3 +79,28 @@ def test_week4_run_check_shows_the_failed_runs_error_and_traceback(client, servi
     assert "line 5, in read_orders" in message
     assert f"open log group /aws-glue/python-jobs/error, stream {run_id}" in message
     assert "fix orders_etl.py" in message
+
+
+CONSUMER = """
+import json
+
+def handler(event, context):
+    if event.get("poison"):
+        raise ValueError("record 49 breaks the clickstream contract: no event_ts")
+    if event.get("denied"):
+        raise PermissionError("AccessDenied: s3:PutObject on curated/clickstream_batches/")
+"""
+
+
+def test_week6_consumer_error_leaves_out_the_poison_records_own_error(client):
+    from lakelab.checks.week06_streaming import _function_error
+
+    function = naming.for_week(6).resource("stream-consumer")
+    _deploy(client, function, CONSUMER)
+    client("lambda").invoke(FunctionName=function, Payload=b'{"poison": true}')
+    assert _function_error(function) == "", "the contract's own ValueError is the exercise, not a bug"
+    client("lambda").invoke(FunctionName=function, Payload=b'{"denied": true}')
+    client("lambda").invoke(FunctionName=function, Payload=b'{"poison": true}')
+    error = _function_error(function)
+    assert error.startswith("PermissionError: AccessDenied: s3:PutObject on curated/clickstream_batches/")
+    assert f"open log group /aws/lambda/{function}, stream " in error

@@ -151,3 +151,24 @@ def test_a_failing_glue_5_spark_job_is_read_from_the_output_group_and_driver_str
     assert "KeyError: 'order_month'" in failure.error and "Failed Line Number: 2" in failure.error
     assert (failure.group, failure.stream) == ("/aws-glue/jobs/output", f"{run_id}-driver")
     assert any("line 2, in <module>" in line for line in failure.trace)
+
+
+def test_a_failing_emr_serverless_run_is_reported_with_its_state_details_and_driver_log(client, service_role):
+    client("s3").create_bucket(Bucket="lake")
+    role = service_role("emr-serverless", "lakelab-emr")
+    client("s3").put_object(Bucket="lake", Key="scripts/broken.py",
+                            Body=b"import sys\n\ndef main(args):\n    return args[5]\n\nmain(sys.argv)\n")
+    emr = client("emr-serverless")
+    application = emr.create_application(name="lakelab-spark", releaseLabel="emr-7.8.0", type="SPARK")["applicationId"]
+    run_id = emr.start_job_run(applicationId=application, executionRoleArn=role, jobDriver={"sparkSubmit": {
+        "entryPoint": "s3://lake/scripts/broken.py"}}, configurationOverrides={"monitoringConfiguration": {
+            "s3MonitoringConfiguration": {"logUri": "s3://lake/emr-logs/"}}})["jobRunId"]
+    for _ in range(600):
+        if emr.get_job_run(applicationId=application, jobRunId=run_id)["jobRun"]["state"] in ("SUCCESS", "FAILED"):
+            break
+        time.sleep(0.2)
+    failure = user_code.emr_serverless_failure(application)
+    assert failure is not None and "IndexError: list index out of range" in failure.error
+    assert any("line 4, in main" in line for line in failure.trace)
+    stderr = f"s3://lake/emr-logs/applications/{application}/jobs/{run_id}/SPARK_DRIVER/stderr.gz"
+    assert f"read the driver's log {stderr}" in failure.text()

@@ -60,7 +60,9 @@ class Failure:
         parts = [self.error]
         if self.trace:
             parts.append(" | ".join(self.trace))
-        if self.group:
+        if self.group.startswith("s3://"):
+            parts.append(f"read the driver's log {self.group}")
+        elif self.group:
             parts.append(f"open log group {self.group}" + (f", stream {self.stream}" if self.stream else ""))
         if self.note:
             parts.append(self.note)
@@ -259,3 +261,41 @@ def _glue_traceback(group: str, run_id: str) -> tuple[list[str], str, str] | Non
             return _tail(trace[:end + 1] if end is not None else trace), group, stream
     return None
 
+
+
+def emr_serverless_failure(application_id: str) -> Failure | None:
+    """Why the application's newest job run failed (``None`` if it did not): its ``stateDetails``, and the last
+    lines of the traceback in the driver's ``stderr.gz``, which EMR Serverless writes under the run's S3 logUri at
+    ``applications/<app>/jobs/<run>/SPARK_DRIVER/stderr.gz`` (EMR Serverless user guide: "Logging and monitoring",
+    "Storing logs in Amazon S3")."""
+    import gzip
+
+    emr = boto3.client("emr-serverless")
+    try:
+        listed = emr.list_job_runs(applicationId=application_id)["jobRuns"]
+        newest = max(listed, key=lambda run: run["createdAt"]) if listed else None
+        if not newest or newest["state"] != "FAILED":
+            return None
+        run = emr.get_job_run(applicationId=application_id, jobRunId=newest["id"])["jobRun"]
+    except (ClientError, BotoCoreError):
+        return None
+    failure = Failure(f"run {run['jobRunId']} FAILED: {run.get('stateDetails') or 'no stateDetails'}")
+    monitoring = run.get("configurationOverrides", {}).get("monitoringConfiguration", {})
+    log_uri = monitoring.get("s3MonitoringConfiguration", {}).get("logUri", "")
+    if not log_uri.startswith("s3://"):
+        return failure
+    bucket, _, prefix = log_uri[len("s3://"):].partition("/")
+    key = f"{prefix.rstrip('/') + '/' if prefix.strip('/') else ''}applications/{application_id}/jobs/" \
+          f"{run['jobRunId']}/SPARK_DRIVER/stderr.gz"
+    failure.group, failure.stream = f"s3://{bucket}/{key}", ""
+    try:
+        text = gzip.decompress(boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()).decode("utf-8")
+    except (ClientError, BotoCoreError, OSError, UnicodeDecodeError):
+        return failure
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent call last)")]
+    if starts:
+        trace = lines[starts[-1] + 1:]
+        end = next((i for i, line in enumerate(trace) if line and not line[0].isspace()), None)
+        failure.trace = _tail(trace[:end + 1] if end is not None else trace)
+    return failure

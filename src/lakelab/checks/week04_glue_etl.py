@@ -13,7 +13,7 @@ import re
 
 import boto3
 
-from lakelab.checks import athena_history, job_output, job_quality, job_scripts, policies
+from lakelab.checks import athena_history, job_output, job_quality, job_scripts, policies, user_code
 from lakelab.checks.framework import exercise, expect
 from lakelab.checks.week04_roles import expect_job_role, object_arn, reads, writes
 from lakelab.checks.week04_runs import (FAILED_RUN_HINT, GLUE_OUTPUT_LOG, application, driver_stdout, glue_summary,
@@ -209,7 +209,11 @@ def same_script_on_emr() -> None:
     found = application()
     expect(found, expected="the EMR Serverless application", found="none")
     run = successful_emr_run(found["applicationId"])
-    expect(run, expected="a job run in state SUCCESS", found="none")
+    failure = None if run else user_code.emr_serverless_failure(found["applicationId"])
+    expect(run, expected="a job run in state SUCCESS",
+           found=f"none; the last run failed: {failure.text()}" if failure else "none",
+           hint=("that error is the script's own, or its arguments': fix it, then start a new run and wait for "
+                 "SUCCESS") if failure else None)
     submit = run["jobDriver"].get("sparkSubmit", {})
     expect(submit.get("entryPoint") == _uri(SCRIPT_KEY),
            expected=f"entry point {_uri(SCRIPT_KEY)}, the Glue job's script", found=submit.get("entryPoint"))
