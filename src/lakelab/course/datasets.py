@@ -1,4 +1,4 @@
-"""The course's seeded synthetic datasets: orders, customers, clickstream and DMS change files.
+"""The course's seeded synthetic datasets: orders, customers, clickstream, DMS change files and a CRM.
 
 Every value comes from one ``random.Random(seed)`` drawn in a fixed order; money is computed in
 integer cents and times with UTC arithmetic, so a seed and a row count give the same bytes on
@@ -35,7 +35,10 @@ FILES: dict[str, str] = {
     "clickstream": "clickstream.jsonl",
     "dms_full_load": f"{_DMS_DIR}/LOAD00000001.csv",
     **{f"dms_cdc_{n}": f"{_DMS_DIR}/{stamp}.csv" for n, stamp in enumerate(_CDC_FILE_STAMPS, 1)},
+    "crm_accounts": "crm/Account.csv",
+    "crm_opportunities": "crm/Opportunity.csv",
 }
+CRM_SEED = 20240701  # the CRM's own generator: adding it changed none of the other files
 
 ORDER_COLUMNS = ("order_id", "customer_id", "order_ts", "status", "sku", "product_name",
                  "quantity", "unit_price", "amount", "currency", "country", "channel")
@@ -177,7 +180,24 @@ def generate(out: Path, rows: int = DEFAULT_ROWS, seed: int = DEFAULT_SEED,
         changes = _write_orders(rng, written, rows, countries, bar.update)
         _write_cdc(changes, written)
         _write_clickstream(rng, written["clickstream"], events, customers, bar.update)
+    write_crm(written, seed)
     return written
+
+
+def write_crm(written: dict[str, Path], seed: int = DEFAULT_SEED) -> None:
+    """Write the CRM's ``Account.csv`` and ``Opportunity.csv`` (AppFlow's stand-in Salesforce, week 6)
+    from the business customers in ``written["customers"]``; see :mod:`lakelab.course.crm`."""
+    from lakelab.course import crm
+
+    rng = random.Random(CRM_SEED + seed - DEFAULT_SEED)
+    with open(written["customers"], encoding="utf-8", newline="") as handle:
+        business = [row for row in list(csv.reader(handle))[1:] if row[-1] == "business"]
+    accounts = crm.accounts(rng, business)
+    for name, header, rows in (("crm_accounts", crm.ACCOUNT_FIELDS, accounts),
+                               ("crm_opportunities", crm.OPPORTUNITY_FIELDS, crm.opportunities(rng, accounts))):
+        with _csv_rows(written[name], header) as write:
+            for row in rows:
+                write(row)
 
 
 @contextmanager
