@@ -1,0 +1,215 @@
+"""AppFlow on the emulator through boto3: profiles, flows from the CRM and from S3, schedules, bad input."""
+
+import io
+import json
+
+import pyarrow.parquet as pq
+import pytest
+from botocore.exceptions import ClientError
+
+from lakelab.emulator.services.appflow import schedules
+from lakelab.lab import crm
+from tests.emulator.appflow.appflow_helpers import (bucket_for_appflow, map_tasks, objects, s3_destination,
+                                                     salesforce_profile, salesforce_source, wait_for_runs)
+
+ON_DEMAND = {"triggerType": "OnDemand"}
+ACCOUNT_FIELDS = ["Id", "Name", "AnnualRevenue", "Customer_Id__c", "LastModifiedDate"]
+
+
+def error_of(call, **kwargs):
+    with pytest.raises(ClientError) as refused:
+        call(**kwargs)
+    return refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]
+
+
+@pytest.fixture
+def appflow(client):
+    return client("appflow")
+
+
+@pytest.fixture
+def s3(client):
+    return client("s3")
+
+
+def test_a_salesforce_profile_keeps_its_tokens_to_itself(appflow):
+    arn = salesforce_profile(appflow)
+    assert arn == "arn:aws:appflow:us-east-1:123456789012:connectorprofile/lakelab-crm"
+    [profile] = appflow.describe_connector_profiles(connectorProfileNames=["lakelab-crm"])["connectorProfileDetails"]
+    assert profile["connectorType"] == "Salesforce" and profile["credentialsArn"].startswith("arn:aws:secretsmanager:")
+    assert profile["connectorProfileProperties"]["Salesforce"]["instanceUrl"] == "https://example.my.salesforce.com"
+    assert "secret-access-token" not in json.dumps(profile, default=str)
+    assert error_of(appflow.create_connector_profile, connectorProfileName="lakelab-crm", connectorType="Salesforce",
+                    connectionMode="Public", connectorProfileConfig={
+                        "connectorProfileProperties": {"Salesforce": {}},
+                        "connectorProfileCredentials": {"Salesforce": {"accessToken": "t"}}})[0] == "ConflictException"
+    appflow.delete_connector_profile(connectorProfileName="lakelab-crm")
+    assert appflow.describe_connector_profiles()["connectorProfileDetails"] == []
+
+
+def test_an_on_demand_flow_copies_crm_accounts_to_s3_as_json(appflow, s3):
+    salesforce_profile(appflow)
+    bucket_for_appflow(s3, "lakelab-raw")
+    created = appflow.create_flow(flowName="crm-accounts", triggerConfig=ON_DEMAND,
+                                  sourceFlowConfig=salesforce_source(), tasks=map_tasks(ACCOUNT_FIELDS),
+                                  destinationFlowConfigList=s3_destination("lakelab-raw"),
+                                  tags={"course": "lakelab"})
+    assert created["flowStatus"] == "Active"
+    execution_id = appflow.start_flow(flowName="crm-accounts")["executionId"]
+    [run] = wait_for_runs(appflow, "crm-accounts")
+    assert run["executionId"] == execution_id and run["executionStatus"] == "Successful"
+    assert run["executionResult"]["recordsProcessed"] == 50
+    [key] = objects(s3, "lakelab-raw")
+    assert key.startswith(f"crm/crm-accounts/{execution_id}/") and key.endswith(".jsonl")
+    lines = s3.get_object(Bucket="lakelab-raw", Key=key)["Body"].read().decode().splitlines()
+    first = json.loads(lines[0])
+    assert len(lines) == 50 and list(first) == ACCOUNT_FIELDS
+    assert isinstance(first["AnnualRevenue"], float), "JSON keeps Salesforce's numbers as numbers"
+    assert run["executionResult"]["bytesWritten"] == s3.head_object(Bucket="lakelab-raw", Key=key)["ContentLength"]
+    described = appflow.describe_flow(flowName="crm-accounts")
+    assert described["lastRunExecutionDetails"]["mostRecentExecutionStatus"] == "Successful"
+    assert described["tags"] == {"course": "lakelab"}
+
+
+def test_an_incremental_scheduled_flow_picks_up_only_the_edited_record(appflow, s3, monkeypatch):
+    monkeypatch.setattr(schedules, "MINUTE_SECONDS", 0.5)  # rate(1 minute) every half second
+    salesforce_profile(appflow)
+    bucket_for_appflow(s3, "lakelab-raw")
+    trigger = {"triggerType": "Scheduled", "triggerProperties": {"Scheduled": {
+        "scheduleExpression": "rate(1minutes)", "dataPullMode": "Incremental"}}}
+    created = appflow.create_flow(flowName="crm-incremental", triggerConfig=trigger,
+                                  sourceFlowConfig=salesforce_source(incremental=True),
+                                  tasks=map_tasks(ACCOUNT_FIELDS), destinationFlowConfigList=s3_destination("lakelab-raw"))
+    assert created["flowStatus"] == "Draft"
+    assert appflow.start_flow(flowName="crm-incremental")["flowStatus"] == "Active"
+    first = wait_for_runs(appflow, "crm-incremental", 1)[-1]
+    assert first["executionResult"]["recordsProcessed"] == 50, "the first run pulls every record"
+    edited = crm.edit_record("Account", "0015g0000000000002", {"AnnualRevenue": 999000})
+    runs = wait_for_runs(appflow, "crm-incremental", 4)
+    appflow.stop_flow(flowName="crm-incremental")
+    later = [r for r in reversed(runs) if r["startedAt"] > first["startedAt"] and r["executionStatus"] == "Successful"]
+    assert sum(r["executionResult"]["recordsProcessed"] for r in later) == 1, "only the edited record moves"
+    moved = next(r for r in later if r["executionResult"]["recordsProcessed"] == 1)
+    [key] = objects(s3, "lakelab-raw", f"crm/crm-incremental/{moved['executionId']}/")
+    [line] = s3.get_object(Bucket="lakelab-raw", Key=key)["Body"].read().decode().splitlines()
+    assert json.loads(line)["AnnualRevenue"] == 999000.0
+    assert json.loads(line)["LastModifiedDate"] == edited["LastModifiedDate"]
+    assert appflow.describe_flow(flowName="crm-incremental")["flowStatus"] == "Suspended"
+
+
+def test_an_s3_to_s3_flow_renames_filters_and_writes_parquet(appflow, s3):
+    bucket_for_appflow(s3, "lakelab-landing", actions=("source",))
+    bucket_for_appflow(s3, "lakelab-curated")
+    s3.put_object(Bucket="lakelab-landing", Key="partners/july.csv",
+                  Body=b"order_id,amount,country\no-1,10.50,GB\no-2,99.00,US\no-3,5.25,GB\n")
+    s3.put_object(Bucket="lakelab-landing", Key="other/ignored.csv", Body=b"order_id,amount,country\nx,1,GB\n")
+    tasks = [{"sourceFields": ["order_id", "amount", "country"], "connectorOperator": {"S3": "PROJECTION"},
+              "taskType": "Filter"},
+             {"sourceFields": ["country"], "connectorOperator": {"S3": "EQUAL_TO"}, "taskType": "Filter",
+              "taskProperties": {"DATA_TYPE": "string", "VALUE": "GB"}},
+             {"sourceFields": ["order_id"], "connectorOperator": {"S3": "NO_OP"}, "destinationField": "id",
+              "taskType": "Map"},
+             {"sourceFields": ["amount"], "connectorOperator": {"S3": "NO_OP"}, "destinationField": "amount",
+              "taskType": "Map"}]
+    appflow.create_flow(flowName="partner-orders", triggerConfig=ON_DEMAND, tasks=tasks,
+                        sourceFlowConfig={"connectorType": "S3", "sourceConnectorProperties": {"S3": {
+                            "bucketName": "lakelab-landing", "bucketPrefix": "partners",
+                            "s3InputFormatConfig": {"s3InputFileType": "CSV"}}}},
+                        destinationFlowConfigList=s3_destination(
+                            "lakelab-curated", "orders", "PARQUET",
+                            prefixConfig={"prefixType": "PATH", "prefixFormat": "DAY"},
+                            aggregationConfig={"aggregationType": "SingleFile"}))
+    appflow.start_flow(flowName="partner-orders")
+    [run] = wait_for_runs(appflow, "partner-orders")
+    assert run["executionStatus"] == "Successful" and run["executionResult"]["recordsProcessed"] == 2
+    [key] = objects(s3, "lakelab-curated")
+    parts = key.split("/")
+    assert parts[:2] == ["orders", "partner-orders"] and len(parts[2]) == 4 and len(parts[4]) == 2
+    assert parts[5] == run["executionId"] and key.endswith(".parquet")
+    table = pq.read_table(io.BytesIO(s3.get_object(Bucket="lakelab-curated", Key=key)["Body"].read()))
+    assert table.to_pylist() == [{"id": "o-1", "amount": "10.50"}, {"id": "o-3", "amount": "5.25"}]
+
+
+def test_a_destination_bucket_without_appflows_policy_is_refused(appflow, s3):
+    bucket_for_appflow(s3, "lakelab-raw", policy=False)
+    salesforce_profile(appflow)
+    code, message = error_of(appflow.create_flow, flowName="crm-accounts", triggerConfig=ON_DEMAND,
+                             sourceFlowConfig=salesforce_source(), tasks=map_tasks(ACCOUNT_FIELDS),
+                             destinationFlowConfigList=s3_destination("lakelab-raw"))
+    assert code == "AccessDeniedException" and "appflow.amazonaws.com" in message and "s3:PutObject" in message
+
+
+def test_a_policy_removed_after_create_fails_the_run(appflow, s3):
+    bucket_for_appflow(s3, "lakelab-raw")
+    salesforce_profile(appflow)
+    appflow.create_flow(flowName="crm-accounts", triggerConfig=ON_DEMAND, sourceFlowConfig=salesforce_source(),
+                        tasks=map_tasks(ACCOUNT_FIELDS), destinationFlowConfigList=s3_destination("lakelab-raw"))
+    s3.delete_bucket_policy(Bucket="lakelab-raw")
+    appflow.start_flow(flowName="crm-accounts")
+    [run] = wait_for_runs(appflow, "crm-accounts")
+    assert run["executionStatus"] == "Error" and "Access Denied" in run["executionResult"]["errorInfo"]["executionMessage"]
+    assert objects(s3, "lakelab-raw") == []
+
+
+@pytest.mark.parametrize("change, code, words", [
+    ({"sourceFlowConfig": salesforce_source("Lead")}, "ValidationException", "Object Lead"),
+    ({"triggerConfig": {"triggerType": "Scheduled", "triggerProperties": {"Scheduled": {
+        "scheduleExpression": "every 5 minutes"}}}}, "ValidationException", "Invalid schedule expression"),
+    ({"triggerConfig": {"triggerType": "Scheduled", "triggerProperties": {"Scheduled": {
+        "scheduleExpression": "cron(0 12 * * * *)"}}}}, "ValidationException", "'?'"),
+    ({"tasks": map_tasks(["Id"]) + [{"sourceFields": ["Name"], "taskType": "Mask",
+                                     "connectorOperator": {"Salesforce": "MASK_ALL"}}]},
+     "ValidationException", "Task type Mask"),
+    ({"tasks": map_tasks(["Id", "Nickname"])}, "ValidationException", "Field Nickname"),
+    ({"sourceFlowConfig": salesforce_source(profile="nobody")}, "ResourceNotFoundException", "nobody"),
+])
+def test_bad_input_is_refused_as_appflow_refuses_it(appflow, s3, change, code, words):
+    salesforce_profile(appflow)
+    bucket_for_appflow(s3, "lakelab-raw")
+    request = {"flowName": "crm-accounts", "triggerConfig": ON_DEMAND, "sourceFlowConfig": salesforce_source(),
+               "tasks": map_tasks(ACCOUNT_FIELDS), "destinationFlowConfigList": s3_destination("lakelab-raw"), **change}
+    found_code, message = error_of(appflow.create_flow, **request)
+    assert found_code == code and words in message
+
+
+def test_flows_are_listed_tagged_stopped_and_deleted(appflow, s3):
+    salesforce_profile(appflow)
+    bucket_for_appflow(s3, "lakelab-raw")
+    arn = appflow.create_flow(flowName="crm-accounts", triggerConfig=ON_DEMAND, sourceFlowConfig=salesforce_source(),
+                              tasks=map_tasks(ACCOUNT_FIELDS),
+                              destinationFlowConfigList=s3_destination("lakelab-raw"))["flowArn"]
+    appflow.tag_resource(resourceArn=arn, tags={"week": "06", "lab": "ingestion"})
+    appflow.untag_resource(resourceArn=arn, tagKeys=["lab"])
+    assert appflow.list_tags_for_resource(resourceArn=arn)["tags"] == {"week": "06"}
+    [listed] = appflow.list_flows()["flows"]
+    assert listed["flowName"] == "crm-accounts" and listed["sourceConnectorType"] == "Salesforce"
+    assert error_of(appflow.stop_flow, flowName="crm-accounts")[0] == "UnsupportedOperationException"
+    assert error_of(appflow.delete_connector_profile, connectorProfileName="lakelab-crm")[0] == "ConflictException"
+    appflow.delete_flow(flowName="crm-accounts")
+    assert appflow.list_flows()["flows"] == []
+    assert error_of(appflow.describe_flow, flowName="crm-accounts")[0] == "ResourceNotFoundException"
+
+
+def test_update_flow_changes_the_mapping_and_the_schema_version(appflow, s3):
+    salesforce_profile(appflow)
+    bucket_for_appflow(s3, "lakelab-raw")
+    request = {"flowName": "crm-accounts", "triggerConfig": ON_DEMAND, "sourceFlowConfig": salesforce_source(),
+               "tasks": map_tasks(ACCOUNT_FIELDS), "destinationFlowConfigList": s3_destination("lakelab-raw", "crm",
+                                                                                             "CSV")}
+    appflow.create_flow(**request)
+    appflow.update_flow(**{**request, "tasks": map_tasks(["Id", "Name"])})
+    described = appflow.describe_flow(flowName="crm-accounts")
+    assert described["schemaVersion"] == 2 and len(described["tasks"]) == 3
+    appflow.start_flow(flowName="crm-accounts")
+    [run] = wait_for_runs(appflow, "crm-accounts")
+    [key] = objects(s3, "lakelab-raw")
+    assert s3.get_object(Bucket="lakelab-raw", Key=key)["Body"].read().decode().splitlines()[0] == "Id,Name"
+
+
+def test_cron_expressions_find_their_next_minute():
+    import datetime as dt
+
+    schedule = schedules.parse("cron(30 2 ? * MON-FRI *)")
+    friday = dt.datetime(2024, 7, 5, 3, 0, tzinfo=dt.timezone.utc)
+    assert schedule.next_after(friday) == dt.datetime(2024, 7, 8, 2, 30, tzinfo=dt.timezone.utc)
+    assert schedules.parse("rate(2 hours)").every_minutes == 120
