@@ -217,9 +217,15 @@ def test_pyiceberg_glue_catalog_reads_the_table(athena, emulator):
     assert len(table.metadata.snapshots) == 2  # the INSERT and the MERGE
     import pyarrow as pa  # and what pyiceberg commits through Glue, Athena reads
 
+    import datetime
+
+    moment = datetime.datetime(2024, 5, 1, 12, 0, 0, 123456)
     table.append(pa.table({"id": pa.array([42], pa.int64()), "name": ["py"], "tier": ["gold"],
-                           "updated_at": pa.array([None], pa.timestamp("us"))}))
+                           "updated_at": pa.array([moment], pa.timestamp("us"))}))
     assert athena.rows("SELECT id, name FROM customers WHERE id > 3 ORDER BY id") == [["4", "dee"], ["42", "py"]]
+    athena.ok("UPDATE customers SET name = 'pyx' WHERE id = 42")  # a rewrite keeps the microseconds
+    table = catalog.load_table("lab.customers")
+    assert table.scan(row_filter="id = 42").to_arrow().column("updated_at").to_pylist() == [moment]
 
 
 def test_drop_table_removes_the_table_and_its_files(athena):

@@ -55,8 +55,9 @@ Fidelity notes (what differs from AWS):
   record_count, file_count and total_size (not ``data``); ``"t$manifests"`` and ``"t$refs"`` are not
   supported. Hive partition DDL (ADD/DROP PARTITION, MSCK REPAIR, SHOW PARTITIONS, SET LOCATION)
   fails with NOT_SUPPORTED, as Iceberg keeps its own partitions.
-- Timestamps are stored with Iceberg's microseconds but read at millisecond precision, as the
-  emulator reads every table (unverified whether Athena shows Iceberg timestamps with six digits).
+- Timestamps are stored with Iceberg's microseconds; SELECT shows them at millisecond precision, as
+  the emulator reads every table (unverified whether Athena shows six digits), while the rows an
+  UPDATE, DELETE, MERGE or OPTIMIZE writes back keep their stored microseconds.
 - VACUUM keeps every metadata JSON file (``vacuum_max_metadata_files_to_keep`` is not applied).
 - Each Iceberg statement reads the table's current metadata when it starts and commits against it:
   a concurrent commit in between fails the later one with ICEBERG_COMMIT_ERROR (no retry).
@@ -437,7 +438,9 @@ def _schema_of(table: Any, snapshot: Any) -> Any:
 
 
 def _data_scan(context: Context, table: Any, snapshot: Any, needed: set[str] | None, target: bool,
-               only: set[str] | None = None, row_filter: Any = None) -> scans.Scan:
+               only: set[str] | None = None, row_filter: Any = None, exact: bool = False) -> scans.Scan:
+    """The engine scan of a snapshot's data files (``only`` those paths, when given). ``exact`` keeps
+    the stored values as they are (files a statement rewrites keep their microseconds)."""
     # Time travel reads with the snapshot's schema (the current one once it is the current snapshot).
     columns = columns_of(table.schema() if snapshot is None or snapshot == table.current_snapshot()
                          else _schema_of(table, snapshot))
@@ -459,6 +462,8 @@ def _data_scan(context: Context, table: Any, snapshot: Any, needed: set[str] | N
         found.sql = f"SELECT {empty} LIMIT 0"
         return found
     select, scanned, rows = parquet.select_list(context.account_id, columns, files, needed)
+    if exact or target:  # no millisecond truncation of timestamps: rows a statement writes back keep theirs
+        select = [re.sub(r"^date_trunc\('millisecond', (CAST\(.*\))\) AS ", r"\1 AS ", item) for item in select]
     wanted = {c.name for c in columns} if needed is None else needed
     for bucket, key, _ in files:
         context.read(parquet.read_bytes(parquet.footer(context.account_id, bucket, key), wanted))
@@ -695,7 +700,8 @@ def _apply(context: Context, table: Any) -> int:
     names = ", ".join(ident(c.name) for c in columns)
     parts = [f"SELECT {names} FROM lakelab_changes WHERE {ACTION} IN ('U', 'I')"]
     if removed:
-        old = _data_scan(context, table, table.current_snapshot(), None, True, {f.file_path for f in removed})
+        old = _data_scan(context, table, table.current_snapshot(), None, True, {f.file_path for f in removed},
+                         exact=True)
         parts.insert(0, f"SELECT {', '.join('o.' + ident(c.name) for c in columns)} FROM ({old.sql}) AS o "
                         f"ANTI JOIN lakelab_changes AS c ON c.{FILE} = o.{FILE} AND c.{POSITION} = o.{POSITION}")
     rows = _arrow(context, table, " UNION ALL ".join(parts))
@@ -855,7 +861,8 @@ def optimize(context: Context, statement: Statement) -> results.Result:
     rewritten = [f for group in by_partition.values() if len(group) >= max(threshold, 1) for f in group]
     if not rewritten:
         return results.empty_result()
-    old = _data_scan(context, table, table.current_snapshot(), None, False, {f.file_path for f in rewritten})
+    old = _data_scan(context, table, table.current_snapshot(), None, False, {f.file_path for f in rewritten},
+                     exact=True)
     names = ", ".join(ident(c.name) for c in columns_of(table.schema()))
     _commit(context, table, _arrow(context, table, f"SELECT {names} FROM ({old.sql})"), rewritten, "replace")
     return results.empty_result()
