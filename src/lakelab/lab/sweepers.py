@@ -729,7 +729,7 @@ def _account() -> str:
 
 # The sweepers of week 8's kinds live in modules of their own, which use the helpers above (imported here,
 # once those exist; ``lakelab.lab`` always imports this module first).
-from lakelab.lab import sweepers_monitoring, sweepers_redshift  # noqa: E402
+from lakelab.lab import sweepers_appflow, sweepers_monitoring, sweepers_redshift  # noqa: E402
 
 # Dependency order: what uses a resource goes before it (CloudWatch alarms first, composite alarms before
 # the alarms they name: deleting what an alarm watches would set it off, sending the course's topic a
@@ -738,7 +738,8 @@ from lakelab.lab import sweepers_monitoring, sweepers_redshift  # noqa: E402
 # which run everything else; then Glue triggers, which start jobs and crawlers; then Glue jobs and EMR
 # Serverless applications, whose runs use the bucket and a role; Firehose delivery streams, which read a
 # stream, a Glue table's schema and write the bucket as a role, and event source mappings, which feed
-# functions from streams and queues; crawlers before their database and role; Redshift Serverless
+# functions from streams and queues; AppFlow flows, which write the bucket, before their connector profiles;
+# crawlers before their database and role; Redshift Serverless
 # workgroups before their namespace, clusters before their parameter and subnet groups, all before the
 # buckets COPY reads and UNLOAD writes, the Glue databases Spectrum reads and the roles they assume; Lake
 # Formation grants, made to roles on filters, LF-tags, locations and tables, before all of those; data
@@ -759,6 +760,8 @@ ORDER: list[tuple[str, Callable[[str], Found]]] = [
     ("application", applications),
     ("delivery stream", delivery_streams),
     ("event source mapping", event_source_mappings),
+    ("flow", sweepers_appflow.flows),
+    ("connector profile", sweepers_appflow.connector_profiles),
     ("crawler", crawlers),
     ("workgroup", workgroups),
     ("trail", trails),
@@ -794,16 +797,19 @@ SERVICE_OF = {"environment": "mwaa", "state machine": "stepfunctions", "topic": 
               "composite alarm": "cloudwatch", "alarm": "cloudwatch", "dashboard": "cloudwatch",
               "subscription filter": "logs", "metric filter": "logs", "redshift workgroup": "redshift-serverless",
               "redshift namespace": "redshift-serverless", "redshift cluster": "redshift",
-              "redshift parameter group": "redshift", "redshift subnet group": "redshift"}
+              "redshift parameter group": "redshift", "redshift subnet group": "redshift",
+              "flow": "appflow", "connector profile": "appflow"}
 
 # Kinds no week's entry lists, swept whenever one they go with is: Lake Formation grants to the
 # course's roles, made on the lab's LF-tags, filters, locations and tables; composite alarms over the
 # lab's alarms; subscription filters on the course's log groups; a provisioned Redshift cluster (and its
-# parameter and subnet groups) a learner creates to compare with the lab's Serverless workgroup.
+# parameter and subnet groups) a learner creates to compare with the lab's Serverless workgroup; the
+# connector profiles the lab's flows read through.
 REDSHIFT_SERVERLESS_KINDS = ("redshift workgroup", "redshift namespace")
 SWEPT_WITH = {"lake formation grant": LAKE_FORMATION_KINDS, "composite alarm": ("alarm",),
               "subscription filter": ("log group", "metric filter"), "redshift cluster": REDSHIFT_SERVERLESS_KINDS,
-              "redshift parameter group": REDSHIFT_SERVERLESS_KINDS, "redshift subnet group": REDSHIFT_SERVERLESS_KINDS}
+              "redshift parameter group": REDSHIFT_SERVERLESS_KINDS, "redshift subnet group": REDSHIFT_SERVERLESS_KINDS,
+              "connector profile": ("flow",)}
 
 
 def in_dependency_order(kinds: set[str]) -> list[tuple[str, Callable[[str], Found]]]:
