@@ -308,3 +308,15 @@ def test_reads_and_writes_are_authorized_as_the_caller(athena, client):
     state, reason = _state(blind, "SELECT count(*) FROM customers")
     assert state == "FAILED" and reason.startswith("Permission denied on S3 path")
     assert athena.rows("SELECT count(*) FROM customers") == [["3"]]
+
+
+def test_a_table_whose_column_another_engine_renamed_fails_clearly(athena, emulator):
+    from pyiceberg.catalog import load_catalog
+
+    _table(athena)
+    catalog = load_catalog("glue", **{"type": "glue", "glue.endpoint": emulator.endpoint, "glue.region": "us-east-1",
+                                      "s3.endpoint": emulator.endpoint, "s3.region": "us-east-1",
+                                      "client.access-key-id": "testing", "client.secret-access-key": "testing"})
+    with catalog.load_table("lab.customers").update_schema() as schema:
+        schema.rename_column("name", "full_name")
+    assert "was renamed or replaced" in athena.failure("SELECT * FROM customers")

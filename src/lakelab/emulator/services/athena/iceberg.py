@@ -49,7 +49,9 @@ Fidelity notes (what differs from AWS):
   decimals, OR) read every file of the snapshot, so ``DataScannedInBytes`` can exceed Athena's there.
   Row groups inside a file are not skipped.
 - Only Parquet data files; ``'format'='orc'`` or ``'avro'`` fail with NOT_SUPPORTED. Column
-  renames, drops and type changes (``ALTER TABLE ... CHANGE/REPLACE COLUMNS``) are not supported.
+  renames, drops and type changes (``ALTER TABLE ... CHANGE/REPLACE COLUMNS``) are not supported, and a
+  table whose columns another engine renamed or replaced fails with NOT_SUPPORTED (files are read
+  by column name, not by Iceberg's field ids).
 - ``"t$files"`` has the columns content, file_path, file_format, spec_id, record_count and
   file_size_in_bytes (Athena has more: bounds, value counts...); ``"t$partitions"`` has partition,
   record_count, file_count and total_size (not ``data``); ``"t$manifests"`` and ``"t$refs"`` are not
@@ -441,6 +443,7 @@ def _data_scan(context: Context, table: Any, snapshot: Any, needed: set[str] | N
                only: set[str] | None = None, row_filter: Any = None, exact: bool = False) -> scans.Scan:
     """The engine scan of a snapshot's data files (``only`` those paths, when given). ``exact`` keeps
     the stored values as they are (files a statement rewrites keep their microseconds)."""
+    _refuse_renames(table)
     # Time travel reads with the snapshot's schema (the current one once it is the current snapshot).
     columns = columns_of(table.schema() if snapshot is None or snapshot == table.current_snapshot()
                          else _schema_of(table, snapshot))
@@ -510,6 +513,19 @@ def refuse(context: Context, statement: Statement) -> results.Result:
     hint = ' (query the "$partitions" metadata table)' if statement.kind == "show_partitions" else ""
     raise errors.QueryFailed(f"NOT_SUPPORTED: {what} is not supported for Iceberg table "
                              f"'{context.database_of(statement.database)}.{statement.name}'{hint}")  # unverified wording
+
+
+def _refuse_renames(table: Any) -> None:
+    """Data files are read by column name: a table whose columns were renamed, or dropped and added
+    again (by pyiceberg or Spark), would read wrong values, so it fails instead."""
+    by_id: dict[int, str] = {}
+    by_name: dict[str, int] = {}
+    for schema in table.metadata.schemas:
+        for field in schema.fields:
+            if by_id.setdefault(field.field_id, field.name) != field.name or \
+                    by_name.setdefault(field.name, field.field_id) != field.field_id:
+                raise errors.not_supported(f"Reading the Iceberg table '{'.'.join(table.name()[-2:])}', whose "
+                                           f"column '{field.name}' was renamed or replaced,")
 
 
 def _authorize_read(bucket: str, key: str) -> None:
