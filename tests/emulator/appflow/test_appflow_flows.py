@@ -213,3 +213,18 @@ def test_cron_expressions_find_their_next_minute():
     friday = dt.datetime(2024, 7, 5, 3, 0, tzinfo=dt.timezone.utc)
     assert schedule.next_after(friday) == dt.datetime(2024, 7, 8, 2, 30, tzinfo=dt.timezone.utc)
     assert schedules.parse("rate(2 hours)").every_minutes == 120
+
+
+def test_iam_decides_who_may_call_appflow(client, emulator):
+    import boto3
+
+    iam = client("iam")
+    iam.create_user(UserName="analyst")
+    key = iam.create_access_key(UserName="analyst")["AccessKey"]
+    analyst = boto3.client("appflow", region_name="us-east-1", endpoint_url=emulator.endpoint,
+                           aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    code, message = error_of(analyst.list_flows)
+    assert code == "AccessDeniedException" and "appflow:ListFlows" in message
+    iam.put_user_policy(UserName="analyst", PolicyName="read-flows", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "appflow:ListFlows", "Resource": "*"}]}))
+    assert analyst.list_flows()["flows"] == []
