@@ -157,6 +157,7 @@ def main() -> int:
     rows += [tuple(row) for row in _figures("redshift_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("iceberg_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("rds_dms_cases.py")["rows"]]
+    rows += [tuple(row) for row in _figures("appflow_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("cloudwatch_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("teardown_cases.py")["rows"]]
     if not args.skip_suite:
