@@ -228,3 +228,36 @@ def test_iam_decides_who_may_call_appflow(client, emulator):
     iam.put_user_policy(UserName="analyst", PolicyName="read-flows", PolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "appflow:ListFlows", "Resource": "*"}]}))
     assert analyst.list_flows()["flows"] == []
+
+
+def test_an_s3_source_must_be_a_folder_with_appflows_read_policy(appflow, s3):
+    bucket_for_appflow(s3, "lakelab-landing", policy=False)
+    bucket_for_appflow(s3, "lakelab-curated")
+    request = {"flowName": "partner-orders", "triggerConfig": ON_DEMAND,
+               "tasks": [{"sourceFields": [], "taskType": "Map_all", "connectorOperator": {"S3": "NO_OP"}}],
+               "destinationFlowConfigList": s3_destination("lakelab-curated")}
+    source = {"connectorType": "S3", "sourceConnectorProperties": {"S3": {"bucketName": "lakelab-landing"}}}
+    assert "folder" in error_of(appflow.create_flow, sourceFlowConfig=source, **request)[1]
+    source["sourceConnectorProperties"]["S3"]["bucketPrefix"] = "partners"
+    code, message = error_of(appflow.create_flow, sourceFlowConfig=source, **request)
+    assert code == "AccessDeniedException" and "s3:ListBucket, s3:GetObject" in message
+
+
+def test_updating_a_profile_without_credentials_keeps_them(appflow):
+    salesforce_profile(appflow)
+    appflow.update_connector_profile(connectorProfileName="lakelab-crm", connectionMode="Public", connectorProfileConfig={
+        "connectorProfileProperties": {"Salesforce": {"instanceUrl": "https://other.my.salesforce.com"}}})
+    [profile] = appflow.describe_connector_profiles()["connectorProfileDetails"]
+    assert profile["connectorProfileProperties"]["Salesforce"]["instanceUrl"] == "https://other.my.salesforce.com"
+
+
+def test_the_kit_edits_the_crm_only_on_the_emulator(client, monkeypatch):
+    record = crm.edit_record("Opportunity", "0065g0000000000001", {"StageName": "Negotiation/Review"})
+    assert record["StageName"] == "Negotiation/Review" and record["LastModifiedDate"].endswith("+0000")
+    with pytest.raises(ValueError, match="ResourceNotFoundException"):
+        crm.edit_record("Account", "001nobody", {"Name": "x"})
+    with pytest.raises(ValueError, match="ValidationException"):
+        crm.edit_record("Account", "0015g0000000000001", {"LastModifiedDate": "2020-01-01T00:00:00.000+0000"})
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "https://appflow.us-east-1.amazonaws.com")
+    with pytest.raises(RuntimeError, match="Salesforce org"):
+        crm.edit_record("Account", "0015g0000000000001", {"Name": "x"})

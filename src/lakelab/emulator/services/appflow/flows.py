@@ -168,6 +168,14 @@ def _source(found: Store, source: dict[str, Any], account_id: str, schedule: Any
         raise validation(f"Source connector type {kind} is not supported by this emulator (supported: "
                          f"{', '.join(SOURCES)}), or its sourceConnectorProperties are missing.")
     if kind == "S3":
+        # "If you use Amazon S3 as the data source, you must place your source files inside a folder in your S3
+        # bucket" (https://docs.aws.amazon.com/appflow/latest/userguide/s3.html).
+        if not (properties.get("bucketPrefix") or "").strip("/"):
+            raise validation("An S3 source reads the files inside a folder: set bucketPrefix to the folder "
+                             "(source files must be inside a folder of the bucket).")  # wording unverified
+        if source.get("incrementalPullConfig"):
+            raise validation("incrementalPullConfig applies to SaaS sources with a datetime field; an S3 source "
+                             "is read whole at every run.")  # unverified: AWS may accept and ignore it
         _bucket(account_id, properties, bucket_access.SOURCE_ACTIONS, "", "source")
         return None
     profile = profiles.get(found.profiles, str(source.get("connectorProfileName") or ""))

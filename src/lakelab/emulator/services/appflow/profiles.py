@@ -53,12 +53,14 @@ class Profile:
         return found
 
 
-def _config(body: dict[str, Any], connector_type: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _config(body: dict[str, Any], connector_type: str, kept: dict[str, Any] | None = None) -> tuple[
+        dict[str, Any], dict[str, Any]]:
+    """The properties and credentials of a request; an update without credentials keeps ``kept``."""
     config = body.get("connectorProfileConfig") or {}
     properties = (config.get("connectorProfileProperties") or {}).get(connector_type)
     if properties is None:
         raise validation(f"connectorProfileProperties must contain {connector_type} properties.")
-    credentials = (config.get("connectorProfileCredentials") or {}).get(connector_type) or {}
+    credentials = (config.get("connectorProfileCredentials") or {}).get(connector_type) or kept or {}
     if not (credentials.get("accessToken") or credentials.get("jwtToken") or credentials.get("oAuthRequest")):
         raise validation(f"connectorProfileCredentials must contain {connector_type} credentials (accessToken, "
                          "jwtToken or oAuthRequest).")  # wording unverified
@@ -91,7 +93,7 @@ def get(profiles: dict[str, Profile], name: str) -> Profile:
 
 def update(profiles: dict[str, Profile], body: dict[str, Any]) -> Profile:
     profile = get(profiles, str(body.get("connectorProfileName") or ""))
-    profile.properties, profile.credentials = _config(body, profile.connector_type)
+    profile.properties, profile.credentials = _config(body, profile.connector_type, profile.credentials)
     profile.connection_mode = body.get("connectionMode") or profile.connection_mode
     profile.updated = time.time()
     return profile

@@ -2,7 +2,8 @@
 
 S3: every object under ``bucketPrefix`` (AppFlow reads a folder: the prefix ``orders`` reads
 ``orders/...``), CSV with a header row (every value text) or JSON Lines (``s3InputFileType``, CSV
-by default); an object that does not parse fails the run with the object's key. Salesforce: the
+by default; "each file must have a header row"); an object over 125 MB or one that does not parse
+fails the run with the object's key (https://docs.aws.amazon.com/appflow/latest/userguide/s3.html). Salesforce: the
 object's records; with an incremental pull only those whose datetime field (``LastModifiedDate``)
 is after the previous successful run's pull ended (or ``firstExecutionFrom`` for the first run).
 """
@@ -18,6 +19,10 @@ from typing import Any
 from lakelab.emulator import seam
 from lakelab.emulator.services.appflow import crm
 from lakelab.emulator.services.appflow.errors import AppflowError
+
+
+# "Each source file should not exceed 125 MB in size" (https://docs.aws.amazon.com/appflow/latest/userguide/s3.html).
+MAX_SOURCE_FILE_BYTES = 125 * 2**20
 
 
 class RunFailed(Exception):
@@ -37,6 +42,9 @@ def read_s3(account_id: str, properties: dict[str, Any]) -> tuple[list[dict[str,
         if prefix and not (key == prefix or key.startswith(prefix + "/")) or key.endswith("/"):
             continue
         body = found.value
+        if len(body) > MAX_SOURCE_FILE_BYTES:
+            raise RunFailed(f"The source file {key} is {len(body) / 2**20:.0f} MB: each source file must not exceed "
+                            "125 MB.")
         size += len(body)
         records += _parse(key, body, file_type)
     return records, size
