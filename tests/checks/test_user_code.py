@@ -172,3 +172,9 @@ def test_a_failing_emr_serverless_run_is_reported_with_its_state_details_and_dri
     assert any("line 4, in main" in line for line in failure.trace)
     stderr = f"s3://lake/emr-logs/applications/{application}/jobs/{run_id}/SPARK_DRIVER/stderr.gz"
     assert f"read the driver's log {stderr}" in failure.text()
+
+
+def test_a_crashed_runtime_is_reported_with_its_exit_reason(client):
+    _deploy(client, "lakelab-exits", "import os\ndef handler(e, c):\n    os._exit(3)\n")
+    _invoke(client, "lakelab-exits")
+    assert user_code.lambda_failure("lakelab-exits").error == "Runtime exited with error: exit status 3"

@@ -40,7 +40,7 @@ GLUE_FAILED = ("FAILED", "ERROR", "TIMEOUT")
 _NBSP = "\u00a0"
 _FILE_DIRECTORY = re.compile(r'File "[^"]*/(?=[^"/]+")')
 _TIMEOUT = re.compile(r"Task timed out after [\d.]+ seconds")
-_RUNTIME_EXIT = re.compile(r"Runtime exited|Runtime\.ExitError")
+_RUNTIME_EXIT = re.compile(r"Runtime exited")  # the reason; a bare "Runtime.ExitError" line follows it
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning|Fault)\b.*|^\w+Error:.*")
 
 
