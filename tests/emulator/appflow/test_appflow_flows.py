@@ -261,3 +261,16 @@ def test_the_kit_edits_the_crm_only_on_the_emulator(client, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", "https://appflow.us-east-1.amazonaws.com")
     with pytest.raises(RuntimeError, match="Salesforce org"):
         crm.edit_record("Account", "0015g0000000000001", {"Name": "x"})
+
+
+def test_the_crm_lists_its_objects_and_describes_their_fields(appflow):
+    salesforce_profile(appflow)
+    listed = appflow.list_connector_entities(connectorProfileName="lakelab-crm", connectorType="Salesforce")
+    assert [e["name"] for e in listed["connectorEntityMap"]["Objects"]] == ["Account", "Opportunity"]
+    fields = appflow.describe_connector_entity(connectorEntityName="Opportunity", connectorProfileName="lakelab-crm",
+                                               connectorType="Salesforce")["connectorEntityFields"]
+    by_name = {f["identifier"]: f for f in fields}
+    assert by_name["Amount"]["supportedFieldTypeDetails"]["v1"]["fieldType"] == "currency"
+    assert by_name["LastModifiedDate"]["sourceProperties"]["isTimestampFieldForIncrementalQueries"] is True
+    assert error_of(appflow.describe_connector_entity, connectorEntityName="Lead",
+                    connectorProfileName="lakelab-crm")[0] == "ValidationException"

@@ -1,6 +1,7 @@
 """Amazon AppFlow, which moto lacks: a native service (REST/JSON, signing name ``appflow``).
 
-- ``api``: the operations -- connector profiles (Create/Describe/Update/Delete), flows
+- ``api``: the operations -- connector profiles (Create/Describe/Update/Delete), the CRM's objects
+  and fields (ListConnectorEntities, DescribeConnectorEntity, in ``entities``), flows
   (Create/Describe/Update/Delete/List, StartFlow, StopFlow, DescribeFlowExecutionRecords), tags
   (TagResource, UntagResource, ListTagsForResource) -- and the kit's route to edit a CRM record.
 - ``profiles``: Salesforce connector profiles; OAuth credentials taken and never answered back.
@@ -21,7 +22,8 @@ Fidelity notes:
 > Salesforce UI. Sources are S3 and Salesforce and the destination is S3 only; ``Event`` triggers,
 > other connectors and task types other than Filter, Map and Map_all are refused by name. A
 > scheduled flow runs first when activated (AppFlow picks its own first moment), then on its
-> schedule; deleted records (``includeDeletedRecords``), the Bulk API and ``Complete`` versus
+> schedule; ``flowErrorDeactivationThreshold`` is kept, not acted on (a failing scheduled flow keeps
+> running); deleted records (``includeDeletedRecords``), the Bulk API and ``Complete`` versus
 > ``Incremental`` beyond the datetime filter are not modelled; an S3 source is read whole at every
 > run. Destination file names and the exact folder spelling of ``prefixConfig`` are this
 > emulator's (AppFlow's documentation names the parts, not the spelling). Registering the output in

@@ -13,7 +13,7 @@ import urllib.parse
 from typing import Any
 
 from lakelab.emulator import context
-from lakelab.emulator.services.appflow import crm, flows, profiles, runs, schedules
+from lakelab.emulator.services.appflow import crm, entities, flows, profiles, runs, schedules
 from lakelab.emulator.services.appflow.errors import AppflowError, conflict, not_found, validation
 
 clock = schedules.Clock(runs.run_due)
@@ -161,6 +161,8 @@ OPERATIONS: dict[str, Any] = {
     "/update-connector-profile": lambda found, body, *_: {
         "connectorProfileArn": profiles.update(found.profiles, body).arn},
     "/delete-connector-profile": _delete_profile,
+    "/list-connector-entities": lambda found, body, *_: entities.list_entities(found, body),
+    "/describe-connector-entity": lambda found, body, *_: entities.describe_entity(found, body),
     "/create-flow": _create_flow,
     "/describe-flow": lambda found, body, *_: flows.get(found, str(body.get("flowName") or "")).describe(),
     "/update-flow": lambda found, body, *_: {"flowStatus": flows.update(found, body).status},
