@@ -320,3 +320,25 @@ def test_a_table_whose_column_another_engine_renamed_fails_clearly(athena, emula
     with catalog.load_table("lab.customers").update_schema() as schema:
         schema.rename_column("name", "full_name")
     assert "was renamed or replaced" in athena.failure("SELECT * FROM customers")
+
+
+def test_bad_iceberg_statements_fail_in_athenas_words(athena):
+    _table(athena)
+    assert athena.failure("INSERT INTO customers (id, nope) VALUES (1, 2)").startswith("COLUMN_NOT_FOUND")
+    assert athena.failure("INSERT INTO customers VALUES (1, 'x')").startswith("TYPE_MISMATCH")
+    assert athena.failure(CREATE).startswith("TABLE_ALREADY_EXISTS")
+    athena.ok(CREATE.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"))
+    assert "non-empty location" in athena.failure(CREATE.replace("customers (", "other ("))
+    assert athena.failure(f"CREATE TABLE c2 WITH (table_type = 'ICEBERG', external_location = 's3://{LAKE}/c2/') "
+                          "AS SELECT 1 AS x").startswith("INVALID_TABLE_PROPERTY")
+    assert athena.failure(f"CREATE TABLE c3 (x int) LOCATION 's3://{LAKE}/c3/' "
+                          "TBLPROPERTIES ('table_type'='ICEBERG', 'nope'='1')").startswith("INVALID_TABLE_PROPERTY")
+    for transforms in ("hour(x)", "bucket(x)"):
+        assert athena.failure(f"CREATE TABLE c4 (x int) PARTITIONED BY ({transforms}) LOCATION 's3://{LAKE}/c4/' "
+                              "TBLPROPERTIES ('table_type'='ICEBERG')").startswith("INVALID_TABLE_PROPERTY")
+    assert athena.failure(f"CREATE TABLE c4 (x int) PARTITIONED BY (y) LOCATION 's3://{LAKE}/c4/' "
+                          "TBLPROPERTIES ('table_type'='ICEBERG')").startswith("COLUMN_NOT_FOUND")
+    assert athena.failure("MERGE INTO customers t USING (SELECT 1 AS id) s ON t.id = s.id "
+                          "WHEN MATCHED THEN UPDATE SET nope = 1").startswith("COLUMN_NOT_FOUND")
+    athena.ok("DROP TABLE IF EXISTS customers")
+    athena.ok("DROP TABLE IF EXISTS customers")

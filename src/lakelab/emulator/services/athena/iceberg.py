@@ -200,7 +200,11 @@ def _partition_spec(schema: Any, transforms: list[str]) -> Any:
         if kind not in makers or (kind in ("bucket", "truncate")) != (number is not None):
             raise errors.QueryFailed(f"INVALID_TABLE_PROPERTY: Unable to parse partitioning value: {text}")
         suffix = {"identity": "", "bucket": "_bucket", "truncate": "_trunc"}.get(kind, f"_{kind}")
-        fields.append(PartitionField(source_id=source.field_id, field_id=1000 + index, transform=makers[kind](),
+        transform = makers[kind]()
+        if not transform.can_transform(source.field_type):
+            raise errors.QueryFailed(f"INVALID_TABLE_PROPERTY: Invalid partition field declaration: {text} "
+                                     f"(a {source.field_type} column)")  # unverified wording
+        fields.append(PartitionField(source_id=source.field_id, field_id=1000 + index, transform=transform,
                                      name=f"{source.name}{suffix}"))
     return PartitionSpec(*fields)
 
