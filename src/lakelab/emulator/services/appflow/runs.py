@@ -15,6 +15,7 @@ import time
 import uuid
 from typing import Any
 
+from lakelab.emulator import context
 from lakelab.emulator.services.appflow import bucket_access, destinations, flows, sources, tasks
 from lakelab.emulator.services.appflow.flows import Execution, Flow
 
@@ -24,13 +25,16 @@ def start(flow: Flow) -> Execution:
     execution = Execution(str(uuid.uuid4()), time.time())
     flow.executions.append(execution)
     flow.running = True
-    threading.Thread(target=_run, args=(flow, execution), name=f"appflow-{flow.name}", daemon=True).start()
+    threading.Thread(target=context.carry(_run), args=(flow, execution), name=f"appflow-{flow.name}",
+                     daemon=True).start()
     return execution
 
 
 def _run(flow: Flow, execution: Execution) -> None:
     try:
-        _transfer(flow, execution)
+        # AppFlow reads and writes S3 as its service principal (the bucket policies allow it, not a role).
+        with context.acting_as(context.Principal.aws_service(bucket_access.SERVICE_PRINCIPAL, flow.account_id)):
+            _transfer(flow, execution)
         execution.status = "Successful"
     except sources.RunFailed as failed:
         execution.status, execution.message = "Error", str(failed)

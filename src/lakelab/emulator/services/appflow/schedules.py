@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from lakelab.emulator import context
 from lakelab.emulator.services.appflow.errors import validation
 
 MINUTE_SECONDS = 60.0  # one schedule minute; a test may shorten it so a rate(1 minute) flow runs quickly
@@ -120,7 +121,9 @@ class Clock:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._stop.clear()
-                self._thread = threading.Thread(target=self._loop, name="lakelab-appflow-schedules", daemon=True)
+                # The clock runs in the context of the StartFlow that started it: that emulator's settings.
+                self._thread = threading.Thread(target=context.carry(self._loop), name="lakelab-appflow-schedules",
+                                                daemon=True)
                 self._thread.start()
 
     def stop(self) -> None:
