@@ -274,3 +274,22 @@ def test_the_crm_lists_its_objects_and_describes_their_fields(appflow):
     assert by_name["LastModifiedDate"]["sourceProperties"]["isTimestampFieldForIncrementalQueries"] is True
     assert error_of(appflow.describe_connector_entity, connectorEntityName="Lead",
                     connectorProfileName="lakelab-crm")[0] == "ValidationException"
+
+
+def test_a_scheduled_flow_failing_past_its_threshold_is_deactivated(appflow, s3, monkeypatch):
+    monkeypatch.setattr(schedules, "MINUTE_SECONDS", 0.3)
+    salesforce_profile(appflow)
+    bucket_for_appflow(s3, "lakelab-raw")
+    trigger = {"triggerType": "Scheduled", "triggerProperties": {"Scheduled": {
+        "scheduleExpression": "rate(1 minute)", "flowErrorDeactivationThreshold": 2}}}
+    appflow.create_flow(flowName="crm-accounts", triggerConfig=trigger, sourceFlowConfig=salesforce_source(),
+                        tasks=map_tasks(ACCOUNT_FIELDS), destinationFlowConfigList=s3_destination("lakelab-raw"))
+    s3.delete_bucket_policy(Bucket="lakelab-raw")
+    appflow.start_flow(flowName="crm-accounts")
+    runs = wait_for_runs(appflow, "crm-accounts", 2)
+    assert [r["executionStatus"] for r in runs] == ["Error", "Error"]
+    import time
+
+    time.sleep(1)
+    assert len(appflow.describe_flow_execution_records(flowName="crm-accounts")["flowExecutions"]) == 2
+    assert appflow.describe_flow(flowName="crm-accounts")["flowStatus"] == "Suspended"

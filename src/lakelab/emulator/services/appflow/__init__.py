@@ -22,10 +22,9 @@ Fidelity notes:
 > Salesforce UI. Sources are S3 and Salesforce and the destination is S3 only; ``Event`` triggers,
 > other connectors and task types other than Filter, Map and Map_all are refused by name. A
 > scheduled flow runs first when activated (AppFlow picks its own first moment), then on its
-> schedule; ``flowErrorDeactivationThreshold`` is kept, not acted on (a failing scheduled flow keeps
-> running); deleted records (``includeDeletedRecords``), the Bulk API and ``Complete`` versus
-> ``Incremental`` beyond the datetime filter are not modelled; an S3 source is read whole at every
-> run. Destination file names and the exact folder spelling of ``prefixConfig`` are this
+> schedule (``flowErrorDeactivationThreshold`` failures in a row suspend it); deleted records
+> (``includeDeletedRecords``) and the Bulk API are not modelled; an S3 source is read whole at every
+> run. The kit's edit route is not an AWS operation: any signed caller may use it (no IAM action). Destination file names and the exact folder spelling of ``prefixConfig`` are this
 > emulator's (AppFlow's documentation names the parts, not the spelling). Registering the output in
 > the Glue Data Catalog (``metadataCatalogConfig``) is refused by name. Error messages AWS does not
 > document are worded here and marked "unverified" where raised.

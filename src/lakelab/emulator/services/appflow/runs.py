@@ -44,6 +44,23 @@ def _run(flow: Flow, execution: Execution) -> None:
         execution.updated = time.time()
         with flows.lock:
             flow.running = False
+            _deactivate_after_errors(flow)
+
+
+def _deactivate_after_errors(flow: Flow) -> None:
+    """``flowErrorDeactivationThreshold``: that many failed runs in a row deactivate a scheduled flow
+    (reported ``Suspended``, as StopFlow leaves it: unverified)."""
+    scheduled = flow.definition["triggerConfig"].get("triggerProperties", {}).get("Scheduled", {})
+    threshold = scheduled.get("flowErrorDeactivationThreshold")
+    if flow.schedule is None or not threshold or flow.status != "Active":
+        return
+    failed = 0
+    for execution in reversed(flow.executions):
+        if execution.status != "Error":
+            break
+        failed += 1
+    if failed >= int(threshold):
+        flow.status, flow.next_run = "Suspended", None
 
 
 def _transfer(flow: Flow, execution: Execution) -> None:
