@@ -97,6 +97,12 @@ def _check(args: argparse.Namespace) -> int:
     return check_command(args.notebook, args.timeout, args.cell_timeout)
 
 
+def _progress(args: argparse.Namespace) -> int:
+    from lakelab.grading.progress import progress_command
+
+    return progress_command(args.week)
+
+
 def _time_limits(command: argparse.ArgumentParser) -> None:
     from lakelab.grading import DEFAULT_CELL_TIMEOUT_S, DEFAULT_TIMEOUT_S
 
@@ -152,6 +158,9 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("notebook")
     _time_limits(check)
     check.set_defaults(run=_check)
+    progress = commands.add_parser("progress", help="where you stand: every week's exercises, checked read-only")
+    progress.add_argument("--week", type=int, action="append", help="only this week (repeatable)")
+    progress.set_defaults(run=_progress)
     return top
 
 
