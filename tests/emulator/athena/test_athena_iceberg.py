@@ -114,6 +114,8 @@ def test_partitions_metadata_table_and_hive_partition_ddl_refused(athena):
     rows = athena.rows('SELECT partition.tier, record_count, file_count FROM "customers$partitions" '
                        "ORDER BY partition.tier, partition.updated_at_day")
     assert rows == [["gold", "1", "1"], ["gold", "1", "1"], ["silver", "1", "1"]]
+    assert athena.rows('SELECT name, type FROM "customers$refs"') == [["main", "BRANCH"]]
+    assert athena.rows('SELECT sum(added_data_files_count) FROM "customers$manifests"') == [["3"]]
     assert athena.failure("SHOW PARTITIONS customers").startswith("NOT_SUPPORTED: SHOW PARTITIONS")
     assert athena.failure("MSCK REPAIR TABLE customers").startswith("NOT_SUPPORTED: MSCK REPAIR TABLE")
     assert "not supported for Iceberg" in athena.failure(
@@ -279,7 +281,8 @@ def _as_role(athena, client, name: str, actions: list[str]):
     arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     policy = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": ["athena:*", "glue:*"], "Resource": "*"},
-        {"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::lakelab-results", "arn:aws:s3:::lakelab-results/*"]},
+        {"Effect": "Allow", "Action": "s3:*",
+         "Resource": ["arn:aws:s3:::lakelab-results", "arn:aws:s3:::lakelab-results/*"]},
         {"Effect": "Allow", "Action": actions, "Resource": [f"arn:aws:s3:::{LAKE}", f"arn:aws:s3:::{LAKE}/*"]}]}
     iam.put_role_policy(RoleName=name, PolicyName="work", PolicyDocument=json.dumps(policy))
     credentials = client("sts").assume_role(RoleArn=arn, RoleSessionName=name)["Credentials"]

@@ -13,8 +13,9 @@ What works, as Athena (engine version 3) documents it
   ``iceberg_io``), so pyiceberg's Glue catalog and awswrangler read it.
 - ``SELECT`` reads the current snapshot; ``FOR VERSION AS OF <snapshot id>`` and
   ``FOR TIMESTAMP AS OF <timestamp with time zone>`` read an earlier one; the metadata tables
-  ``"t$snapshots"``, ``"t$history"`` and ``"t$files"``. Scanned bytes are counted as for Parquet
-  tables: the footer and the column chunks a query needs, of every data file of the snapshot.
+  ``"t$snapshots"``, ``"t$history"``, ``"t$files"``, ``"t$partitions"``, ``"t$manifests"`` and
+  ``"t$refs"``. Scanned bytes are counted as for Parquet tables: the footer and the column chunks a
+  query needs, of every data file of the snapshot that the WHERE does not prune (see below).
 - ``INSERT INTO``, ``UPDATE``, ``DELETE``, ``MERGE INTO`` (the first WHEN clause that applies to a
   row wins; a target row matched by two source rows fails with
   ``MERGE_TARGET_ROW_MULTIPLE_MATCHES``): each a new snapshot (append, overwrite or delete).
@@ -54,9 +55,9 @@ Fidelity notes (what differs from AWS):
   by column name, not by Iceberg's field ids).
 - ``"t$files"`` has the columns content, file_path, file_format, spec_id, record_count and
   file_size_in_bytes (Athena has more: bounds, value counts...); ``"t$partitions"`` has partition,
-  record_count, file_count and total_size (not ``data``); ``"t$manifests"`` and ``"t$refs"`` are not
-  supported. Hive partition DDL (ADD/DROP PARTITION, MSCK REPAIR, SHOW PARTITIONS, SET LOCATION)
-  fails with NOT_SUPPORTED, as Iceberg keeps its own partitions.
+  record_count, file_count and total_size (not ``data``); ``"t$manifests"`` has no
+  ``partition_summaries``; ``"t$refs"`` is Trino's. Hive partition DDL (ADD/DROP PARTITION, MSCK
+  REPAIR, SHOW PARTITIONS, SET LOCATION) fails with NOT_SUPPORTED, as Iceberg keeps its own partitions.
 - Timestamps are stored with Iceberg's microseconds; SELECT shows them at millisecond precision, as
   the emulator reads every table (unverified whether Athena shows six digits), while the rows an
   UPDATE, DELETE, MERGE or OPTIMIZE writes back keep their stored microseconds.
@@ -98,7 +99,8 @@ _TRANSFORM = re.compile(r"\s*(\w+)\s*(?:\(\s*(?:(\d+)\s*,\s*)?(\w+)\s*\))?\s*$")
 _PROPERTIES = {"table_type", "format", "write_compression", "optimize_rewrite_min_data_file_size_bytes",
                "optimize_rewrite_max_data_file_size_bytes", "optimize_rewrite_data_file_threshold",
                "optimize_rewrite_delete_file_threshold", "vacuum_min_snapshots_to_keep",
-               "vacuum_max_snapshot_age_seconds", "vacuum_max_metadata_files_to_keep", "write_target_data_file_size_bytes",
+               "vacuum_max_snapshot_age_seconds", "vacuum_max_metadata_files_to_keep",
+               "write_target_data_file_size_bytes",
                "is_external", "location", "partitioning", "classification"}
 _CODECS = {"SNAPPY": "snappy", "GZIP": "gzip", "ZSTD": "zstd", "NONE": "uncompressed", "LZ4": "lz4"}
 
@@ -267,7 +269,8 @@ def ctas(context: Context, statement: Statement) -> results.Result:
     if context.catalog.find_table(database, name) is not None:
         if statement.options["if_not_exists"]:
             return results.empty_result(update_count=0)
-        raise errors.QueryFailed(f"TABLE_ALREADY_EXISTS: line 1:1: Table 'awsdatacatalog.{database}.{name}' already exists")
+        raise errors.QueryFailed(f"TABLE_ALREADY_EXISTS: line 1:1: Table 'awsdatacatalog.{database}.{name}' "
+                                 "already exists")
     properties = dict(statement.options["properties"])
     if str(properties.get("is_external", "false")).lower() != "false":
         raise errors.QueryFailed("NOT_SUPPORTED: Iceberg CTAS needs is_external = false")  # unverified wording
@@ -516,7 +519,7 @@ def refuse(context: Context, statement: Statement) -> results.Result:
             "show_partitions": "SHOW PARTITIONS"}[statement.kind]
     hint = ' (query the "$partitions" metadata table)' if statement.kind == "show_partitions" else ""
     raise errors.QueryFailed(f"NOT_SUPPORTED: {what} is not supported for Iceberg table "
-                             f"'{context.database_of(statement.database)}.{statement.name}'{hint}")  # unverified wording
+                             f"'{context.database_of(statement.database)}.{statement.name}'{hint}")  # unverified
 
 
 def _refuse_renames(table: Any) -> None:
@@ -583,6 +586,31 @@ def _metadata_table(context: Context, found: catalog.Table, kind: str, where: st
         })
     elif kind == "partitions":
         data = _partitions_table(table)
+    elif kind == "manifests":
+        current = table.current_snapshot()
+        manifests = current.manifests(table.io) if current is not None else []
+        data = pa.table({
+            "path": pa.array([m.manifest_path for m in manifests], pa.string()),
+            "length": pa.array([m.manifest_length for m in manifests], pa.int64()),
+            "partition_spec_id": pa.array([m.partition_spec_id for m in manifests], pa.int32()),
+            "added_snapshot_id": pa.array([m.added_snapshot_id for m in manifests], pa.int64()),
+            "added_data_files_count": pa.array([m.added_files_count for m in manifests], pa.int32()),
+            "added_rows_count": pa.array([m.added_rows_count for m in manifests], pa.int64()),
+            "existing_data_files_count": pa.array([m.existing_files_count for m in manifests], pa.int32()),
+            "existing_rows_count": pa.array([m.existing_rows_count for m in manifests], pa.int64()),
+            "deleted_data_files_count": pa.array([m.deleted_files_count for m in manifests], pa.int32()),
+            "deleted_rows_count": pa.array([m.deleted_rows_count for m in manifests], pa.int64()),
+        })
+    elif kind == "refs":
+        refs = sorted(table.metadata.refs.items())
+        data = pa.table({
+            "name": pa.array([n for n, _ in refs], pa.string()),
+            "type": pa.array([str(r.snapshot_ref_type.value).upper() for _, r in refs], pa.string()),
+            "snapshot_id": pa.array([r.snapshot_id for _, r in refs], pa.int64()),
+            "max_reference_age_in_ms": pa.array([r.max_ref_age_ms for _, r in refs], pa.int64()),
+            "min_snapshots_to_keep": pa.array([r.min_snapshots_to_keep for _, r in refs], pa.int32()),
+            "max_snapshot_age_in_ms": pa.array([r.max_snapshot_age_ms for _, r in refs], pa.int64()),
+        })
     else:
         raise errors.table_not_found(found.database, f"{found.name}${kind}", where)
     name = f"lakelab_iceberg_{kind}_{uuid.uuid4().hex[:8]}"
@@ -616,7 +644,6 @@ def _commit(context: Context, table: Any, rows: Any | None, removed: list[Any], 
     from pyiceberg.io.pyarrow import _dataframe_to_data_files
     from pyiceberg.table.snapshots import Operation
     from pyiceberg.table.update.snapshot import _OverwriteFiles
-    from pyiceberg.utils.concurrent import ExecutorFactory  # noqa: F401  (pyiceberg writes files on its pool)
 
     adds = rows is not None and rows.num_rows > 0
     if operation is None:
@@ -977,9 +1004,9 @@ def show_create_table(context: Context, found: catalog.Table) -> results.Result:
         names = []
         for field in spec.fields:
             source = table.schema().find_field(field.source_id).name
-            transform = str(field.transform)
-            names.append(f"`{source}`" if transform == "identity" else
-                         f"{transform.split('[')[0]}({transform.split('[')[1].rstrip(']') + ', ' if '[' in transform else ''}`{source}`)")
+            transform = str(field.transform)  # identity, day, bucket[16], truncate[4]...
+            kind, _, width = transform.rstrip("]").partition("[")
+            names.append(f"`{source}`" if kind == "identity" else f"{kind}({width + ', ' if width else ''}`{source}`)")
         lines.append(f"PARTITIONED BY ({', '.join(names)})")
     lines += ["LOCATION", f"  '{table.location()}'", "TBLPROPERTIES ("]
     shown = {"table_type": "iceberg", "format": "parquet",

@@ -161,7 +161,8 @@ class LakeCatalog(MetastoreCatalog):
         self.glue.create_table(database, name, table_input)
         return self.load_table(identifier)
 
-    def commit_table(self, table: Table, requirements: tuple[Any, ...], updates: tuple[Any, ...]) -> CommitTableResponse:
+    def commit_table(self, table: Table, requirements: tuple[Any, ...],
+                     updates: tuple[Any, ...]) -> CommitTableResponse:
         with _commit_lock:
             return self._commit(table, requirements, updates)
 
