@@ -197,12 +197,12 @@ def test_add_columns_evolves_the_schema(athena):
 def test_ctas_to_iceberg(athena):
     _table(athena)
     athena.ok(f"""CREATE TABLE gold WITH (table_type = 'ICEBERG', is_external = false,
-        location = 's3://{LAKE}/iceberg/gold/', partitioning = ARRAY['bucket(4, id)'])
+        location = 's3://{LAKE}/iceberg/gold/', partitioning = ARRAY['bucket(id, 4)', 'name'])
         AS SELECT id, name FROM customers WHERE tier = 'gold'""")
     assert athena.rows("SELECT id, name FROM gold ORDER BY id") == [["1", "ana"], ["3", "cai"]]
     parameters = athena.glue.get_table(DatabaseName="lab", Name="gold")["Table"]["Parameters"]
     assert parameters["table_type"] == "ICEBERG"
-    assert any("id_bucket=" in k for k in athena.keys("iceberg/gold/data/"))
+    assert any("id_bucket=" in k and "/name=ana/" in k for k in athena.keys("iceberg/gold/data/"))
 
 
 def test_pyiceberg_glue_catalog_reads_the_table(athena, emulator):

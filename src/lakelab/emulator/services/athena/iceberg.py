@@ -93,7 +93,9 @@ from lakelab.emulator.services.athena.grammar import Statement
 
 ICEBERG = "ICEBERG"
 FILE, POSITION, ACTION = "lakelab_file", "lakelab_pos", "lakelab_action"
-_TRANSFORM = re.compile(r"\s*(\w+)\s*(?:\(\s*(?:(\d+)\s*,\s*)?(\w+)\s*\))?\s*$")
+# CREATE TABLE's PARTITIONED BY writes bucket(16, id) (Hive's order); CTAS's partitioning property writes
+# bucket(id, 16) (Trino's order, https://docs.aws.amazon.com/athena/latest/ug/create-table-as.html).
+_TRANSFORM = re.compile(r"\s*(\w+)\s*(?:\(\s*(?:(\d+)\s*,\s*(\w+)|(\w+)\s*,\s*(\d+)|(\w+))\s*\))?\s*$")
 # Athena's Iceberg table properties (CREATE TABLE TBLPROPERTIES and CTAS WITH), see
 # https://docs.aws.amazon.com/athena/latest/ug/querying-iceberg-creating-tables.html
 _PROPERTIES = {"table_type", "format", "write_compression", "optimize_rewrite_min_data_file_size_bytes",
@@ -187,7 +189,8 @@ def _partition_spec(schema: Any, transforms: list[str]) -> Any:
         found = _TRANSFORM.match(text)
         if not found:
             raise errors.QueryFailed(f"INVALID_TABLE_PROPERTY: Unable to parse partitioning value: {text}")
-        name, number, column = found.groups()
+        name, number, column, trino_column, trino_number, single = found.groups()
+        number, column = number or trino_number, column or trino_column or single
         if column is None:
             name, column = "identity", name
         try:
