@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from lakelab import grading
@@ -50,14 +52,43 @@ def _from_gradebook(lab: str, out: Path, export: list[str]) -> int:
     return 0
 
 
-def check_command(notebook: str, timeout: float, cell_timeout: float) -> int:
-    """Grade one notebook: 0 when every counted check passes, 1 otherwise, 2 for an ungradable file."""
+def check_command(notebook: str | None, timeout: float, cell_timeout: float, save: str | None = None,
+                  results: str | None = None, exercise: str | None = None) -> int:
+    """Grade one notebook: 0 when every counted check passes, 1 otherwise, 2 for an ungradable file.
+
+    ``save`` writes the outcome as JSON; ``results`` reads such a file instead of grading, and with
+    ``exercise`` the exit code is that one exercise's (0 passed, 1 not): GitHub Classroom's grader steps.
+    """
     try:
-        outcome = grading.check(Path(notebook), timeout, cell_timeout)
-    except grading.GradingError as error:
+        if results:
+            outcome = load_outcome(Path(results))
+        elif notebook:
+            outcome = grading.check(Path(notebook), timeout, cell_timeout)
+        else:
+            raise grading.GradingError("give a notebook to grade, or --results from an earlier --save")
+    except (grading.GradingError, OSError, ValueError) as error:
         print(f"lakelab check: {error}", file=sys.stderr)
         return 2
+    if save:
+        Path(save).write_text(json.dumps(asdict(outcome), indent=1), encoding="utf-8")
+    if exercise:
+        found = next((c for c in outcome.checks if c.number == exercise), None)
+        if found is None:
+            print(f"exercise {exercise}: no check ran (status {outcome.status}: {outcome.note or 'see the feedback'})")
+            return 1
+        print(f"{'✅' if found.passed else '❌'} {found.number} {found.title}"
+              + ("" if found.passed else f"\n   expected: {found.expected}\n   found: {found.found}\n   hint: {found.hint}"))
+        return 0 if found.passed else 1
     print(report.feedback(outcome))
     if outcome.status == grading.ERROR and not outcome.checks:
         return 2
     return 0 if outcome.all_passed else 1
+
+
+def load_outcome(path: Path) -> grading.Outcome:
+    """An outcome written by ``lakelab check --save``."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["checks"] = [grading.CheckResult(**check) for check in data.get("checks", [])]
+    data["cells"] = [grading.CellResult(**cell) for cell in data.get("cells", [])]
+    data["removed"] = [grading.CellResult(**cell) for cell in data.get("removed", [])]
+    return grading.Outcome(**data)
