@@ -94,7 +94,13 @@ def _grade(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from lakelab.grading.commands import check_command
 
-    return check_command(args.notebook, args.timeout, args.cell_timeout)
+    return check_command(args.notebook, args.timeout, args.cell_timeout, args.save, args.results, args.exercise)
+
+
+def _classroom(args: argparse.Namespace) -> int:
+    from lakelab.grading.classroom import classroom_command
+
+    return classroom_command(args.lab, args.out, args.points)
 
 
 def _progress(args: argparse.Namespace) -> int:
@@ -155,12 +161,20 @@ def parser() -> argparse.ArgumentParser:
                        "the exports from the gradebook in --out)")
     grade.set_defaults(run=_grade)
     check = commands.add_parser("check", help="grade your own notebook as the instructor will, and see why")
-    check.add_argument("notebook")
+    check.add_argument("notebook", nargs="?")
     _time_limits(check)
+    check.add_argument("--save", help="also write the outcome as JSON to this file")
+    check.add_argument("--results", help="read an outcome written by --save instead of grading")
+    check.add_argument("--exercise", help="exit 0 only if this exercise's check passed (e.g. 1.2)")
     check.set_defaults(run=_check)
     progress = commands.add_parser("progress", help="where you stand: every week's exercises, checked read-only")
     progress.add_argument("--week", type=int, action="append", help="only this week (repeatable)")
     progress.set_defaults(run=_progress)
+    classroom = commands.add_parser("classroom", help="write GitHub Classroom's autograding workflow for a lab")
+    classroom.add_argument("--lab", required=True, help="the lab, e.g. week01_s3")
+    classroom.add_argument("--out", default=".", help="the assignment's template repository (default: here)")
+    classroom.add_argument("--points", type=int, default=10, help="max-score of each counted exercise (default 10)")
+    classroom.set_defaults(run=_classroom)
     return top
 
 
