@@ -185,6 +185,10 @@ def test_flows_are_listed_tagged_stopped_and_deleted(appflow, s3):
     assert listed["flowName"] == "crm-accounts" and listed["sourceConnectorType"] == "Salesforce"
     assert error_of(appflow.stop_flow, flowName="crm-accounts")[0] == "UnsupportedOperationException"
     assert error_of(appflow.delete_connector_profile, connectorProfileName="lakelab-crm")[0] == "ConflictException"
+    appflow.delete_connector_profile(connectorProfileName="lakelab-crm", forceDelete=True)
+    appflow.start_flow(flowName="crm-accounts")
+    [run] = wait_for_runs(appflow, "crm-accounts")
+    assert run["executionStatus"] == "Error" and "lakelab-crm" in run["executionResult"]["errorInfo"]["executionMessage"]
     appflow.delete_flow(flowName="crm-accounts")
     assert appflow.list_flows()["flows"] == []
     assert error_of(appflow.describe_flow, flowName="crm-accounts")[0] == "ResourceNotFoundException"

@@ -71,6 +71,10 @@ def _transfer(flow: Flow, execution: Execution) -> None:
         raw, execution.bytes_read = sources.read_s3(flow.account_id, source["sourceConnectorProperties"]["S3"])
         typed = raw
     else:
+        profile = source.get("connectorProfileName")
+        if profile not in flows.store(flow.account_id, flow.region).profiles:
+            raise sources.RunFailed(f"Connector profile {profile} does not exist: it was deleted after the flow "
+                                    "was created.")  # wording unverified
         field, since = _incremental(flow)
         raw, execution.bytes_read = sources.read_crm(flow.account_id, flow.region,
                                                      source["sourceConnectorProperties"]["Salesforce"]["object"],
