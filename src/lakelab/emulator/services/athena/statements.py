@@ -44,8 +44,6 @@ def _new_iceberg(context: Context, statement: Statement) -> object:
     if str(table_type).upper() == iceberg.ICEBERG:
         return True
     if statement.options.get("partition_transforms"):  # PARTITIONED BY (col) without a type: Iceberg's form
-        from lakelab.emulator.engine import errors
-
         raise errors.QueryFailed("line 1:1: mismatched input ')'. Expecting: <type> (a Hive table's partition "
                                  "columns have types; partition transforms need 'table_type'='ICEBERG')")
     return None
