@@ -345,3 +345,12 @@ def test_bad_iceberg_statements_fail_in_athenas_words(athena):
                           "WHEN MATCHED THEN UPDATE SET nope = 1").startswith("COLUMN_NOT_FOUND")
     athena.ok("DROP TABLE IF EXISTS customers")
     athena.ok("DROP TABLE IF EXISTS customers")
+
+
+def test_concurrent_inserts_all_land(athena):
+    _table(athena)
+    started = [athena.start(f"INSERT INTO customers (id, name, tier) VALUES ({100 + i}, 'c{i}', 'gold')")
+               for i in range(6)]
+    assert [athena.wait(e)["Status"]["State"] for e in started] == ["SUCCEEDED"] * 6
+    assert athena.rows("SELECT count(*) FROM customers") == [["9"]]
+    assert athena.rows('SELECT count(*) FROM "customers$snapshots"') == [["7"]]

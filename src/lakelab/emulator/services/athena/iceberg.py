@@ -62,8 +62,9 @@ Fidelity notes (what differs from AWS):
   the emulator reads every table (unverified whether Athena shows six digits), while the rows an
   UPDATE, DELETE, MERGE or OPTIMIZE writes back keep their stored microseconds.
 - VACUUM keeps every metadata JSON file (``vacuum_max_metadata_files_to_keep`` is not applied).
-- Each Iceberg statement reads the table's current metadata when it starts and commits against it:
-  a concurrent commit in between fails the later one with ICEBERG_COMMIT_ERROR (no retry).
+- Concurrency: an INSERT INTO retries its commit on top of what others committed meanwhile (so
+  concurrent INSERTs all land); an UPDATE, DELETE, MERGE or OPTIMIZE whose table another statement
+  changed after it read it fails with ICEBERG_COMMIT_ERROR (Athena retries some of these itself).
 - Spark: the Glue and EMR Spark jobs the emulator runs locally (PySpark 3.5.4) do not load the
   Iceberg Spark runtime today, so ``spark.sql("MERGE INTO glue_catalog...")`` does not work in a
   local job. The jar is obtainable from PyPI: ``snowpark-connect-deps-iceberg`` 1.0.3
@@ -649,8 +650,13 @@ def _commit(context: Context, table: Any, rows: Any | None, removed: list[Any], 
     from pyiceberg.table.update.snapshot import _OverwriteFiles
 
     adds = rows is not None and rows.num_rows > 0
+    if operation is None and not removed:
+        _append_files(table, rows)
+        return
     if operation is None:
-        operation = "overwrite" if removed and adds else ("delete" if removed else "append")
+        operation = "overwrite" if adds else "delete"
+    from pyiceberg.exceptions import ValidationException
+
     try:
         with table.transaction() as transaction:
             producer = _files_producer(_OverwriteFiles)(operation=Operation(operation), transaction=transaction,
@@ -662,9 +668,34 @@ def _commit(context: Context, table: Any, rows: Any | None, removed: list[Any], 
                     for data_file in _dataframe_to_data_files(table_metadata=transaction.table_metadata, df=rows,
                                                               io=table.io, write_uuid=files.commit_uuid):
                         files.append_data_file(data_file)
-    except CommitFailedException as conflict:
+    except (CommitFailedException, ValidationException) as conflict:
+        # Another statement changed the table since this one read it: Athena fails the later commit.
         raise errors.QueryFailed(f"ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update to table: "
                                  f"{'.'.join(table.name()[-2:])} ({conflict})") from None
+
+
+def _append_files(table: Any, rows: Any, attempts: int = 10) -> None:
+    """An append (INSERT INTO, CTAS): the files are written once, and the commit is retried on top of
+    whatever another statement committed meanwhile, so concurrent INSERTs all land, as on Athena."""
+    from pyiceberg.exceptions import CommitFailedException
+    from pyiceberg.io.pyarrow import _dataframe_to_data_files
+
+    data_files = None
+    for _ in range(attempts):
+        try:
+            with table.transaction() as transaction:
+                with transaction.update_snapshot().fast_append() as append:
+                    if data_files is None:
+                        data_files = list(_dataframe_to_data_files(table_metadata=transaction.table_metadata,
+                                                                   df=rows, io=table.io,
+                                                                   write_uuid=append.commit_uuid))
+                    for data_file in data_files:
+                        append.append_data_file(data_file)
+            return
+        except CommitFailedException:
+            table = table.refresh()
+    raise errors.QueryFailed(f"ICEBERG_COMMIT_ERROR: Failed to commit Iceberg update to table: "
+                             f"{'.'.join(table.name()[-2:])} (gave up after {attempts} concurrent commits)")
 
 
 def _files_producer(base: type) -> type:
