@@ -133,7 +133,9 @@ def test_normalising_takes_out_names_whitespace_and_comments_but_keeps_the_api_c
     two = similarity.normalise("c=boto3.client('s3')\n\n\nc.put_object( Bucket = b , Key = 'k' )")
     assert one == two and "put_object" in one and "'s3'" in one
     assert similarity.normalise("c.get_object(Bucket=b)") != similarity.normalise("c.put_object(Bucket=b)")
-    assert similarity.normalise("def broken(:\n  pass") == "def broken(:\npass", "unparsable: compared by words"
+    assert similarity.normalise("def broken(:\n  pass") == "def _ ( : pass", "code that does not parse is compared too"
+    assert similarity.normalise("x = f(1,\n      2)  # one line\ny = '''a\n# kept'''") == \
+        "_ = _ ( 1 , 2 )\n_ = '''a\n# kept'''"
 
 
 def test_similarity_scales_and_finds_only_alike_pairs():

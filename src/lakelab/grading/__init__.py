@@ -86,7 +86,16 @@ def grade(submissions: list[Path], lab: str, out: Path | None = Path("grades"), 
                           "final_score": f"{final:.1f}",
                           "history": before["history"] if kept else regrade.history(before)})
         report.write(entries, Path(out), extra)
-        write_class_report(Path(out), week)
+        try:
+            write_class_report(Path(out), week)
+        except Exception as error:  # the gradebook is written: a report that fails must not cost the grading
+            import html
+            import sys
+
+            message = f"report.html could not be built: {type(error).__name__}: {error}"
+            print(f"lakelab grade: {message}", file=sys.stderr)
+            (Path(out) / "report.html").write_text(f"<!DOCTYPE html><meta charset='utf-8'><title>Class report"
+                                                   f"</title><p>{html.escape(message)}</p>\n", encoding="utf-8")
     return graded
 
 
