@@ -178,3 +178,48 @@ def test_a_crashed_runtime_is_reported_with_its_exit_reason(client):
     _deploy(client, "lakelab-exits", "import os\ndef handler(e, c):\n    os._exit(3)\n")
     _invoke(client, "lakelab-exits")
     assert user_code.lambda_failure("lakelab-exits").error == "Runtime exited with error: exit status 3"
+
+
+TRANSFORMS = """
+def broken(event, context):
+    raise RuntimeError("the transformation is broken")
+
+def refuses(event, context):
+    return {"records": [{"recordId": r["recordId"], "result": "ProcessingFailed", "data": r["data"]}
+                        for r in event["records"]]}
+"""
+
+
+@pytest.mark.parametrize("handler, says", [
+    ("broken", "the transformation function failed: RuntimeError: the transformation is broken"),
+    ("refuses", "Lambda.ProcessingFailedStatus")])
+def test_a_delivery_streams_failure_is_its_transformations_error_or_its_newest_error_record(client, service_role,
+                                                                                             handler, says):
+    client("s3").create_bucket(Bucket="lake")
+    role = service_role("firehose", "lakelab-firehose", actions=("s3:*", "lambda:*"))
+    iam = client("iam")
+    try:
+        function_role = iam.get_role(RoleName="lakelab-user-code")["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        function_role = iam.create_role(RoleName="lakelab-user-code", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    arn = client("lambda").create_function(FunctionName=f"lakelab-{handler}", Runtime="python3.12", Role=function_role,
+                                           Handler=f"app.{handler}", Code={"ZipFile": _zip(TRANSFORMS)})["FunctionArn"]
+    client("firehose").create_delivery_stream(DeliveryStreamName="clicks", ExtendedS3DestinationConfiguration={
+        "BucketARN": "arn:aws:s3:::lake", "RoleARN": role, "Prefix": "raw/",
+        "ErrorOutputPrefix": "errors/!{firehose:error-output-type}/",
+        "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 1},
+        "ProcessingConfiguration": {"Enabled": True, "Processors": [{"Type": "Lambda", "Parameters": [
+            {"ParameterName": "LambdaArn", "ParameterValue": arn},
+            {"ParameterName": "NumberOfRetries", "ParameterValue": "0"}]}]}})
+    client("firehose").put_record(DeliveryStreamName="clicks", Record={"Data": b'{"n": 1}\n'})
+    for _ in range(100):
+        if client("s3").list_objects_v2(Bucket="lake", Prefix="errors/").get("KeyCount"):
+            break
+        time.sleep(0.1)
+    failure = user_code.firehose_failure("clicks")
+    assert failure is not None and says in failure.error
+    if handler == "refuses":
+        assert failure.text().endswith("read the error record " + failure.group)
+        assert failure.group.startswith("s3://lake/errors/processing-failed/")
+    else:
+        assert f"open log group /aws/lambda/lakelab-{handler}" in failure.text()

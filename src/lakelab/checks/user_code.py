@@ -60,8 +60,8 @@ class Failure:
         parts = [self.error]
         if self.trace:
             parts.append(" | ".join(self.trace))
-        if self.group.startswith("s3://"):
-            parts.append(f"read the driver's log {self.group}")
+        if self.group.startswith("s3://"):  # an object in S3: ``stream`` names what it is
+            parts.append(f"read {self.stream or 'the object'} {self.group}")
         elif self.group:
             parts.append(f"open log group {self.group}" + (f", stream {self.stream}" if self.stream else ""))
         if self.note:
@@ -287,7 +287,7 @@ def emr_serverless_failure(application_id: str) -> Failure | None:
     bucket, _, prefix = log_uri[len("s3://"):].partition("/")
     key = f"{prefix.rstrip('/') + '/' if prefix.strip('/') else ''}applications/{application_id}/jobs/" \
           f"{run['jobRunId']}/SPARK_DRIVER/stderr.gz"
-    failure.group, failure.stream = f"s3://{bucket}/{key}", ""
+    failure.group, failure.stream = f"s3://{bucket}/{key}", "the driver's log"
     try:
         text = gzip.decompress(boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()).decode("utf-8")
     except (ClientError, BotoCoreError, OSError, UnicodeDecodeError):
@@ -299,3 +299,55 @@ def emr_serverless_failure(application_id: str) -> Failure | None:
         end = next((i for i, line in enumerate(trace) if line and not line[0].isspace()), None)
         failure.trace = _tail(trace[:end + 1] if end is not None else trace)
     return failure
+
+
+def firehose_failure(delivery_stream: str) -> Failure | None:
+    """Why a delivery stream's records failed (``None`` if nothing says so): the transformation function's last
+    error when a Lambda processor is configured, else the newest record Firehose wrote under the destination's
+    ErrorOutputPrefix, with its errorCode and errorMessage (Firehose developer guide: "Handle data transformation
+    failure", "Handle errors in dynamic partitioning", "Data format conversion error handling")."""
+    try:
+        described = boto3.client("firehose").describe_delivery_stream(
+            DeliveryStreamName=delivery_stream)["DeliveryStreamDescription"]
+    except (ClientError, BotoCoreError):
+        return None
+    destination = next(iter(described.get("Destinations") or []), {}).get("ExtendedS3DestinationDescription") or {}
+    processing = destination.get("ProcessingConfiguration") or {}
+    for processor in processing.get("Processors") or [] if processing.get("Enabled") else []:
+        if processor.get("Type") != "Lambda":
+            continue
+        arn = next((p["ParameterValue"] for p in processor.get("Parameters", []) if p["ParameterName"] == "LambdaArn"),
+                   "")
+        failure = lambda_failure(arn.split(":")[6]) if arn.count(":") >= 6 else None
+        if failure:
+            failure.error = f"the transformation function failed: {failure.error}"
+            return failure
+    bucket = destination.get("BucketARN", "").rsplit(":", 1)[-1]
+    prefix = (destination.get("ErrorOutputPrefix") or "").split("!{", 1)[0]
+    # Without an ErrorOutputPrefix, Firehose writes failed records under <error output type>/YYYY/MM/dd/HH/
+    prefixes = [prefix] if prefix else list(FIREHOSE_ERROR_FOLDERS)
+    found = [failure for folder in prefixes if bucket and (failure := _newest_error_record(bucket, folder))]
+    return max(found, key=lambda failure: failure.timestamp or 0) if found else None
+
+
+FIREHOSE_ERROR_FOLDERS = ("processing-failed/", "format-conversion-failed/", "partitioning-failed/")
+
+
+def _newest_error_record(bucket: str, prefix: str) -> Failure | None:
+    s3 = boto3.client("s3")
+    try:
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        items = [item for page in pages for item in page.get("Contents", [])]
+        if not items:
+            return None
+        newest = max(items, key=lambda item: item["LastModified"])
+        body = s3.get_object(Bucket=bucket, Key=newest["Key"])["Body"].read().decode("utf-8", errors="replace")
+    except (ClientError, BotoCoreError):
+        return None
+    for line in reversed(body.splitlines()):
+        record = _json_record(line.strip())
+        if record and (record.get("errorCode") or record.get("errorMessage")):
+            error = ": ".join(str(record[key]) for key in ("errorCode", "errorMessage") if record.get(key))
+            return Failure(error, group=f"s3://{bucket}/{newest['Key']}", stream="the error record",
+                           timestamp=int(newest["LastModified"].timestamp() * 1000))
+    return None

@@ -204,8 +204,10 @@ def delivery_landed_as_parquet() -> None:
     expect(types["event_ts"].startswith("timestamp"), expected="event_ts as a Parquet timestamp",
            found=f"event_ts {types['event_ts']}", hint="the table declares event_ts timestamp: convert with its schema")
     missing = [event_id for event_id in events if event_id not in placed]
+    failure = user_code.firehose_failure(delivery) if missing else None
     expect(not missing, expected=f"all {len(events)} June events delivered",
-           found=f"{len(missing)} missing, e.g. {_listing(missing, 2)}",
+           found=f"{len(missing)} missing, e.g. {_listing(missing, 2)}"
+                 + (f"; Firehose's last error: {failure.text()}" if failure else ""),
            hint="create the delivery stream before the producer runs (it starts at LATEST), then wait a buffer "
                 "interval; a record that failed is under errors/clickstream/ with its reason")
     misplaced = [f"{event_id} in {sorted(folders)[0]}" for event_id, folders in placed.items() if event_id in events
