@@ -9,8 +9,10 @@ up to ``TRACE_LINES`` lines of its traceback, and the log group and stream to op
   exception as one event, ``[ERROR] <type>: <message>`` followed by ``Traceback (most recent call last):``
   and the frames (indented with no-break spaces); ``logging.error``/``exception`` lines start with
   ``[ERROR]\\t<time>\\t<request id>``; a timeout is ``... Task timed out after N.00 seconds``; a crashed
-  runtime ``RequestId: ... Error: Runtime exited ...`` (Lambda developer guide: "Log and monitor Python
-  Lambda functions"; "Troubleshoot execution issues in Lambda"). With the JSON log format the same
+  runtime ``RequestId: ... Error: Runtime exited ...`` (Lambda developer guide: "AWS Lambda function errors
+  in Python", https://docs.aws.amazon.com/lambda/latest/dg/python-exceptions.html, and "Log and monitor
+  Python Lambda functions"; the no-break-space indent and the exit lines as the emulator's runtime writes
+  them, unverified against a live account). With the JSON log format the same
   error is a record with ``"level": "ERROR"``, ``errorType``, ``errorMessage`` and ``stackTrace``.
 - **Glue** reports a failed run's ``ErrorMessage`` in GetJobRun/GetJobRuns, and writes the script's
   traceback to CloudWatch Logs: Spark jobs on Glue 5.0 in ``/aws-glue/jobs/output`` (stdout and stderr

@@ -273,8 +273,12 @@ def _test_events(url: str, attributes: dict, waiting: int) -> str:
 
 
 def leftovers_hint(waiting: int, in_flight: int, attributes: dict) -> str:
-    """What a previous attempt left in the queue, and how to clear it (SQS developer guide: "Amazon SQS visibility
-    timeout"; API reference: PurgeQueue; S3 user guide: "Event message structure", the s3:TestEvent)."""
+    """What a previous attempt left in the queue, and how to clear it. PurgeQueue "deletes available messages in a
+    queue (including in-flight messages)", once per 60 s (SQS API reference, PurgeQueue:
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_PurgeQueue.html); S3 verifies an SQS
+    destination "by sending a test notification" when the configuration is put (S3 API reference,
+    PutBucketNotificationConfiguration); a received message comes back after the visibility timeout (SQS developer
+    guide, "Amazon SQS visibility timeout")."""
     timeout = attributes.get("VisibilityTimeout", "30")
     parts = []
     if in_flight:
