@@ -136,7 +136,10 @@ def test_the_submission_time_limit_kills_the_run_and_checks_what_exists(graded):
     name, _, expected = fixtures.TIMEOUT
     row = graded[name]
     assert (row["status"], int(row["checks_passed"])) == (expected.status, expected.checks_passed), row["text"]
-    assert float(row["duration_s"]) < SLEEPER_TIMEOUT + 15
+    # Its sleeps add up to 120 s: well under that proves the limit cut the run. The margin is the grading
+    # process's own work (an emulator started, the checks run), 15.4 s once with every week's lab graded
+    # beside it on a loaded two-core machine.
+    assert float(row["duration_s"]) < SLEEPER_TIMEOUT + 30
     assert expected.note in row["note"] and "✅ **1.1**" in row["text"]
     assert f"the submission's time limit of {SLEEPER_TIMEOUT} s ended during this cell" in row["text"]
 
