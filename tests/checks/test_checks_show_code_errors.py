@@ -77,6 +77,7 @@ def test_week4_run_check_shows_the_failed_runs_error_and_traceback(client, servi
     message = _failure_of(_check(4, "4.4"))
     assert f"none; the last run failed: run {run_id} FAILED: FileNotFoundError: no such folder" in message
     assert "line 5, in read_orders" in message
+    assert '; File "orders_etl.py", line 7, in <module>' in message, "the trace starts at the script's own frame"
     assert f"open log group /aws-glue/python-jobs/error, stream {run_id}" in message
     assert "fix orders_etl.py" in message
 

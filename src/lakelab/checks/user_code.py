@@ -216,7 +216,8 @@ def glue_failure(job: str, run_id: str | None = None) -> Failure | None:
         else:
             runs = glue.get_job_runs(JobName=job, MaxResults=10)["JobRuns"]
             run = max(runs, key=lambda r: r["StartedOn"]) if runs else None
-        command = glue.get_job(JobName=job)["Job"].get("Command", {}).get("Name", "glueetl")
+        spec = glue.get_job(JobName=job)["Job"].get("Command", {})
+        command, script = spec.get("Name", "glueetl"), spec.get("ScriptLocation", "").rsplit("/", 1)[-1]
     except (ClientError, BotoCoreError):
         return None
     if not run or run.get("JobRunState") not in GLUE_FAILED:
@@ -230,6 +231,8 @@ def glue_failure(job: str, run_id: str | None = None) -> Failure | None:
             failure.trace, failure.group, failure.stream = found
             if failure.trace and failure.trace[-1] in error:  # the exception line is the ErrorMessage already
                 failure.trace.pop()
+            first = next((i for i, line in enumerate(failure.trace) if script and f'File "{script}"' in line), 0)
+            failure.trace = failure.trace[first:]  # from the script's first frame: the runner's are not the learner's
             break
     else:
         streams = _glue_streams(f"{base}/error", run["Id"])
