@@ -1,4 +1,4 @@
-"""``lakelab``: the course's command line (serve, lab, build, execute, teardown, data, grade, check)."""
+"""``lakelab``: the course's command line (serve, lab, build, execute, teardown, data, grade, check, progress, classroom)."""
 
 from __future__ import annotations
 
