@@ -13,8 +13,9 @@ An exercise that passed once and fails now (say, after a teardown) shows as fail
 **Not attempted** means nothing of that week's lab exists on the target (no resource of the course's for
 the week is found by teardown's own sweepers, of the kinds that week creates, read-only), no exercise of
 the week passes and this one never passed; a failing check in
-a week with resources is *failed*. On the local target the checks need `lakelab serve` (``make lab``)
-running: an emulator started just to look would be empty, so then only the stored passes are shown.
+a week with resources is *failed*. In a notebook the kernel's target is read (its embedded emulator too);
+from the command line, on the local target, the checks need `lakelab serve` (``make lab``) running: an
+emulator started just to look would be empty, so then only the stored passes are shown.
 
 Fidelity: the checks' Athena and Redshift Data API queries (weeks 2, 7, 8) are read-only SQL, but like any
 query they leave a query execution and a result file in the workgroup's output location; that is allowed.
@@ -89,11 +90,6 @@ def _key(target) -> str:
     return f"{target.kind}:{target.account}:{naming.learner()}"
 
 
-def _reachable(target) -> bool:
-    """The target holds the learner's work: on local, a shared emulator (an embedded one is this process's)."""
-    return target.kind != "local" or target.emulator is None
-
-
 def collect(weeks: list[int] | None = None, target=None) -> tuple[list[Exercise], str]:
     """Every exercise of ``weeks`` (default: every ready week with checks) and a line about the target."""
     import importlib.util
@@ -105,10 +101,9 @@ def collect(weeks: list[int] | None = None, target=None) -> tuple[list[Exercise]
     from lakelab.checks.framework import _lacking
     from lakelab.grading.runner import run_check
 
-    live = target is not None and _reachable(target)
+    live = True  # a target given, or this process's (a kernel's, an embedded emulator included: it holds the work)
     if target is None:
         target = targets.current()
-        live = target is not None and _reachable(target)
         if target is None:
             target, live = _attach()
     chosen = [w for w in course.ready() if (weeks is None or w.number in weeks)
