@@ -19,6 +19,8 @@ emulator started just to look would be empty, so then only the stored passes are
 
 Fidelity: the checks' Athena and Redshift Data API queries (weeks 2, 7, 8) are read-only SQL, but like any
 query they leave a query execution and a result file in the workgroup's output location; that is allowed.
+The guard sits on boto3's default session, which ``boto3.client`` uses: a client on a session a check makes
+itself (week 7 queries as an assumed role) is not guarded; those only run SELECT queries.
 """
 
 from __future__ import annotations
