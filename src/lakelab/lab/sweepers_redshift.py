@@ -114,23 +114,23 @@ def _cluster_status(redshift, identifier: str) -> str | None:
 
 def parameter_groups(prefix: str) -> Found:
     """Cluster parameter groups named with the prefix (after the clusters that use them)."""
-    redshift = boto3.client("redshift")
-    pages = redshift.get_paginator("describe_cluster_parameter_groups").paginate()
-    listed = sorted((g for page in pages for g in page["ParameterGroups"]
-                     if g["ParameterGroupName"].startswith(prefix)), key=lambda g: g["ParameterGroupName"])
-    for group in listed:
-        name = group["ParameterGroupName"]
-        yield name, _tag_dict(group.get("Tags", [])), lambda n=name: _quietly(
-            redshift.delete_cluster_parameter_group, ParameterGroupName=n)
+    return _groups(prefix, "describe_cluster_parameter_groups", "ParameterGroups", "ParameterGroupName",
+                   "delete_cluster_parameter_group")
 
 
 def subnet_groups(prefix: str) -> Found:
     """Cluster subnet groups named with the prefix (after the clusters that use them); their subnets stay."""
+    return _groups(prefix, "describe_cluster_subnet_groups", "ClusterSubnetGroups", "ClusterSubnetGroupName",
+                   "delete_cluster_subnet_group")
+
+
+def _groups(prefix: str, describe: str, listed_as: str, name_key: str, delete: str) -> Found:
+    """A cluster's named groups (parameter or subnet) with the prefix, in name order, each with its remover."""
     redshift = boto3.client("redshift")
-    pages = redshift.get_paginator("describe_cluster_subnet_groups").paginate()
-    listed = sorted((g for page in pages for g in page["ClusterSubnetGroups"]
-                     if g["ClusterSubnetGroupName"].startswith(prefix)), key=lambda g: g["ClusterSubnetGroupName"])
+    pages = redshift.get_paginator(describe).paginate()
+    listed = sorted((g for page in pages for g in page[listed_as] if g[name_key].startswith(prefix)),
+                    key=lambda g: g[name_key])
     for group in listed:
-        name = group["ClusterSubnetGroupName"]
+        name = group[name_key]
         yield name, _tag_dict(group.get("Tags", [])), lambda n=name: _quietly(
-            redshift.delete_cluster_subnet_group, ClusterSubnetGroupName=n)
+            getattr(redshift, delete), **{name_key: n})
