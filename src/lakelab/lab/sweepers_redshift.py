@@ -26,12 +26,16 @@ DELETE_SECONDS = 1800  # a cluster or a workgroup takes minutes to be created or
 def workgroups(prefix: str) -> Found:
     """Redshift Serverless workgroups (the compute; their namespace's tables stay until it goes)."""
     serverless = boto3.client("redshift-serverless")
-    pages = serverless.get_paginator("list_workgroups").paginate()
-    listed = sorted((w for page in pages for w in page["workgroups"] if w["workgroupName"].startswith(prefix)),
-                    key=lambda w: w["workgroupName"])
-    for workgroup in listed:
+    for workgroup in _serverless_listed(serverless, "list_workgroups", "workgroups", "workgroupName", prefix):
         tags = _serverless_tags(serverless, workgroup["workgroupArn"])
         yield workgroup["workgroupName"], tags, lambda w=workgroup: _delete_workgroup(serverless, w)
+
+
+def _serverless_listed(serverless, operation: str, listed_as: str, name_key: str, prefix: str) -> list[dict]:
+    """Every workgroup or namespace named with the prefix, in name order."""
+    pages = serverless.get_paginator(operation).paginate()
+    return sorted((item for page in pages for item in page[listed_as] if item[name_key].startswith(prefix)),
+                  key=lambda item: item[name_key])
 
 
 def _delete_workgroup(serverless, workgroup: dict) -> str:
@@ -47,10 +51,7 @@ def _delete_workgroup(serverless, workgroup: dict) -> str:
 def namespaces(prefix: str) -> Found:
     """Redshift Serverless namespaces (the data), once no workgroup uses them."""
     serverless = boto3.client("redshift-serverless")
-    pages = serverless.get_paginator("list_namespaces").paginate()
-    listed = sorted((n for page in pages for n in page["namespaces"] if n["namespaceName"].startswith(prefix)),
-                    key=lambda n: n["namespaceName"])
-    for namespace in listed:
+    for namespace in _serverless_listed(serverless, "list_namespaces", "namespaces", "namespaceName", prefix):
         tags = _serverless_tags(serverless, namespace["namespaceArn"])
         yield namespace["namespaceName"], tags, lambda n=namespace["namespaceName"]: _delete_namespace(serverless, n)
 
