@@ -780,3 +780,156 @@ def cloudwatch_monthly(alarms: int = 0, high_resolution_alarms: int = 0, metric_
         Line("Logs Insights scanned", f"{insights_gb_scanned:g} GB{note}",
              billed_logs[2] * PRICES["logs_insights_gb_scanned"].usd),
     ]
+
+
+# Week 6b: getting a database and a SaaS application into the lake. AWS's DMS, RDS and AppFlow pricing pages load
+# their rates by JavaScript, so rates come from a Price List reading (infracost's DMS golden test, us-east-1) or from
+# secondary sources; several are unconfirmed. The source database's own bill is common to every option and left out.
+_DMS_PRICE_LIST = ("AWS Price List (AWSDatabaseMigrationSvc, us-east-1) via infracost's dms_test golden file "
+                   "(dms.t2.micro single-AZ 730 h = $13.14; 20 GB gp2 Multi-AZ = $4.60; 50 GB included)")
+_APPFLOW = "several cost guides agree (AWS's AppFlow pricing page loads its rates by JavaScript)"
+PRICES.update({
+    "dms_t2_micro_hour": Price(0.018, "hour of a single-AZ dms.t2.micro replication instance", _DMS_PRICE_LIST,
+                               "2026-12-06"),
+    "dms_t3_medium_hour": Price(0.07, "hour of a single-AZ dms.t3.medium replication instance (\"about $0.07\")",
+                                "course facts sheet, no source found", "2026-12-06", False),
+    "dms_storage_gb_month": Price(0.115, "GB-month of replication-instance gp2 storage beyond the included 50 GB, "
+                                  "single-AZ (half the Multi-AZ $0.23)", f"derived from {_DMS_PRICE_LIST}; "
+                                  "ap-south-1 guide: $0.114", "2026-12-06", False),
+    "dms_serverless_dcu_hour": Price(0.1133, "DCU-hour of DMS Serverless, single-AZ (1 DCU = 2 GB of memory)",
+                                     "one secondary source, for ap-south-1 ($0.113289353); no us-east-1 rate found",
+                                     "2026-12-06", False),
+    "rds_snapshot_export_gb": Price(0.013, "GB of snapshot size exported to S3 (the whole snapshot, per export)",
+                                    "one cost write-up quoting the RDS for PostgreSQL pricing page's example; "
+                                    "a 2020 blog gives $0.012 for Aurora in Tokyo", "2026-12-06", False),
+    "appflow_flow_run": Price(0.001, "flow run (every run counts, even one that moves no record)", _APPFLOW,
+                              "2026-12-06"),
+    "appflow_gb_processed": Price(0.02, "GB of data processed by flows", f"{_APPFLOW}; two others say $0.001 and "
+                                  "$0.30 (conflict)", "2026-12-06", False),
+})
+DMS_INSTANCE_CLASSES = ("dms.t2.micro", "dms.t3.medium")
+DMS_INCLUDED_STORAGE_GB = 50  # T2/T3 classes, per the Price List reading above (C and R classes: unverified)
+DMS_DEFAULT_BATCH_SECONDS = 60  # CdcMaxBatchInterval's default (DMS S3Settings API reference)
+DMS_SERVERLESS_DCUS = (1, 2, 4, 8, 16, 32, 64, 128, 192, 256, 384)  # DMS ComputeConfig API reference
+PARQUET_FRACTION = 0.25  # assumption: the Iceberg copy of the table in Parquet, as a fraction of the database size
+
+
+def dms_instance_monthly(instance_class: str = "dms.t3.medium", storage_gb: float = DMS_INCLUDED_STORAGE_GB,
+                         multi_az: bool = False, hours: float = HOURS_A_MONTH) -> float:
+    """A replication instance for ``hours``, busy or idle, plus its storage beyond the included 50 GB.
+
+    Multi-AZ doubles both (a standby in a second zone). Raises ``ValueError`` for a class with no sourced price.
+    """
+    if instance_class not in DMS_INSTANCE_CLASSES:
+        raise ValueError(f"no sourced price for {instance_class!r}; expected one of {DMS_INSTANCE_CLASSES}")
+    copies = 2 if multi_az else 1
+    hourly = PRICES[f"dms_{instance_class.removeprefix('dms.').replace('.', '_')}_hour"].usd
+    extra_gb = max(0.0, storage_gb - DMS_INCLUDED_STORAGE_GB)
+    storage = extra_gb * PRICES["dms_storage_gb_month"].usd * hours / HOURS_A_MONTH
+    return copies * (hourly * hours + storage)
+
+
+def dms_serverless_monthly(average_dcu: float = 1, hours: float = HOURS_A_MONTH, multi_az: bool = False) -> float:
+    """A DMS Serverless replication's DCU-hours: it bills while provisioned, at least 1 DCU, busy or idle.
+
+    ``average_dcu`` is the capacity averaged over the month as it scales between the configured minimum and
+    maximum (1, 2, 4 ... 384 DCU). A stopped replication stays provisioned, and billed, for up to 48 hours.
+    """
+    if average_dcu < DMS_SERVERLESS_DCUS[0]:
+        raise ValueError("DMS Serverless runs at 1 DCU at least")
+    return (2 if multi_az else 1) * average_dcu * hours * PRICES["dms_serverless_dcu_hour"].usd
+
+
+def snapshot_exports_monthly(snapshot_gb: float, exports_per_month: float = DAYS_A_MONTH) -> float:
+    """Snapshot exports to S3, billed per GB of the whole snapshot each time (tables left out are still billed)."""
+    return snapshot_gb * exports_per_month * PRICES["rds_snapshot_export_gb"].usd
+
+
+def zero_etl_monthly(batches_per_day: float = 96, seconds_per_batch: float = 60, base_rpu: int = 8,
+                     storage_gb: float = 0) -> float:
+    """A zero-ETL integration into Redshift Serverless: no integration fee (unverified), the target's compute.
+
+    The changes are applied by the target warehouse, so its RPU-seconds are the bill: each batch of changes is taken
+    as its own burst at base capacity, at least 60 s (96 batches a day is one every 15 minutes, an assumption), plus
+    the replicated data as managed storage. Queries the dashboard runs are apart (``warehouse_decision``).
+    """
+    billed_seconds = max(SERVERLESS_MINIMUM_SECONDS, math.ceil(round(seconds_per_batch, 6)))
+    hours = min(HOURS_A_DAY, batches_per_day * billed_seconds / 3600)
+    return redshift_serverless_monthly(hours, base_rpu, storage_gb)
+
+
+def cdc_lake_monthly(database_gb: float, changes_per_day: float, merges_per_day: float = 24, tables: int = 1) -> float:
+    """What the DMS options add in the lake: S3 PUTs of the CDC files and one Athena MERGE per batch.
+
+    DMS writes one file per table per batch interval (60 s: at most 1,440 a day) in which changes arrived, so
+    a quiet table writes fewer; each MERGE reads the Iceberg table (``PARQUET_FRACTION`` of the database, an
+    assumption) at $5 per TB, and a batch with no change need not run.
+    """
+    files = min(tables * 86400 / DMS_DEFAULT_BATCH_SECONDS, changes_per_day)
+    puts = files * DAYS_A_MONTH / 1000 * PRICES["s3_put_per_1000"].usd
+    table_bytes = int(database_gb * PARQUET_FRACTION * GB)
+    return puts + min(merges_per_day, changes_per_day) * DAYS_A_MONTH * athena_query(table_bytes)
+
+
+def ingestion_decision(database_gb: float, changes_per_day: float, dms_instance_class: str = "dms.t3.medium",
+                       serverless_average_dcu: float = 1, merges_per_day: float = 24,
+                       zero_etl_batches_per_day: float = 96, base_rpu: int = 8) -> list[dict]:
+    """A month of getting one PostgreSQL database into the lake (or Redshift) four ways, with what each gives.
+
+    Parameters
+    ----------
+    database_gb : float
+        Size of the database (and of its snapshot, which is what an export bills).
+    changes_per_day : float
+        Inserts, updates and deletes a day. Below one a minute they thin out DMS's files, the MERGEs and the
+        zero-ETL batches; above, DMS and exports bill by the hour or the snapshot whatever the volume.
+    dms_instance_class : str
+        ``dms.t2.micro`` or ``dms.t3.medium``.
+    serverless_average_dcu : float
+        Average DMS Serverless capacity (1 DCU at least).
+    merges_per_day : float
+        Athena MERGE batches a day into the Iceberg table (the DMS options).
+    zero_etl_batches_per_day : float
+        How often the zero-ETL target applies a batch of changes (each at least 60 s of ``base_rpu``).
+    base_rpu : int
+        Redshift Serverless base capacity for the zero-ETL target.
+
+    Returns
+    -------
+    list of dict
+        ``option``, ``monthly_usd`` (to the cent), ``latency``, ``history`` and ``notes``; the source database's
+        own bill, common to all four, is left out.
+    """
+    lake = cdc_lake_monthly(database_gb, changes_per_day, merges_per_day)
+    zero_etl_batches = min(zero_etl_batches_per_day, changes_per_day)
+    redshift_gb = database_gb * PARQUET_FRACTION
+    rows = [
+        (f"DMS on a replication instance ({dms_instance_class})", dms_instance_monthly(dms_instance_class) + lake,
+         "a batch interval (60 s) plus the MERGE schedule", "every change, with Op and its commit time",
+         f"730 instance-hours, busy or idle; lake: ${lake:.2f} (CDC PUTs, {merges_per_day:g} MERGEs a day)."),
+        (f"DMS Serverless ({serverless_average_dcu:g} DCU average)",
+         dms_serverless_monthly(serverless_average_dcu) + lake,
+         "a batch interval (60 s) plus the MERGE schedule", "every change, with Op and its commit time",
+         "DCU-hours while provisioned (rate unconfirmed: an ap-south-1 figure); stopping keeps billing 48 h."),
+        ("RDS snapshot export to S3, daily", snapshot_exports_monthly(database_gb),
+         "a day, plus the export (the snapshot is restored first)", "one state a day; changes in between are lost",
+         f"{database_gb:g} GB × 30.4 exports at $0.013 a GB (unconfirmed); the whole snapshot is billed each time."),
+        (f"zero-ETL to Redshift Serverless ({base_rpu} RPU)",
+         zero_etl_monthly(zero_etl_batches, base_rpu=base_rpu, storage_gb=redshift_gb),
+         "seconds to minutes (the target's refresh)", "the current state only, in Redshift (not in the lake)",
+         f"no integration fee (unverified); {zero_etl_batches:g} batches a day × 60 s of {base_rpu} RPU, "
+         f"plus {redshift_gb:g} GB of managed storage."),
+    ]
+    return [{"option": option, "monthly_usd": round(usd, 2), "latency": latency, "history": history,
+             "notes": f"{notes} {changes_per_day:,.0f} changes a day."}
+            for option, usd, latency, history, notes in rows]
+
+
+def appflow_monthly(flow_runs: int, gb_processed: float) -> float:
+    """AppFlow's month: every flow run ($0.001, even one that moves nothing) plus the GB processed ($0.02, unconfirmed).
+
+    An incremental flow run every 15 minutes is 2,920 runs a month, $2.92, before any data.
+    """
+    if flow_runs < 0 or gb_processed < 0:
+        raise ValueError("flow runs and GB processed cannot be negative")
+    return flow_runs * PRICES["appflow_flow_run"].usd + gb_processed * PRICES["appflow_gb_processed"].usd
