@@ -24,15 +24,15 @@ use_private_kernel_ports(int(_worker[2:]) if _worker.startswith("gw") else 4)
 # Here the files go longest first (a stable sort: every file's own order is kept) and xdist's reordering
 # is off, so that the many short files fill in at the end. The seconds are estimates from a full run on
 # two cores; they only order the files, so a wrong one costs time, never a result.
-SECONDS_PER_NOTEBOOK_RUN = {1: 12, 2: 20, 3: 30, 4: 115, 5: 180, 6: 80, 7: 25}
+SECONDS_PER_NOTEBOOK_RUN = {"1": 12, "2": 20, "3": 30, "4": 115, "5": 180, "6": 80, "6b": 60, "7": 25, "8": 100}
 UNMEASURED_WEEK_RUN = 90  # a week not in the table yet
 
 
 def _estimated_seconds(path: str) -> float:
     import re
 
-    week = re.search(r"(?:^|/)(?:test_)?week(\d+)_", path)
-    run = SECONDS_PER_NOTEBOOK_RUN.get(int(week.group(1)), UNMEASURED_WEEK_RUN) if week else 0
+    week = re.search(r"(?:^|/)(?:test_)?week(\d+[a-z]?)_", path)
+    run = SECONDS_PER_NOTEBOOK_RUN.get(week.group(1).lstrip("0"), UNMEASURED_WEEK_RUN) if week else 0
     if path.startswith("tests/weeks/"):
         return 3 * run  # the solution, the untouched lab, and at least one group of wrong answers
     if path.startswith("solutions/"):

@@ -9,8 +9,9 @@ __version__ = "0.1.0"
 _COURSE_MODULES = ("costs", "datasets")
 
 
-def start(week: int):
-    """Connect to the target chosen by ``LAKELAB_TARGET`` and return the week's lab (names, checks)."""
+def start(week: int | str):
+    """Connect to the target chosen by ``LAKELAB_TARGET`` and return the week's lab (names, checks):
+    ``start(week=6)``, or ``start(week="6b")`` for a week's second lab."""
     from lakelab.lab import start as start_lab
 
     return start_lab(week)

@@ -10,6 +10,16 @@ import threading
 from pathlib import Path
 
 
+def _week_key(text: str) -> int | str:
+    """``--week 6``, ``--week 06`` or ``--week 6b`` (a week's second lab): the lab's key."""
+    from lakelab import course
+
+    try:
+        return course.week(text).key
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _iam_default() -> str:
     return "off" if os.environ.get("LAKELAB_IAM", "on").lower() in ("off", "0", "false") else "on"
 
@@ -138,7 +148,8 @@ def parser() -> argparse.ArgumentParser:
     execute.add_argument("notebooks", nargs="*", help="parts of solution names (default: all)")
     execute.set_defaults(run=_execute)
     teardown = commands.add_parser("teardown", help="remove what the course created")
-    teardown.add_argument("--week", type=int, default=None, help="only this week's resources")
+    teardown.add_argument("--week", type=_week_key, default=None,
+                          help="only this lab's resources: 6, or 6b for week 6's second lab")
     teardown.add_argument("--yes", action="store_true", help="really remove on the aws target")
     teardown.set_defaults(run=_teardown)
     data = commands.add_parser("data", help="datasets").add_subparsers(dest="data_command", required=True)
@@ -168,7 +179,8 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--exercise", help="exit 0 only if this exercise's check passed (e.g. 1.2)")
     check.set_defaults(run=_check)
     progress = commands.add_parser("progress", help="where you stand: every week's exercises, checked read-only")
-    progress.add_argument("--week", type=int, action="append", help="only this week (repeatable)")
+    progress.add_argument("--week", type=_week_key, action="append",
+                          help="only this lab: 6, or 6b for week 6's second lab (repeatable)")
     progress.set_defaults(run=_progress)
     classroom = commands.add_parser("classroom", help="write GitHub Classroom's autograding workflow for a lab")
     classroom.add_argument("--lab", required=True, help="the lab, e.g. week01_s3")

@@ -31,7 +31,7 @@ _spec = importlib.util.spec_from_file_location("grading_submissions",
 fixtures = sys.modules[_spec.name] = importlib.util.module_from_spec(_spec)  # dataclasses look it up there
 _spec.loader.exec_module(fixtures)
 
-WEEKS = sorted(int(re.match(r"week(\d+)_", p.name).group(1)) for p in SOLUTIONS.glob("week*.ipynb"))
+WEEKS = [course.key_of(re.match(r"week(\d+[a-z]?)_", p.name).group(1)) for p in sorted(SOLUTIONS.glob("week*.ipynb"))]
 # Week 1's solution proves the grader's full-score path (a separate process, a fresh emulator, checks from
 # outside the kernel). Every other week's solution is proven to pass every check by its own tests (tests/weeks)
 # and by nbval; graded here too, weeks 2, 3, 7 and 8 cost the suite minutes on its two cores (and week 3's, the

@@ -7,6 +7,7 @@ import re
 import nbformat
 import pytest
 
+from lakelab import course
 from lakelab.checks import checks_for
 from lakelab.notebooks.labs import SOLUTIONS as SOLUTIONS_FOLDER
 
@@ -15,7 +16,7 @@ SOLUTIONS = sorted(SOLUTIONS_FOLDER.glob("week*.ipynb"))
 
 def _load(path):
     notebook = nbformat.read(path, as_version=4)
-    week = int(re.match(r"week(\d+)_", path.name).group(1))
+    week = course.key_of(re.match(r"week(\d+[a-z]?)_", path.name).group(1))
     markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     code = [c for c in notebook.cells if c.cell_type == "code"]
     return notebook, week, markdown, code

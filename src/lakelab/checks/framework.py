@@ -35,7 +35,7 @@ def expect(condition: object, *, expected: str, found: object, hint: str | None 
 
 @dataclass(frozen=True)
 class Check:
-    week: int
+    week: int | str  # the lab's key: 6, or "6b" for a week's second lab
     number: str
     title: str
     hint: str
@@ -74,24 +74,26 @@ def _lacking(needs: tuple[str, ...]) -> str:
     return "; ".join(lacks[name] for name in needs if name in lacks)
 
 
-_REGISTRY: dict[int, list[Check]] = {}
+_REGISTRY: dict[int | str, list[Check]] = {}
 
 
-def exercise(week: int, number: str, title: str, *, hint: str, stretch: bool = False, needs: tuple[str, ...] = ()):
+def exercise(week: int | str, number: str, title: str, *, hint: str, stretch: bool = False, needs: tuple[str, ...] = ()):
     """Register a check function as the check of exercise ``number`` (``needs``: what the target must do)."""
 
     def register(function: Callable[[], None]) -> Check:
-        check = Check(week, number, title, hint, function, stretch, needs)
-        _REGISTRY.setdefault(week, []).append(check)
+        key = weeks.week(week).key
+        check = Check(key, number, title, hint, function, stretch, needs)
+        _REGISTRY.setdefault(key, []).append(check)
         return check
 
     return register
 
 
-def checks_for(week: int) -> list[Check]:
-    """Every registered check of a week, in exercise order."""
-    importlib.import_module(weeks.week(week).checks_module)
-    return sorted(_REGISTRY.get(week, []), key=_exercise_order)
+def checks_for(week: int | str) -> list[Check]:
+    """Every registered check of a lab (``6``, ``"6b"``), in exercise order."""
+    entry = weeks.week(week)
+    importlib.import_module(entry.checks_module)
+    return sorted(_REGISTRY.get(entry.key, []), key=_exercise_order)
 
 
 def _exercise_order(check: Check) -> tuple:

@@ -26,7 +26,7 @@ def decisions(principal_arn: str, pairs: list[Pair]) -> dict[Pair, str]:
     return found
 
 
-def expect_least_privilege_role(name: str, week: int, services: set[str], needed: list[Pair],
+def expect_least_privilege_role(name: str, week: int | str, services: set[str], needed: list[Pair],
                                 forbidden: list[Pair], *, allowed_hint: str, denied_hint: str,
                                 trust_hint: str | None = None) -> None:
     """Inside a check: role ``name`` is the course's (tagged for ``week``), trusts every one of ``services``,

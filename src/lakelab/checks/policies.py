@@ -7,7 +7,7 @@ import fnmatch
 import boto3
 
 from lakelab.checks.framework import expect
-from lakelab.course import naming
+from lakelab.course import naming, weeks
 
 
 def listed(values: object) -> list:
@@ -61,11 +61,11 @@ def missing_permissions(statements: list[dict], needed: list[tuple[str, str]]) -
     return [f"{action} on {resource}" for action, resource in needed if not allows(statements, action, resource)]
 
 
-def expect_role(name: str, service: str, needed: list[tuple[str, str]], bucket_arn: str, week: int) -> None:
+def expect_role(name: str, service: str, needed: list[tuple[str, str]], bucket_arn: str, week: int | str) -> None:
     """Inside a check: the role is the course's, trusts ``service``, allows ``needed`` and no other bucket."""
     role = boto3.client("iam").get_role(RoleName=name)["Role"]
     tags = role_tags(name)
-    expect(naming.is_course_resource(tags, week), expected=f"role tags course, week {week:02d}, learner",
+    expect(naming.is_course_resource(tags, week), expected=f"role tags course, week {weeks.week(week).tag}, learner",
            found=f"tags {tags}")
     services = trusted_services(role)
     expect(service in services, expected=f"a trust policy for {service}", found=services or "no service trusted")

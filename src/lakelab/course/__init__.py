@@ -6,6 +6,6 @@ from it. The other modules here (naming, datasets, contracts, costs, prerequisit
 on their own, so that reading the table stays cheap.
 """
 
-from lakelab.course.weeks import WEEKS, Week, ready, swept_kinds, week
+from lakelab.course.weeks import WEEKS, Key, Week, key_of, ready, swept_kinds, week
 
-__all__ = ["WEEKS", "Week", "ready", "swept_kinds", "week"]
+__all__ = ["WEEKS", "Key", "Week", "key_of", "ready", "swept_kinds", "week"]

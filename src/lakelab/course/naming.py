@@ -30,7 +30,7 @@ def learner() -> str:
 
 @dataclass(frozen=True)
 class Names:
-    week: int
+    week: weeks.Key
     learner: str
     account: str
     region: str
@@ -60,7 +60,7 @@ class Names:
 
     @property
     def tags(self) -> dict[str, str]:
-        return {"course": COURSE, "week": f"{self.week:02d}", "lab": self.lab, "learner": self.learner}
+        return {"course": COURSE, "week": weeks.week(self.week).tag, "lab": self.lab, "learner": self.learner}
 
     @property
     def tag_list(self) -> list[dict[str, str]]:
@@ -71,8 +71,8 @@ class Names:
         return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
 
 
-def for_week(week: int) -> Names:
-    weeks.week(week)  # refuses an unknown week
+def for_week(week: weeks.Key) -> Names:
+    week = weeks.week(week).key  # refuses an unknown week; "06b" -> "6b"
     where = targets.current() or targets.identity()
     return Names(
         week=week,
@@ -83,8 +83,9 @@ def for_week(week: int) -> Names:
     )
 
 
-def is_course_resource(tags: dict[str, str], week: int | None = None) -> bool:
-    """True for resources this course created for this learner (and this week, if given)."""
+def is_course_resource(tags: dict[str, str], week: weeks.Key | None = None) -> bool:
+    """True for resources this course created for this learner (and this lab, if given: ``6`` is week 6's
+    first lab, ``"6b"`` its second, each tagged with its own ``week`` value)."""
     if tags.get("course") != COURSE or tags.get("learner") != learner():
         return False
-    return week is None or tags.get("week") == f"{week:02d}"
+    return week is None or tags.get("week") == weeks.week(week).tag

@@ -8,7 +8,10 @@ module and tests, which all share the week's name (``week05_orchestration``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+Key = int | str  # a lab's key: 6 for a week's (first) lab, "6b" for its second
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,10 @@ class Week:
     ----------
     number, slug, title
         ``Week(1, "s3", ...)`` is the lab ``week01_s3``.
+    part
+        A week's second lab is ``part="b"``: ``Week(6, "ingestion", ..., part="b")`` is the lab
+        ``week06b_ingestion``, started with ``lakelab.start(week="6b")``, its exercises ``6b.1``...,
+        its resources tagged ``week=06b``. A week's first lab has no part and is keyed by its number.
     services
         AWS services the lab calls (the LocalStack tier warning and grading's preloads read them).
     ready
@@ -37,11 +44,27 @@ class Week:
     ready: bool = False
     resources: tuple[tuple[str, str], ...] = ()
     prerequisites: tuple[str, ...] = ()
+    part: str = ""
+
+    @property
+    def key(self) -> Key:
+        """How the kit names this lab: the week's number (``6``), or with its part (``"6b"``)."""
+        return f"{self.number}{self.part}" if self.part else self.number
+
+    @property
+    def tag(self) -> str:
+        """The value of the ``week`` tag on what this lab creates: ``06``, ``06b``."""
+        return f"{self.number:02d}{self.part}"
+
+    @property
+    def label(self) -> str:
+        """``week 6``, ``week 6b``: how messages name the lab."""
+        return f"week {self.key}"
 
     @property
     def lab(self) -> str:
         """The name the week's reading, solution, lab, checks module and tests file share."""
-        return f"week{self.number:02d}_{self.slug}"
+        return f"week{self.tag}_{self.slug}"
 
     @property
     def checks_module(self) -> str:
@@ -61,8 +84,8 @@ class Week:
 
 LAKE = ("lake",)  # week 1's lake bucket, its zones and the raw datasets: every later lab reads them
 
-WEEKS: dict[int, Week] = {
-    week.number: week
+WEEKS: dict[Key, Week] = {
+    week.key: week
     for week in (
         Week(1, "s3", "S3 foundations: the lake bucket", ("s3", "sqs"), ready=True,
              resources=(("bucket", "lake"), ("queue", "raw-events"))),
@@ -97,6 +120,14 @@ WEEKS: dict[int, Week] = {
                         ("stream", "flash-sale"), ("topic", "stream-alerts"), ("queue", "stream-alerts-inbox"),
                         ("workgroup", "streaming"), ("role", "firehose-probe"), ("delivery stream", "latency-probe")),
              prerequisites=LAKE),
+        Week(6, "ingestion", "Ingestion: databases and SaaS",
+             ("s3", "rds", "dms", "glue", "athena", "iam", "appflow"), part="b",
+             resources=(("db parameter group", "source-postgres"), ("db instance", "source"),
+                        ("role", "dms-s3-target"), ("replication instance", "replication"),
+                        ("endpoint", "orders-source"), ("endpoint", "lake-target"),
+                        ("replication task", "orders-cdc"), ("database", "ingestion"), ("workgroup", "ingestion"),
+                        ("connector profile", "crm"), ("flow", "crm-accounts")),
+             prerequisites=LAKE),
         Week(7, "governance", "Governance: Lake Formation, IAM, CloudTrail",
              ("s3", "glue", "athena", "lakeformation", "iam", "sts", "cloudtrail", "kms"), ready=True,
              resources=(("database", "governed"), ("workgroup", "governance"), ("role", "analyst"),
@@ -123,10 +154,26 @@ WEEKS: dict[int, Week] = {
 }
 
 
-def week(number: int) -> Week:
-    if number not in WEEKS:
-        raise ValueError(f"there is no week {number}: weeks are {', '.join(map(str, WEEKS))} (9 is the capstone)")
-    return WEEKS[number]
+def key_of(named: Key) -> Key | None:
+    """A lab's key from how a person or a file names it: ``6``, ``"6"``, ``"06"``, ``"6b"``, ``"06B"``,
+    ``"week06b"``, ``"week06b_ingestion"`` (None if it names no lab's key)."""
+    if isinstance(named, bool):
+        return None
+    if isinstance(named, int):
+        return named
+    found = re.fullmatch(r"(?:week)?0*(\d+)([a-z]?)(?:_\w*)?", str(named).strip().lower())
+    if not found:
+        return None
+    number, part = int(found.group(1)), found.group(2)
+    return f"{number}{part}" if part else number
+
+
+def week(named: Key) -> Week:
+    """The lab keyed (or named, see :func:`key_of`) ``named``; a clear error for one that does not exist."""
+    key = key_of(named)
+    if key not in WEEKS:
+        raise ValueError(f"there is no week {named}: weeks are {', '.join(map(str, WEEKS))} (9 is the capstone)")
+    return WEEKS[key]
 
 
 def ready() -> list[Week]:

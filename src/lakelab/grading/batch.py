@@ -35,19 +35,20 @@ class GradingError(ValueError):
     """Grading cannot start at all (unknown lab, no checks, wrong target); the message says why."""
 
 
-def week_of(lab: str) -> int:
-    """The week of a lab named ``week01_s3``, ``week01`` or ``1``, if it has checks to grade with."""
-    found = re.fullmatch(r"(?:week)?0*(\d+)(?:_(\w+))?", lab.strip().removesuffix(".ipynb"))
-    if not found or int(found.group(1)) not in course.WEEKS:
+def week_of(lab: str) -> int | str:
+    """The lab (its key) named ``week01_s3``, ``week01``, ``1``, ``week06b_ingestion`` or ``6b``, if it has
+    checks to grade with."""
+    found = re.fullmatch(r"(?:week)?0*(\d+[a-z]?)(?:_(\w+))?", lab.strip().removesuffix(".ipynb"))
+    if not found or course.key_of(found.group(1)) not in course.WEEKS:
         labs = ", ".join(week.lab for week in course.ready())
         raise GradingError(f"{lab!r} is not a lab of the course: labs are named like {labs}")
-    week = course.week(int(found.group(1)))
+    week = course.week(found.group(1))
     if found.group(2) and found.group(2) != week.slug:
-        raise GradingError(f"there is no lab {lab!r}: week {week.number}'s lab is {week.lab}")
+        raise GradingError(f"there is no lab {lab!r}: {week.label}'s lab is {week.lab}")
     # Found, not imported: importing a week's checks can take seconds, which the fork server spends.
     if importlib.util.find_spec(week.checks_module) is None:
         raise GradingError(f"{week.lab} has no checks yet, so there is nothing to grade it with")
-    return week.number
+    return week.key
 
 
 def refuse_other_targets() -> None:

@@ -41,7 +41,7 @@ def workflow(lab: str, points: int = POINTS) -> str:
     """The text of ``classroom.yml`` for ``lab``."""
     week = course.week(week_of(lab))
     notebook = f"labs/{week.lab}.ipynb"
-    counted = [check for check in checks_for(week.number) if not check.stretch]
+    counted = [check for check in checks_for(week.key) if not check.stretch]
     q = json.dumps  # a JSON string is a YAML double-quoted scalar: titles with ':' or quotes stay one value
     lines = [
         f"# Autograding for {week.lab}: written by `lakelab classroom --lab {week.lab}`; regenerate, do not edit.",

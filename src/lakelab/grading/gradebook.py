@@ -75,9 +75,9 @@ def learner_id(submission: str) -> str:
     most platforms export), else its file name without the lab's name (``alice_week01_s3.ipynb`` → alice)."""
     path = PurePath(submission)
     stem = path.name.removesuffix(".ipynb")
-    if re.fullmatch(r"week\d+(_\w+)?", stem) and path.parent.name not in ("", ".", ".."):
+    if re.fullmatch(r"week\d+[a-z]?(_\w+)?", stem) and path.parent.name not in ("", ".", ".."):
         return path.parent.name
-    return re.sub(r"[_\- ]*week\d+(_[a-z0-9]+)*$", "", stem, flags=re.I) or stem
+    return re.sub(r"[_\- ]*week\d+[a-z]?(_[a-z0-9]+)*$", "", stem, flags=re.I) or stem
 
 
 def read(folder: Path) -> list[Row]:

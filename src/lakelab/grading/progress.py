@@ -108,7 +108,7 @@ def collect(weeks: list[int] | None = None, target=None) -> tuple[list[Exercise]
         target = targets.current()
         if target is None:
             target, live = _attach()
-    chosen = [w for w in course.ready() if (weeks is None or w.number in weeks)
+    chosen = [w for w in course.ready() if (weeks is None or w.key in weeks or w.number in weeks)
               and importlib.util.find_spec(w.checks_module) is not None]
     state = _load()
     record = state.setdefault(_key(target), {})
@@ -123,9 +123,9 @@ def collect(weeks: list[int] | None = None, target=None) -> tuple[list[Exercise]
     try:
         for week in chosen:
             attempted: bool | None = None  # looked for only when a check fails and never passed
-            for check in checks_for(week.number):
-                key = f"{week.number}:{check.number}"
-                entry = Exercise(week.number, week.lab, check.number, check.title, check.stretch, NOT_ATTEMPTED,
+            for check in checks_for(week.key):
+                key = f"{week.key}:{check.number}"
+                entry = Exercise(week.key, week.lab, check.number, check.title, check.stretch, NOT_ATTEMPTED,
                                  last_pass=record.get(key, ""))
                 if live and _lacking(check.needs):
                     entry.status, entry.hint = NOT_SHOWN, _lacking(check.needs)
@@ -136,7 +136,7 @@ def collect(weeks: list[int] | None = None, target=None) -> tuple[list[Exercise]
                         record[key] = now
                     else:
                         if attempted is None and not entry.last_pass:
-                            attempted = any(e.status == PASSED for e in exercises if e.week == week.number) \
+                            attempted = any(e.status == PASSED for e in exercises if e.week == week.key) \
                                 or _built(week, target)
                         if attempted or entry.last_pass:
                             entry.status, entry.hint = FAILED, result.hint
@@ -160,7 +160,7 @@ def _built(week, target) -> bool:
         if not target.offers(sweepers.SERVICE_OF[kind]):
             continue
         try:
-            if any(naming.is_course_resource(tags, week.number) for _, tags, _ in sweeper(prefix)):
+            if any(naming.is_course_resource(tags, week.key) for _, tags, _ in sweeper(prefix)):
                 return True
         except ClientError:  # a service this target does not offer
             continue
@@ -204,11 +204,12 @@ def text(exercises: list[Exercise], about: str) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _by_week(exercises: list[Exercise]) -> list[tuple[int, list[Exercise]]]:
-    weeks: dict[int, list[Exercise]] = {}
+def _by_week(exercises: list[Exercise]) -> list[tuple[int | str, list[Exercise]]]:
+    """The exercises a lab at a time (keys 6 and "6b" do not sort together: the course's order is kept)."""
+    weeks: dict[int | str, list[Exercise]] = {}
     for e in exercises:
         weeks.setdefault(e.week, []).append(e)
-    return sorted(weeks.items())
+    return list(weeks.items())
 
 
 class Table:

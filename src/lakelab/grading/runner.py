@@ -31,7 +31,7 @@ class Job:
 
     submission: str
     lab: str
-    week: int
+    week: int | str  # the lab's key
     workdir: Path
     code_cells: list[tuple[int, str]]
     environment: dict[str, str]

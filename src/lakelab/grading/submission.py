@@ -21,11 +21,11 @@ if TYPE_CHECKING:
     import nbformat
 
 MAX_BYTES = 50 * 1024 * 1024  # a lab notebook with every output is well under 5 MB
-_SETUP_WEEK = (
-    re.compile(r"\blakelab\.start\(\s*(?:week\s*=\s*)?(\d+)\s*[,)]"),
-    re.compile(r"\bstart\(\s*week\s*=\s*(\d+)\s*[,)]"),
+_SETUP_WEEK = (  # start(week=6) or start(week="6b") (a week's second lab)
+    re.compile(r"\blakelab\.start\(\s*(?:week\s*=\s*)?(\d+|[\"']\d+[a-z]?[\"'])\s*[,)]"),
+    re.compile(r"\bstart\(\s*week\s*=\s*(\d+|[\"']\d+[a-z]?[\"'])\s*[,)]"),
 )
-_FILE_WEEK = re.compile(r"week0*(\d+)", re.I)
+_FILE_WEEK = re.compile(r"week0*(\d+[a-z]?)(?![a-z])", re.I)
 _NBVAL_TAGS = ("nbval-skip", "nbval-ignore-output", "nbval-check-output", "nbval-raises-exception",
                "raises-exception")
 
@@ -71,21 +71,22 @@ def load(path: Path) -> nbformat.NotebookNode:
     return notebook
 
 
-def week_named_in(notebook: nbformat.NotebookNode, filename: str) -> int | None:
-    """The week a notebook is for: its Setup cell's ``lakelab.start(week=N)``, else its file name."""
+def week_named_in(notebook: nbformat.NotebookNode, filename: str) -> int | str | None:
+    """The lab a notebook is for (its key: ``6``, ``"6b"``): its Setup cell's ``lakelab.start(week=N)``,
+    else its file name."""
     for cell in notebook.cells:
         if cell.cell_type == "code":
             for pattern in _SETUP_WEEK:
                 found = pattern.search(cell.source)
                 if found:
-                    return int(found.group(1))
+                    return course.key_of(found.group(1).strip("\"'"))
     found = _FILE_WEEK.search(filename)
-    return int(found.group(1)) if found else None
+    return course.key_of(found.group(1)) if found else None
 
 
-def refuse_other_lab(notebook: nbformat.NotebookNode, filename: str, week: int) -> None:
+def refuse_other_lab(notebook: nbformat.NotebookNode, filename: str, week: int | str) -> None:
     named = week_named_in(notebook, filename)
-    if named is not None and named != week:
+    if named is not None and named != course.key_of(week):
         other = course.WEEKS[named].lab if named in course.WEEKS else f"week {named}"
         raise Rejected(f"wrong lab: this notebook is for {other} (week {named}), "
                        f"not {course.week(week).lab}")

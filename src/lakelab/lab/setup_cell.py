@@ -58,7 +58,7 @@ class Lab:
         teardown.teardown()
 
 
-def start(week: int) -> Lab:
+def start(week: course.Key) -> Lab:
     """Connect to the target chosen by the environment and print what this lab will create."""
     chosen = targets.activate()
     names = naming.for_week(week)
@@ -74,7 +74,7 @@ def start(week: int) -> Lab:
             print(f"On this target: {why}.")
         print("The cells and checks that need it say so, and are skipped.")
         skipping.install(lacks)
-    print(f"This lab creates (tagged course={naming.COURSE}, week={week:02d}, learner={names.learner}):")
+    print(f"This lab creates (tagged course={naming.COURSE}, week={entry.tag}, learner={names.learner}):")
     print("\n".join(lab.resources()))
     for line in prerequisites.ensure(week):
         print(f"Earlier weeks: {line}")

@@ -671,22 +671,22 @@ def tags_by_name(prefix: str, kinds: tuple[str, ...], kind: str, is_purpose: Cal
     using = [entry for entry in weeks.WEEKS.values() if any(k in kinds for k, _ in entry.resources)]
     if not using:
         return {}
-    return week_tags(prefix, named_by(kind, is_purpose) or using[0].number)
+    return week_tags(prefix, named_by(kind, is_purpose) or using[0].key)
 
 
-def named_by(kind: str, is_purpose: Callable[[str], bool]) -> int | None:
-    """The week whose entry lists a ``kind`` whose purpose ``is_purpose`` accepts, if one does."""
+def named_by(kind: str, is_purpose: Callable[[str], bool]) -> int | str | None:
+    """The lab (its key) whose entry lists a ``kind`` whose purpose ``is_purpose`` accepts, if one does."""
     from lakelab.course import weeks
 
-    return next((entry.number for entry in weeks.WEEKS.values() for k, purpose in entry.resources
+    return next((entry.key for entry in weeks.WEEKS.values() for k, purpose in entry.resources
                  if k == kind and is_purpose(purpose)), None)
 
 
-def week_tags(prefix: str, week: int) -> dict[str, str]:
-    """The course's tags for this learner (``lakelab-<learner>-``) and ``week``."""
-    from lakelab.course import naming
+def week_tags(prefix: str, week: int | str) -> dict[str, str]:
+    """The course's tags for this learner (``lakelab-<learner>-``) and lab (its key: ``6``, ``"6b"``)."""
+    from lakelab.course import naming, weeks
 
-    return {"course": naming.COURSE, "learner": prefix[len(naming.COURSE) + 1:-1], "week": f"{week:02d}"}
+    return {"course": naming.COURSE, "learner": prefix[len(naming.COURSE) + 1:-1], "week": weeks.week(week).tag}
 
 
 def _paged_tags(call: Callable[..., dict], **resource: str) -> dict[str, str]:
@@ -727,9 +727,9 @@ def _account() -> str:
     return (targets.current() or targets.identity()).account
 
 
-# The sweepers of week 8's kinds live in modules of their own, which use the helpers above (imported here,
+# The sweepers of week 6b's and week 8's kinds live in modules of their own, which use the helpers above (imported here,
 # once those exist; ``lakelab.lab`` always imports this module first).
-from lakelab.lab import sweepers_appflow, sweepers_monitoring, sweepers_redshift  # noqa: E402
+from lakelab.lab import sweepers_appflow, sweepers_monitoring, sweepers_rds_dms, sweepers_redshift  # noqa: E402
 
 # Dependency order: what uses a resource goes before it (CloudWatch alarms first, composite alarms before
 # the alarms they name: deleting what an alarm watches would set it off, sending the course's topic a
@@ -739,6 +739,8 @@ from lakelab.lab import sweepers_appflow, sweepers_monitoring, sweepers_redshift
 # Serverless applications, whose runs use the bucket and a role; Firehose delivery streams, which read a
 # stream, a Glue table's schema and write the bucket as a role, and event source mappings, which feed
 # functions from streams and queues; AppFlow flows, which write the bucket, before their connector profiles;
+# DMS replication tasks, which read a DB instance and write the bucket as a role, before their endpoints and
+# replication instance, then DB instances, their manual snapshots, and their parameter groups;
 # crawlers before their database and role; Redshift Serverless
 # workgroups before their namespace, clusters before their parameter and subnet groups, all before the
 # buckets COPY reads and UNLOAD writes, the Glue databases Spectrum reads and the roles they assume; Lake
@@ -762,6 +764,12 @@ ORDER: list[tuple[str, Callable[[str], Found]]] = [
     ("event source mapping", event_source_mappings),
     ("flow", sweepers_appflow.flows),
     ("connector profile", sweepers_appflow.connector_profiles),
+    ("replication task", sweepers_rds_dms.replication_tasks),
+    ("endpoint", sweepers_rds_dms.endpoints),
+    ("replication instance", sweepers_rds_dms.replication_instances),
+    ("db instance", sweepers_rds_dms.db_instances),
+    ("db snapshot", sweepers_rds_dms.db_snapshots),
+    ("db parameter group", sweepers_rds_dms.db_parameter_groups),
     ("crawler", crawlers),
     ("workgroup", workgroups),
     ("trail", trails),
@@ -798,23 +806,25 @@ SERVICE_OF = {"environment": "mwaa", "state machine": "stepfunctions", "topic": 
               "subscription filter": "logs", "metric filter": "logs", "redshift workgroup": "redshift-serverless",
               "redshift namespace": "redshift-serverless", "redshift cluster": "redshift",
               "redshift parameter group": "redshift", "redshift subnet group": "redshift",
-              "flow": "appflow", "connector profile": "appflow"}
+              "flow": "appflow", "connector profile": "appflow", "replication task": "dms", "endpoint": "dms",
+              "replication instance": "dms", "db instance": "rds", "db snapshot": "rds", "db parameter group": "rds"}
 
 # Kinds no week's entry lists, swept whenever one they go with is: Lake Formation grants to the
 # course's roles, made on the lab's LF-tags, filters, locations and tables; composite alarms over the
 # lab's alarms; subscription filters on the course's log groups; a provisioned Redshift cluster (and its
 # parameter and subnet groups) a learner creates to compare with the lab's Serverless workgroup; the
-# connector profiles the lab's flows read through.
+# connector profiles the lab's flows read through; the manual snapshots a learner takes of the lab's DB instance
+# (or leaves by deleting it with a final snapshot), which outlive it.
 REDSHIFT_SERVERLESS_KINDS = ("redshift workgroup", "redshift namespace")
 SWEPT_WITH = {"lake formation grant": LAKE_FORMATION_KINDS, "composite alarm": ("alarm",),
               "subscription filter": ("log group", "metric filter"), "redshift cluster": REDSHIFT_SERVERLESS_KINDS,
               "redshift parameter group": REDSHIFT_SERVERLESS_KINDS, "redshift subnet group": REDSHIFT_SERVERLESS_KINDS,
-              "connector profile": ("flow",)}
+              "connector profile": ("flow",), "db snapshot": ("db instance",)}
 
 
-# Kinds whose sweepers are ready (and tested) for a lab not written yet: week 6's ingestion lab creates AppFlow
-# flows and connector profiles. Its course entry lists them when it exists; until then no lab creates them.
-AWAITING_LAB = ("flow", "connector profile")
+# Kinds whose sweepers are ready (and tested) for a lab whose course entry does not list them yet (none now:
+# week 6's ingestion lab, "6b", lists AppFlow's flows and connector profiles).
+AWAITING_LAB: tuple[str, ...] = ()
 
 
 def in_dependency_order(kinds: set[str]) -> list[tuple[str, Callable[[str], Found]]]:

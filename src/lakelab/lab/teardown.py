@@ -34,7 +34,7 @@ class Resource:
         return f"{verb} {self.kind:<8} {self.name} (week {self.week}){' · ' + detail if detail else ''}"
 
 
-def find(week: int | None = None, unswept: list[str] | None = None) -> list[Resource]:
+def find(week: course.Key | None = None, unswept: list[str] | None = None) -> list[Resource]:
     """Course resources of this learner (of one week, if given), in the order they must go.
 
     The kinds of a service the target does not offer are appended to ``unswept`` instead."""
@@ -64,7 +64,7 @@ def _not_offered(error: ClientError) -> bool:
             or answer.get("Error", {}).get("Code") in ("NotImplemented", "NotImplementedError"))
 
 
-def teardown(week: int | None = None, dry_run: bool = False, report: Callable[[str], None] = print) -> list[Resource]:
+def teardown(week: course.Key | None = None, dry_run: bool = False, report: Callable[[str], None] = print) -> list[Resource]:
     """Remove (or, with ``dry_run``, list) the course's resources; report one line each."""
     unswept: list[str] = []
     resources = find(week, unswept)
@@ -76,6 +76,6 @@ def teardown(week: int | None = None, dry_run: bool = False, report: Callable[[s
     if unswept:
         services = ", ".join(dict.fromkeys(sweepers.SERVICE_OF[kind] for kind in unswept))
         report(f"Not swept: {', '.join(unswept)} ({services}: not offered by this target, so none were created).")
-    scope = f"week {week:02d}" if week else "all weeks"
+    scope = f"week {course.week(week).tag}" if week else "all weeks"
     report(f"{'Would remove' if dry_run else 'Removed'} {len(resources)} resource(s) of the course ({scope}).")
     return resources
