@@ -792,7 +792,7 @@ PRICES.update({
     "dms_t2_micro_hour": Price(0.018, "hour of a single-AZ dms.t2.micro replication instance", _DMS_PRICE_LIST,
                                "2026-12-06"),
     "dms_t3_medium_hour": Price(0.07, "hour of a single-AZ dms.t3.medium replication instance (\"about $0.07\")",
-                                "course facts sheet, no source found", "2026-12-06", False),
+                                "widely quoted (\"about $0.07/h\"); no source found", "2026-12-06", False),
     "dms_storage_gb_month": Price(0.115, "GB-month of replication-instance gp2 storage beyond the included 50 GB, "
                                   "single-AZ (half the Multi-AZ $0.23)", f"derived from {_DMS_PRICE_LIST}; "
                                   "ap-south-1 guide: $0.114", "2026-12-06", False),
@@ -800,8 +800,9 @@ PRICES.update({
                                      "one secondary source, for ap-south-1 ($0.113289353); no us-east-1 rate found",
                                      "2026-12-06", False),
     "rds_snapshot_export_gb": Price(0.013, "GB of snapshot size exported to S3 (the whole snapshot, per export)",
-                                    "one cost write-up quoting the RDS for PostgreSQL pricing page's example; "
-                                    "a 2020 blog gives $0.012 for Aurora in Tokyo", "2026-12-06", False),
+                                    "one cost write-up quoting the RDS for PostgreSQL pricing page's example; Aurora's "
+                                    "rate is $0.01 (AWS Price List, us-east-1, via infracost's rds_cluster golden file)",
+                                    "2026-12-06", False),
     "appflow_flow_run": Price(0.001, "flow run (every run counts, even one that moves no record)", _APPFLOW,
                               "2026-12-06"),
     "appflow_gb_processed": Price(0.02, "GB of data processed by flows", f"{_APPFLOW}; two others say $0.001 and "
