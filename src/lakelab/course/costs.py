@@ -911,10 +911,12 @@ def ingestion_decision(database_gb: float, changes_per_day: float, dms_instance_
         (f"DMS Serverless ({serverless_average_dcu:g} DCU average)",
          dms_serverless_monthly(serverless_average_dcu) + lake,
          "a batch interval (60 s) plus the MERGE schedule", "every change, with Op and its commit time",
-         "DCU-hours while provisioned (rate unconfirmed: an ap-south-1 figure); stopping keeps billing 48 h."),
+         "DCU-hours while provisioned (rate unconfirmed: an ap-south-1 figure; one guide says $0.20-0.25); "
+         "a stopped replication bills up to 48 h more."),
         ("RDS snapshot export to S3, daily", snapshot_exports_monthly(database_gb),
          "a day, plus the export (the snapshot is restored first)", "one state a day; changes in between are lost",
-         f"{database_gb:g} GB × 30.4 exports at $0.013 a GB (unconfirmed); the whole snapshot is billed each time."),
+         f"{database_gb:g} GB × 30.4 exports at ${PRICES['rds_snapshot_export_gb'].usd:g} a GB (unconfirmed); "
+         "the whole snapshot is billed each time."),
         (f"zero-ETL to Redshift Serverless ({base_rpu} RPU)",
          zero_etl_monthly(zero_etl_batches, base_rpu=base_rpu, storage_gb=redshift_gb),
          "seconds to minutes (the target's refresh)", "the current state only, in Redshift (not in the lake)",
