@@ -204,11 +204,12 @@ def test_the_new_kinds_are_swept_with_what_they_go_with():
 # The services LocalStack's host mode starts (tests/localstack): the "Not swept" line its tests assert.
 LOCALSTACK_SERVICES = frozenset("s3,sqs,sns,lambda,logs,iam,sts,kms,cloudwatch,events".split(","))
 NOT_SWEPT_ON_LOCALSTACK = (
-    "Not swept: environment, state machine, trigger, job, application, delivery stream, crawler, workgroup, "
-    "trail, redshift workgroup, redshift namespace, redshift cluster, redshift parameter group, redshift subnet "
-    "group, lake formation grant, data cells filter, lf-tag, registered location, database, stream (mwaa, "
-    "stepfunctions, glue, emr-serverless, firehose, athena, cloudtrail, redshift-serverless, redshift, "
-    "lakeformation, kinesis: not offered by this target, so none were created).")
+    "Not swept: environment, state machine, trigger, job, application, delivery stream, flow, connector profile, "
+    "replication task, endpoint, replication instance, db instance, db snapshot, db parameter group, crawler, "
+    "workgroup, trail, redshift workgroup, redshift namespace, redshift cluster, redshift parameter group, redshift "
+    "subnet group, lake formation grant, data cells filter, lf-tag, registered location, database, stream (mwaa, "
+    "stepfunctions, glue, emr-serverless, firehose, appflow, dms, rds, athena, cloudtrail, redshift-serverless, "
+    "redshift, lakeformation, kinesis: not offered by this target, so none were created).")
 
 
 def test_a_target_without_redshift_says_it_did_not_sweep_it_and_sweeps_cloudwatch_and_logs(client, learner,

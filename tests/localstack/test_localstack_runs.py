@@ -68,10 +68,11 @@ def test_week01_solution_passes_every_check_and_its_clean_up_leaves_nothing(on_l
     assert "❌" not in printed
     clean_up = outputs(next(cell for cell in cells if "clean_up()" in cell.source)).splitlines()
     assert clean_up[-2].startswith("Not swept: environment, state machine, trigger, job, application, delivery "
-                                   "stream, crawler, workgroup, trail, redshift workgroup, redshift namespace, "
-                                   "redshift cluster, redshift parameter group, redshift subnet group, lake "
-                                   "formation grant, data cells filter, lf-tag, registered location, database, "
-                                   "stream (mwaa, stepfunctions, glue, ")
+                                   "stream, flow, connector profile, replication task, endpoint, replication "
+                                   "instance, db instance, db snapshot, db parameter group, crawler, workgroup, "
+                                   "trail, redshift workgroup, redshift namespace, redshift cluster, redshift "
+                                   "parameter group, redshift subnet group, lake formation grant, data cells filter, "
+                                   "lf-tag, registered location, database, stream (mwaa, stepfunctions, glue, ")
     assert clean_up[-1] == "Removed 2 resource(s) of the course (all weeks)."
     assert course_resources() == []
 
@@ -126,11 +127,13 @@ def test_teardown_sweeps_what_the_target_offers_from_its_health(on_localstack):
     removed = teardown.teardown(report=lines.append)
     assert [(r.kind, r.name) for r in removed] == [("bucket", f"{PREFIX}lake"), ("queue", f"{PREFIX}raw-events")]
     assert lines[-2] == ("Not swept: environment, state machine, trigger, job, application, delivery stream, "
-                         "crawler, workgroup, trail, redshift workgroup, redshift namespace, redshift cluster, "
-                         "redshift parameter group, redshift subnet group, lake formation grant, data cells filter, "
-                         "lf-tag, registered location, database, stream (mwaa, stepfunctions, glue, emr-serverless, "
-                         "firehose, athena, cloudtrail, redshift-serverless, redshift, lakeformation, kinesis: not "
-                         "offered by this target, so none were created).")
+                         "flow, connector profile, replication task, endpoint, replication instance, db instance, "
+                         "db snapshot, db parameter group, crawler, workgroup, trail, redshift workgroup, redshift "
+                         "namespace, redshift cluster, redshift parameter group, redshift subnet group, lake formation "
+                         "grant, data cells filter, lf-tag, registered location, database, stream (mwaa, "
+                         "stepfunctions, glue, emr-serverless, firehose, appflow, dms, rds, athena, cloudtrail, "
+                         "redshift-serverless, redshift, lakeformation, kinesis: not offered by this target, so none "
+                         "were created).")
     assert course_resources() == []
 
 
@@ -144,9 +147,11 @@ def test_teardown_treats_501_not_implemented_as_not_offered(on_localstack, local
     removed = teardown.teardown(report=lines.append)
     assert [r.kind for r in removed] == ["bucket", "queue"]
     assert lines[-2].startswith("Not swept: environment, state machine, trigger, job, application, delivery stream, "
-                                "crawler, workgroup, trail, redshift workgroup, redshift namespace, redshift cluster, "
-                                "redshift parameter group, redshift subnet group, lake formation grant, data cells "
-                                "filter, lf-tag, registered location, database, stream (mwaa, stepfunctions, glue")
+                                "flow, connector profile, replication task, endpoint, replication instance, db "
+                                "instance, db snapshot, db parameter group, crawler, workgroup, trail, redshift "
+                                "workgroup, redshift namespace, redshift cluster, redshift parameter group, redshift "
+                                "subnet group, lake formation grant, data cells filter, lf-tag, registered location, "
+                                "database, stream (mwaa, stepfunctions, glue")
     assert course_resources() == []
 
 

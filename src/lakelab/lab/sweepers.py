@@ -727,8 +727,8 @@ def _account() -> str:
     return (targets.current() or targets.identity()).account
 
 
-# The sweepers of week 6b's and week 8's kinds live in modules of their own, which use the helpers above (imported here,
-# once those exist; ``lakelab.lab`` always imports this module first).
+# The sweepers of week 6b's and week 8's kinds live in modules of their own, which use the helpers above
+# (imported here, once those exist; ``lakelab.lab`` always imports this module first).
 from lakelab.lab import sweepers_appflow, sweepers_monitoring, sweepers_rds_dms, sweepers_redshift  # noqa: E402
 
 # Dependency order: what uses a resource goes before it (CloudWatch alarms first, composite alarms before
