@@ -160,6 +160,7 @@ def main() -> int:
     rows += [tuple(row) for row in _figures("appflow_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("cloudwatch_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("teardown_cases.py")["rows"]]
+    rows += [tuple(row) for row in _figures("teardown_rds_dms_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("classreport_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("user_code_cases.py")["rows"]]
     if not args.skip_suite:
