@@ -15,9 +15,9 @@ What must wait for what (each remover waits only for what the next kind needs):
   instance as it is, without starting it, is unverified): deleted with ``SkipFinalSnapshot=True`` and
   ``DeleteAutomatedBackups=True`` (no snapshot or retained backup left to bill; ``SkipFinalSnapshot`` is also
   what deletes an instance that is ``failed``, .../API_DeleteDBInstance.html), not waited for here: its
-  parameter group's remover waits
-  until no instance uses the group ("The DB parameter group to be deleted can't be associated with any DB
-  instances", https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBParameterGroup.html).
+  parameter group's remover waits until no instance uses the group ("The DB parameter group to be deleted
+  can't be associated with any DB instances",
+  https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBParameterGroup.html).
 - a manual DB snapshot: its own kind ("db snapshot"), swept with "db instance" though no lab lists it. A
   snapshot outlives its instance ("manual DB snapshots of the DB instance aren't deleted", DeleteDBInstance):
   a learner who deleted with ``FinalDBSnapshotIdentifier``, or stopped with ``DBSnapshotIdentifier``, leaves
@@ -31,6 +31,12 @@ the course's tags is left alone -- except a manual snapshot taken of a course in
 ``CopyTagsToSnapshot``, which carries its instance's tags while that instance is listed (as a Lambda
 function's log group carries its function's). Automated snapshots are not listed: they go with their
 instance (``DeleteAutomatedBackups``).
+
+Nothing is changed to make a delete possible: an endpoint someone else's task still uses, a parameter group
+another instance uses, a DB instance the learner turned deletion protection on for, each stop teardown with
+AWS's own error (InvalidResourceStateFault, InvalidDBParameterGroupState, InvalidParameterCombination)
+naming what is in the way. On the local emulator a final snapshot is refused by name (its PostgreSQL instances
+keep none), so the snapshots swept there are those ``CreateDBSnapshot`` made (moto's control plane).
 """
 
 from __future__ import annotations
@@ -39,7 +45,8 @@ import boto3
 
 from lakelab.lab.sweepers import Found, _tag_dict, _wait_until
 
-# A task in one of these is changing: stop and delete are refused (InvalidResourceStateFault) until it ends.
+# A task or replication instance in one of these is changing: stop and delete are refused
+# (InvalidResourceStateFault) until it ends (the lists are DMS's documented statuses; which refuse is unverified).
 CHANGING_TASK_STATES = ("creating", "starting", "stopping", "modifying", "moving", "testing")
 CHANGING_REPLICATION_INSTANCE_STATES = ("creating", "modifying", "upgrading", "rebooting", "maintenance")
 # An RDS instance in one of these refuses DeleteDBInstance (InvalidDBInstanceState) until it settles (unverified
