@@ -38,10 +38,10 @@ def _others() -> None:
     import boto3
 
     rds, dms = boto3.client("rds"), boto3.client("dms")
+    team_role = "arn:aws:iam::123456789012:role/team"
     for n in range(100):
         dms.create_endpoint(EndpointIdentifier=f"team-target-{n}", EndpointType="target", EngineName="s3",
-                            S3Settings={"BucketName": "team-bucket", "ServiceAccessRoleArn": "arn:aws:iam::123456789012:"
-                                                                                             "role/team"})
+                            S3Settings={"BucketName": "team-bucket", "ServiceAccessRoleArn": team_role})
     for n in range(20):
         dms.create_replication_instance(ReplicationInstanceIdentifier=f"team-ri-{n}",
                                         ReplicationInstanceClass="dms.t3.micro")

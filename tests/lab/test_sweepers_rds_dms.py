@@ -162,7 +162,8 @@ def test_a_snapshot_without_tags_goes_only_with_its_course_instance(source):
 
 
 def test_tasks_go_before_endpoints_and_instances_and_db_instances_before_their_snapshots_and_groups():
-    kinds = {"db parameter group", "endpoint", "db instance", "role", "replication instance", "replication task", "bucket"}
+    kinds = {"db parameter group", "endpoint", "db instance", "role", "replication instance", "replication task",
+             "bucket"}
     assert [kind for kind, _ in sweepers.in_dependency_order(kinds)] == [
         "replication task", "endpoint", "replication instance", "db instance", "db snapshot", "db parameter group",
         "bucket", "role"]
