@@ -40,14 +40,14 @@ def solution_path(week):
 @pytest.fixture(scope="module")
 def solution_run(request, week, attached):
     alternatives = getattr(request.module, "ALTERNATIVES", [])
-    executed, outcomes = lab_runs.run_then_check(attached, SOLUTIONS / f"{week.lab}.ipynb", week.number, alternatives)
+    executed, outcomes = lab_runs.run_then_check(attached, SOLUTIONS / f"{week.lab}.ipynb", week.key, alternatives)
     lines = []
-    teardown.teardown(week=week.number, report=lines.append)
-    after_week = lab_runs.leftovers(week.number)
+    teardown.teardown(week=week.key, report=lines.append)
+    after_week = lab_runs.leftovers(week.key)
     teardown.teardown(report=lines.append)  # what the lab's Clean up cell does
     return executed, outcomes, after_week + lab_runs.leftovers()
 
 
 @pytest.fixture(scope="module")
 def lab_run(week, attached):
-    return lab_runs.run_then_check(attached, LABS / f"{week.lab}.ipynb", week.number)
+    return lab_runs.run_then_check(attached, LABS / f"{week.lab}.ipynb", week.key)

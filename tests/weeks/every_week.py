@@ -33,19 +33,19 @@ from lab_runs import assert_checks_fail_with_hints, errors
 def test_solution_runs_without_errors(solution_run, week):
     executed, _, _ = solution_run
     raised = errors(executed)
-    assert not raised, f"week {week.number} solution raised: {raised[0]['ename']}: {raised[0]['evalue']}"
+    assert not raised, f"{week.label} solution raised: {raised[0]['ename']}: {raised[0]['evalue']}"
 
 
 def test_every_check_passes_on_the_solution(solution_run, week):
     _, outcomes, _ = solution_run
     failed = {number: message for number, message in outcomes.items() if message}
-    assert not failed, f"week {week.number}: " + "\n".join(failed.values())
+    assert not failed, f"{week.label}: " + "\n".join(failed.values())
     assert len(outcomes) >= 3
 
 
 def test_every_check_fails_with_its_hint_on_the_untouched_lab(lab_run, week):
     _, outcomes = lab_run
-    assert_checks_fail_with_hints(week.number, outcomes)
+    assert_checks_fail_with_hints(week.key, outcomes)
 
 
 def test_untouched_lab_tells_the_learner_where_to_write(lab_run):
@@ -56,4 +56,4 @@ def test_untouched_lab_tells_the_learner_where_to_write(lab_run):
 
 def test_teardown_after_the_solution_leaves_nothing(solution_run, week):
     _, _, leftovers = solution_run
-    assert leftovers == [], f"week {week.number}: teardown left {leftovers}"
+    assert leftovers == [], f"{week.label}: teardown left {leftovers}"

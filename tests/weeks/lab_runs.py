@@ -38,7 +38,11 @@ def run_then_check(emulator, path: Path, week: int, patches: list[Patch] = ()
 def leftovers(week: int | None = None) -> list[str]:
     """Resources of every kind named with the course's prefix, tagged or not; after one week's
     teardown, less those tagged as an earlier week's (Setup rebuilt them; their own week removes them)."""
-    prefix, earlier = f"{naming.COURSE}-{naming.learner()}-", {f"{n:02d}" for n in range(1, week or 1)}
+    from lakelab import course
+
+    number = course.week(week).number if week else 1
+    prefix = f"{naming.COURSE}-{naming.learner()}-"
+    earlier = {entry.tag for entry in course.WEEKS.values() if entry.number < number}
     return [f"{kind} {name}" for kind, sweeper in sweepers.ORDER for name, tags, _ in sweeper(prefix)
             if not (naming.is_course_resource(tags) and tags.get("week") in earlier)]
 

@@ -67,6 +67,31 @@ class Names:
         """Tags as S3, IAM and most APIs take them: ``[{"Key": ..., "Value": ...}]``."""
         return [{"Key": key, "Value": value} for key, value in self.tags.items()]
 
+    def password(self, purpose: str) -> str:
+        """The password of what the lab creates that needs one (an RDS instance's master user), made the
+        first time it is asked for and the same every time after, for this account, region and learner.
+
+        It is kept in ``~/.lakelab/secrets.json`` (``LAKELAB_HOME`` moves the folder; readable by you only),
+        never in the notebook, which you may share or hand in. 24 characters of letters, digits, ``-`` and
+        ``_``: within what RDS accepts for a master password (8 to 128 printable ASCII characters other
+        than ``/``, ``@``, ``"`` and space -- CreateDBInstance, MasterUserPassword)."""
+        import json
+        import secrets
+        from pathlib import Path
+
+        folder = Path(os.environ.get("LAKELAB_HOME") or Path.home() / ".lakelab")
+        path = folder / "secrets.json"
+        kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        key = f"{self.account}/{self.region}/{self.resource(purpose)}"
+        if key not in kept:
+            kept[key] = secrets.token_urlsafe(18)
+            folder.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".tmp")
+            temporary.touch(mode=0o600)
+            temporary.write_text(json.dumps(kept, indent=1, sort_keys=True), encoding="utf-8")
+            temporary.replace(path)
+        return kept[key]
+
     def arn(self, service: str, resource: str) -> str:
         return f"arn:aws:{service}:{self.region}:{self.account}:{resource}"
 

@@ -121,7 +121,7 @@ WEEKS: dict[Key, Week] = {
                         ("workgroup", "streaming"), ("role", "firehose-probe"), ("delivery stream", "latency-probe")),
              prerequisites=LAKE),
         Week(6, "ingestion", "Ingestion: databases and SaaS",
-             ("s3", "rds", "dms", "glue", "athena", "iam", "appflow"), part="b",
+             ("s3", "rds", "dms", "glue", "athena", "iam", "appflow"), part="b", ready=True,
              resources=(("db parameter group", "source-postgres"), ("db instance", "source"),
                         ("role", "dms-s3-target"), ("replication instance", "replication"),
                         ("endpoint", "orders-source"), ("endpoint", "lake-target"),

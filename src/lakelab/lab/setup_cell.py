@@ -52,6 +52,25 @@ class Lab:
                 "starting JupyterLab (MWAA user guide: 'About networking on Amazon MWAA').")
         return {"SubnetIds": subnets, "SecurityGroupIds": [group]}
 
+    def database_network(self) -> dict[str, object]:
+        """What ``CreateDBInstance`` needs so that this notebook (psycopg) and DMS reach the instance: nothing
+        on the emulator and LocalStack. On a real account the instance must be publicly accessible in a VPC
+        security group that admits your address on PostgreSQL's port (5432), named by
+        ``LAKELAB_DB_SECURITY_GROUP`` -- a sandbox-only shortcut: a production source stays private and DMS
+        reaches it from a replication instance in its VPC."""
+        import os
+
+        if self.target.kind != "aws":
+            return {}
+        group = os.environ.get("LAKELAB_DB_SECURITY_GROUP", "").strip()
+        if not group:
+            raise targets.TargetError(
+                "On a real account this notebook connects to the database over the internet: create a security "
+                "group in your default VPC that allows TCP 5432 from your IP address only, then set "
+                "LAKELAB_DB_SECURITY_GROUP=sg-... before starting JupyterLab (RDS user guide: 'Controlling access "
+                "with security groups').")
+        return {"PubliclyAccessible": True, "VpcSecurityGroupIds": [group]}
+
     def clean_up(self) -> None:
         """Remove everything the course created, this week's and the earlier weeks' it rebuilt:
         on a real account that is what leaves nothing billable (the learner ran this on purpose)."""

@@ -24,6 +24,9 @@ TEST_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": "us-east-1",
     # MWAA's and Step Functions' host prefixes (api., env., sync-) cannot go before 127.0.0.1.
     "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",
+    # A scheduled AppFlow flow's rate(1minutes) runs every 3 s in the course's test runs (week 6b's solution
+    # waits for the run after the first); the learner's emulator keeps AWS's minute.
+    "LAKELAB_SCHEDULE_MINUTE_SECONDS": "3",
 }
 _DROPPED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL")
 

@@ -24,7 +24,8 @@ Fidelity notes:
 > scheduled flow runs first when activated (AppFlow picks its own first moment), then on its
 > schedule (``flowErrorDeactivationThreshold`` failures in a row suspend it); deleted records
 > (``includeDeletedRecords``) and the Bulk API are not modelled; an S3 source is read whole at every
-> run. The kit's edit route is not an AWS operation: any signed caller may use it (no IAM action). Destination file names and the exact folder spelling of ``prefixConfig`` are this
+> run. A ``rate`` minute lasts 60 s, except in the course's own test runs, which set
+> ``LAKELAB_SCHEDULE_MINUTE_SECONDS`` to a few seconds (``schedules.minute_seconds``). The kit's edit route is not an AWS operation: any signed caller may use it (no IAM action). Destination file names and the exact folder spelling of ``prefixConfig`` are this
 > emulator's (AppFlow's documentation names the parts, not the spelling). Registering the output in
 > the Glue Data Catalog (``metadataCatalogConfig``) is refused by name. Error messages AWS does not
 > document are worded here and marked "unverified" where raised.

@@ -34,15 +34,18 @@ def bucket(account_id: str, name: str) -> Any | None:
         return None
 
 
-def missing_actions(found: Any, actions: tuple[str, ...], account_id: str, flow_arn: str) -> list[str]:
-    """The ``actions`` the bucket policy does not grant AppFlow (all of them without a policy)."""
+def missing_actions(found: Any, actions: tuple[str, ...], account_id: str, flow_arn: str, prefix: str = "") -> list[str]:
+    """The ``actions`` the bucket policy does not grant AppFlow (all of them without a policy). Object actions
+    are judged on the objects AppFlow writes or reads: under ``prefix`` (the flow's ``bucketPrefix``) when it
+    has one, so a statement scoped to that prefix (``arn:aws:s3:::bucket/raw/crm/*``) grants them."""
     if not found.policy:
         return list(actions)
     policy = json.loads(found.policy)
     values = {"aws:sourceaccount": account_id, "aws:sourcearn": flow_arn, "aws:securetransport": "true"}
     bucket_arn = f"arn:aws:s3:::{found.name}"
+    objects = f"{bucket_arn}/{prefix.strip('/')}/*" if prefix.strip("/") else f"{bucket_arn}/*"
     return [action for action in actions
-            if not _allowed(policy, action, bucket_arn if action in _ON_BUCKET else f"{bucket_arn}/*", values)]
+            if not _allowed(policy, action, bucket_arn if action in _ON_BUCKET else objects, values)]
 
 
 def _allowed(policy: dict[str, Any], action: str, resource: str, values: dict[str, str]) -> bool:

@@ -194,7 +194,7 @@ def _bucket(account_id: str, properties: dict[str, Any], actions: tuple[str, ...
     found = bucket_access.bucket(account_id, str(name)) if name else None
     if found is None:
         raise validation(f"The {role} bucket {name} does not exist.")  # wording unverified
-    missing = bucket_access.missing_actions(found, actions, account_id, arn)
+    missing = bucket_access.missing_actions(found, actions, account_id, arn, str(properties.get("bucketPrefix") or ""))
     if missing:
         raise AppflowError("AccessDeniedException",
                            f"Amazon AppFlow does not have access to the {role} bucket {name}: its bucket policy must "

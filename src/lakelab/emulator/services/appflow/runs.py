@@ -117,7 +117,8 @@ def _may_write(flow: Flow, properties: dict[str, Any]) -> None:
     found = bucket_access.bucket(flow.account_id, properties["bucketName"])
     if found is None:
         raise sources.RunFailed(f"The destination bucket {properties['bucketName']} does not exist.")
-    missing = bucket_access.missing_actions(found, bucket_access.DESTINATION_ACTIONS, flow.account_id, flow.arn)
+    missing = bucket_access.missing_actions(found, bucket_access.DESTINATION_ACTIONS, flow.account_id, flow.arn,
+                                            str(properties.get("bucketPrefix") or ""))
     if missing:
         raise sources.RunFailed(f"Access Denied: the bucket policy of {properties['bucketName']} does not allow "
                                 f"{bucket_access.SERVICE_PRINCIPAL} {', '.join(missing)}.")  # wording unverified
