@@ -24,9 +24,11 @@ from lakelab.targets.choice import (
 
 DEFAULT_ENDPOINT = "http://localhost:4566"
 # LocalStack's free tier lacks these services; the weeks that use them say so at set-up.
-LOCALSTACK_PAID = ("glue", "athena", "emr", "mwaa", "lakeformation", "dms", "cloudtrail", "redshift-data")
-# Services LocalStack does not emulate in any tier (its service coverage pages list no Redshift Serverless).
-LOCALSTACK_ABSENT = ("redshift-serverless",)
+# RDS is among them (its databases run in Docker containers there; unverified which engines the tier has).
+LOCALSTACK_PAID = ("glue", "athena", "emr", "mwaa", "lakeformation", "dms", "cloudtrail", "redshift-data", "rds")
+# Services LocalStack does not emulate in any tier (its service coverage pages list no Redshift Serverless, and
+# no AppFlow: unverified for AppFlow, whose absence from the coverage pages is all that was found).
+LOCALSTACK_ABSENT = ("redshift-serverless", "appflow")
 # What /_localstack/health reports for a service that answers calls (it starts lazily on the first one).
 OFFERED_STATES = ("available", "running", "starting")
 START_HINT = ("start it with `make localstack-up` (no Docker: needs Python 3.13, see the README) or "

@@ -139,6 +139,25 @@ def test_a_destination_bucket_without_appflows_policy_is_refused(appflow, s3):
     assert code == "AccessDeniedException" and "appflow.amazonaws.com" in message and "s3:PutObject" in message
 
 
+def test_a_policy_scoped_to_the_flows_prefix_lets_it_write_there_only(appflow, s3):
+    from tests.emulator.appflow.appflow_helpers import DESTINATION_ACTIONS
+
+    s3.create_bucket(Bucket="lakelab-raw")
+    s3.put_bucket_policy(Bucket="lakelab-raw", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "appflow.amazonaws.com"}, "Action": DESTINATION_ACTIONS,
+        "Resource": ["arn:aws:s3:::lakelab-raw", "arn:aws:s3:::lakelab-raw/raw/crm/*"]}]}))
+    salesforce_profile(appflow)
+    flow = dict(triggerConfig=ON_DEMAND, sourceFlowConfig=salesforce_source(), tasks=map_tasks(ACCOUNT_FIELDS))
+    appflow.create_flow(flowName="crm-in-its-folder", destinationFlowConfigList=s3_destination("lakelab-raw", "raw/crm"),
+                        **flow)
+    appflow.start_flow(flowName="crm-in-its-folder")
+    (run,) = wait_for_runs(appflow, "crm-in-its-folder")
+    assert run["executionStatus"] == "Successful" and objects(s3, "lakelab-raw", "raw/crm/")
+    code, message = error_of(appflow.create_flow, flowName="crm-elsewhere",
+                             destinationFlowConfigList=s3_destination("lakelab-raw", "curated/crm"), **flow)
+    assert code == "AccessDeniedException" and "s3:PutObject" in message
+
+
 def test_a_policy_removed_after_create_fails_the_run(appflow, s3):
     bucket_for_appflow(s3, "lakelab-raw")
     salesforce_profile(appflow)
