@@ -1,0 +1,130 @@
+"""Waiting in a lab cell for an asynchronous outcome, and stopping as soon as it can no longer come.
+
+A cell that lands files and waits for a Lambda function's verdicts, or starts a Glue run and waits for its
+output, would otherwise poll to its full timeout when the learner's code has already failed. ``wait_until``
+polls a condition and, between polls, asks ``failed`` why the outcome cannot come (a function that does not
+exist, an error its log group holds, a run FAILED); on the first reason it stops and prints what failed and
+where to read more, and the cell goes on to show what did arrive. A learner who interrupts the wait gets one
+line saying so, not a traceback from inside the kit.
+
+The ``*_stopped`` functions are ready-made ``failed`` callables; they read the failure with
+``lakelab.checks.user_code``'s finders, so a check and a wait word the same failure the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from lakelab.checks import user_code
+
+T = TypeVar("T")
+FAILURE_EVERY = 1.0  # seconds between two looks for a failure: reading logs costs more than the condition
+
+
+class WaitInterrupted(Exception):
+    """The learner interrupted a wait; IPython shows ``str()`` alone, with no traceback (``_render_traceback_``)."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
+
+
+def wait_until(condition: Callable[[], T], what: str, timeout: float = 60, *,
+               failed: Callable[[], object] | None = None, interval: float = 0.5, quiet: bool = False) -> T:
+    """Poll ``condition`` until it is truthy, ``failed`` gives a reason, or ``timeout`` seconds pass.
+
+    Returns the condition's last value. ``what`` names the outcome in the messages ("the validator's verdicts
+    on 7 files"). ``failed`` returns ``None`` while the outcome can still come, else why not (a string or a
+    ``user_code.Failure``). A stop or a timeout prints one line starting with ⛔ or ⌛ (``quiet``: not on a
+    timeout, for a caller that says more itself)."""
+    deadline, next_look = time.monotonic() + timeout, 0.0
+    try:
+        while True:
+            value = condition()
+            if value:
+                return value
+            now = time.monotonic()
+            if failed is not None and now >= next_look:
+                reason = _reason(failed)
+                if reason:
+                    print(f"⛔ stopped waiting for {what}: {reason}")
+                    return value
+                next_look = now + FAILURE_EVERY
+            if now >= deadline:
+                if not quiet:
+                    print(f"⌛ gave up waiting for {what} after {timeout:g} s")
+                return value
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        raise WaitInterrupted(f"⏹ interrupted while waiting for {what}: run this cell again to wait again") from None
+
+
+def _reason(failed: Callable[[], object]) -> str:
+    """``failed()``'s reason as text; a kit error while looking is no reason to stop (the wait goes on)."""
+    try:
+        reason = failed()
+    except (ClientError, BotoCoreError):
+        return ""
+    return str(reason) if reason else ""
+
+
+def lambda_stopped(function: str, *, bucket: str | None = None,
+                   ignore: tuple[str, ...] = ()) -> Callable[[], str | None]:
+    """A ``failed`` callable for outcomes of ``function``: it does not exist or is not Active, (with ``bucket``)
+    no event notification of the bucket invokes it, or it logged an error since its code was last deployed
+    (``ignore``: substrings of errors that are the exercise's expected behaviour)."""
+    aws_lambda = boto3.client("lambda")
+
+    def why_not() -> str | None:
+        try:
+            configuration = aws_lambda.get_function_configuration(FunctionName=function)
+        except aws_lambda.exceptions.ResourceNotFoundException:
+            return f"the function {function} does not exist: run the cell that creates it (create_function) first"
+        if configuration.get("State") == "Failed":
+            return (f"the function {function} is in state Failed: {configuration.get('StateReason', '')}".rstrip(": ")
+                    + "; create it again")
+        if bucket and not _notifies(bucket, configuration["FunctionArn"]):
+            return (f"no event notification of the bucket {bucket} invokes {function}: run the cell that sets the "
+                    "bucket's notification configuration first, then the cell that lands the files")
+        deployed = user_code._lambda_time(configuration.get("LastModified", ""))
+        failure = user_code.lambda_failure(function, ignore=ignore, since=deployed)
+        return f"{function} failed: {failure.text()}" if failure else None
+
+    return why_not
+
+
+def _notifies(bucket: str, function_arn: str) -> bool:
+    try:
+        found = boto3.client("s3").get_bucket_notification_configuration(Bucket=bucket)
+    except (ClientError, BotoCoreError):
+        return True  # unreadable: no reason to stop
+    return any(entry.get("LambdaFunctionArn", "").split(":")[:7] == function_arn.split(":")[:7]
+               for entry in found.get("LambdaFunctionConfigurations", []))
+
+
+def glue_run_stopped(job: str, run_id: str | None = None) -> Callable[[], str | None]:
+    """A ``failed`` callable for a Glue job run's output: the run (or the job's newest) FAILED, ERROR or TIMEOUT."""
+
+    def why_not() -> str | None:
+        failure = user_code.glue_failure(job, run_id)
+        return f"the Glue job {job}'s {failure.text()}" if failure else None
+
+    return why_not
+
+
+def firehose_stopped(delivery_stream: str, *, since: datetime | None = None) -> Callable[[], str | None]:
+    """A ``failed`` callable for a delivery stream's output: its transformation function's error, or a record
+    under its error prefix (``since``: error records written before are an earlier attempt's)."""
+
+    def why_not() -> str | None:
+        failure = user_code.firehose_failure(delivery_stream)
+        if not failure or (since and failure.timestamp and failure.timestamp < since.timestamp() * 1000):
+            return None
+        return f"the delivery stream {delivery_stream}'s records failed: {failure.text()}"
+
+    return why_not

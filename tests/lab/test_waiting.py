@@ -1,0 +1,70 @@
+"""A lab cell's wait stops as soon as the outcome can no longer come, saying what failed and where to look."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from lakelab.lab import waiting
+from tests.checks.test_user_code import RAISING, _deploy, _invoke, _zip
+
+
+def test_the_outcome_ends_the_wait_with_the_conditions_value(capsys):
+    answers = iter([None, [], ["done"]])
+    assert waiting.wait_until(lambda: next(answers), "the answer", timeout=5, interval=0.01) == ["done"]
+    assert capsys.readouterr().out == ""
+
+
+def test_a_reason_stops_the_wait_at_once_and_says_so(capsys):
+    started = time.monotonic()
+    value = waiting.wait_until(lambda: 0, "the verdicts on 7 files", timeout=30, interval=0.01,
+                               failed=lambda: "the function broke")
+    assert value == 0 and time.monotonic() - started < 2
+    assert capsys.readouterr().out == "⛔ stopped waiting for the verdicts on 7 files: the function broke\n"
+
+
+def test_a_timeout_says_so_and_an_error_while_looking_for_a_failure_is_no_reason(capsys):
+    from botocore.exceptions import EndpointConnectionError
+
+    def unreadable():
+        raise EndpointConnectionError(endpoint_url="http://nowhere")
+
+    assert waiting.wait_until(lambda: None, "nothing", timeout=0.05, interval=0.01, failed=unreadable) is None
+    assert capsys.readouterr().out == "⌛ gave up waiting for nothing after 0.05 s\n"
+    waiting.wait_until(lambda: None, "nothing", timeout=0.05, interval=0.01, quiet=True)
+    assert capsys.readouterr().out == ""
+
+
+def test_an_interrupt_is_one_line_without_a_traceback_from_the_kit():
+    def interrupted():
+        raise KeyboardInterrupt
+
+    with pytest.raises(waiting.WaitInterrupted) as stopped:
+        waiting.wait_until(interrupted, "the verdicts", timeout=5)
+    assert stopped.value._render_traceback_() == [
+        "⏹ interrupted while waiting for the verdicts: run this cell again to wait again"]
+    assert stopped.value.__suppress_context__
+
+
+def test_lambda_stopped_names_a_missing_function_an_uninvoking_bucket_and_the_logged_error(client):
+    assert "lakelab-nobody does not exist: run the cell that creates it" in waiting.lambda_stopped("lakelab-nobody")()
+    _deploy(client, "lakelab-waits-raises", RAISING)
+    client("s3").create_bucket(Bucket="lakelab-waits")
+    reason = waiting.lambda_stopped("lakelab-waits-raises", bucket="lakelab-waits")()
+    assert reason.startswith("no event notification of the bucket lakelab-waits invokes lakelab-waits-raises")
+    assert waiting.lambda_stopped("lakelab-waits-raises")() is None  # deployed, not invoked yet: it may still work
+    _invoke(client, "lakelab-waits-raises")
+    reason = waiting.lambda_stopped("lakelab-waits-raises")()
+    assert reason.startswith("lakelab-waits-raises failed: ValueError: invalid literal for int()")
+    assert "open log group /aws/lambda/lakelab-waits-raises, stream " in reason
+
+
+def test_an_error_logged_before_the_last_deploy_is_no_reason_to_stop(client):
+    _deploy(client, "lakelab-waits-fixed", RAISING)
+    _invoke(client, "lakelab-waits-fixed")
+    assert waiting.lambda_stopped("lakelab-waits-fixed")() is not None
+    time.sleep(0.01)
+    client("lambda").update_function_code(FunctionName="lakelab-waits-fixed",
+                                          ZipFile=_zip("def handler(e, c):\n    print('ok')\n"))
+    assert waiting.lambda_stopped("lakelab-waits-fixed")() is None
