@@ -21,7 +21,7 @@ def test_a_reason_stops_the_wait_at_once_and_says_so(capsys):
     value = waiting.wait_until(lambda: 0, "the verdicts on 7 files", timeout=30, interval=0.01,
                                failed=lambda: "the function broke")
     assert value == 0 and time.monotonic() - started < 2
-    assert capsys.readouterr().out == "⛔ stopped waiting for the verdicts on 7 files: the function broke\n"
+    assert capsys.readouterr().out == "⛔ stopped waiting for the verdicts on 7 files:\n   the function broke\n"
 
 
 def test_a_timeout_says_so_and_an_error_while_looking_for_a_failure_is_no_reason(capsys):
@@ -34,6 +34,18 @@ def test_a_timeout_says_so_and_an_error_while_looking_for_a_failure_is_no_reason
     assert capsys.readouterr().out == "⌛ gave up waiting for nothing after 0.05 s\n"
     waiting.wait_until(lambda: None, "nothing", timeout=0.05, interval=0.01, quiet=True)
     assert capsys.readouterr().out == ""
+
+
+def test_an_aws_error_from_the_condition_stops_the_wait_when_failed_explains_it(capsys):
+    from botocore.exceptions import ClientError
+
+    def no_log_group():
+        raise ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": "no group"}}, "FilterLogEvents")
+
+    assert waiting.wait_until(no_log_group, "the logs", failed=lambda: "the function does not exist") is None
+    assert capsys.readouterr().out == "⛔ stopped waiting for the logs:\n   the function does not exist\n"
+    with pytest.raises(ClientError):
+        waiting.wait_until(no_log_group, "the logs", failed=lambda: None)
 
 
 def test_an_interrupt_is_one_line_without_a_traceback_from_the_kit():

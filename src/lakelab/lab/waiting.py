@@ -40,19 +40,32 @@ def wait_until(condition: Callable[[], T], what: str, timeout: float = 60, *,
 
     Returns the condition's last value. ``what`` names the outcome in the messages ("the validator's verdicts
     on 7 files"). ``failed`` returns ``None`` while the outcome can still come, else why not (a string or a
-    ``user_code.Failure``). A stop or a timeout prints one line starting with ⛔ or ⌛ (``quiet``: not on a
-    timeout, for a caller that says more itself)."""
+    ``user_code.Failure``). A stop prints a line starting with ⛔ and the reason under it; a timeout, a line
+    starting with ⌛ (``quiet``: not that one, for a caller that says more itself); then the cell goes on. An
+    AWS error from ``condition`` (a log group not created yet) stops the wait the same way when ``failed``
+    explains it, and is raised otherwise.
+
+    The cell goes on rather than raising so that it still shows what did arrive, and so that an exercise's
+    code after the wait (setting a log group's retention, say) still runs: a failure upstream is reported
+    once, where it happened, not as a second failure downstream."""
     deadline, next_look = time.monotonic() + timeout, 0.0
     try:
         while True:
-            value = condition()
+            try:
+                value = condition()
+            except (ClientError, BotoCoreError):
+                reason = _reason(failed) if failed is not None else ""
+                if not reason:
+                    raise  # the condition's own error, with its own traceback
+                print(f"⛔ stopped waiting for {what}:\n   {reason}")
+                return None
             if value:
                 return value
             now = time.monotonic()
             if failed is not None and now >= next_look:
                 reason = _reason(failed)
                 if reason:
-                    print(f"⛔ stopped waiting for {what}: {reason}")
+                    print(f"⛔ stopped waiting for {what}:\n   {reason}")
                     return value
                 next_look = now + FAILURE_EVERY
             if now >= deadline:
