@@ -80,3 +80,31 @@ def test_an_error_logged_before_the_last_deploy_is_no_reason_to_stop(client):
     client("lambda").update_function_code(FunctionName="lakelab-waits-fixed",
                                           ZipFile=_zip("def handler(e, c):\n    print('ok')\n"))
     assert waiting.lambda_stopped("lakelab-waits-fixed")() is None
+
+
+def _crawl(client, role: str, name: str, body: bytes) -> None:
+    client("s3").create_bucket(Bucket="lakelab-waits-lake")
+    client("s3").put_object(Bucket="lakelab-waits-lake", Key=f"raw/{name}/part-0", Body=body)
+    client("glue").create_database(DatabaseInput={"Name": "lakelab_waits"})
+    client("glue").create_crawler(Name=name, Role=role, DatabaseName="lakelab_waits",
+                                  Targets={"S3Targets": [{"Path": f"s3://lakelab-waits-lake/raw/{name}/"}]})
+    client("glue").start_crawler(Name=name)
+
+
+def test_a_crawl_is_waited_for_until_it_succeeds(client, service_role, capsys):
+    assert "lakelab-nowhere does not exist: run the cell that creates it" in waiting.crawler_stopped("lakelab-nowhere")()
+    _crawl(client, service_role("glue", "lakelab-waits-crawler"), "orders", b"order_id,amount\n1,12.5\n2,3\n")
+    assert waiting.wait_until(waiting.crawl_succeeded("orders"), "the crawl", 30, interval=0.1,
+                              failed=waiting.crawler_stopped("orders")) is True
+    assert capsys.readouterr().out == ""
+
+
+def test_a_failed_crawl_stops_the_wait_with_its_error_and_log_stream(client, service_role, capsys):
+    _crawl(client, service_role("glue", "lakelab-waits-crawler", actions=("glue:*", "logs:*")), "denied",
+           b"order_id,amount\n1,12.5\n")
+    started = time.monotonic()
+    assert not waiting.wait_until(waiting.crawl_succeeded("denied"), "the crawl of denied", 30, interval=0.1,
+                                  failed=waiting.crawler_stopped("denied"))
+    out = capsys.readouterr().out
+    assert time.monotonic() - started < 10 and out.startswith("⛔ stopped waiting for the crawl of denied:\n")
+    assert "the crawl of denied FAILED: " in out and "open log group /aws-glue/crawlers, stream denied" in out

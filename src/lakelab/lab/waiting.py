@@ -7,8 +7,9 @@ exist, an error its log group holds, a run FAILED); on the first reason it stops
 where to read more, and the cell goes on to show what did arrive. A learner who interrupts the wait gets one
 line saying so, not a traceback from inside the kit.
 
-The ``*_stopped`` functions are ready-made ``failed`` callables; they read the failure with
-``lakelab.checks.user_code``'s finders, so a check and a wait word the same failure the same way.
+The ``*_stopped`` functions are ready-made ``failed`` callables (``crawl_succeeded`` is a condition); those for
+code the learner wrote read the failure with ``lakelab.checks.user_code``'s finders, so a check and a wait word
+the same failure the same way.
 """
 
 from __future__ import annotations
@@ -141,3 +142,36 @@ def firehose_stopped(delivery_stream: str, *, since: datetime | None = None) -> 
         return f"the delivery stream {delivery_stream}'s records failed: {failure.text()}"
 
     return why_not
+
+
+def crawl_succeeded(crawler: str) -> Callable[[], bool]:
+    """A condition: the crawler is READY again after a crawl that SUCCEEDED (call it after StartCrawler, which
+    puts the crawler in RUNNING before it answers)."""
+    glue = boto3.client("glue")
+
+    def succeeded() -> bool:
+        described = glue.get_crawler(Name=crawler)["Crawler"]
+        return described["State"] == "READY" and (described.get("LastCrawl") or {}).get("Status") == "SUCCEEDED"
+
+    return succeeded
+
+
+def crawler_stopped(crawler: str) -> Callable[[], str | None]:
+    """A ``failed`` callable for a crawl: the crawler does not exist, or it is READY again after a crawl that
+    FAILED or was CANCELLED, with the crawl's ErrorMessage and its log group and stream (GetCrawler's
+    ``LastCrawl``: AWS Glue API reference, "LastCrawlInfo structure")."""
+    glue = boto3.client("glue")
+
+    def why_not() -> str | None:
+        try:
+            described = glue.get_crawler(Name=crawler)["Crawler"]
+        except glue.exceptions.EntityNotFoundException:
+            return f"the crawler {crawler} does not exist: run the cell that creates it (create_crawler) first"
+        last = described.get("LastCrawl") or {}
+        if described["State"] != "READY" or last.get("Status") not in ("FAILED", "CANCELLED"):
+            return None
+        where = f"; open log group {last['LogGroup']}, stream {last['LogStream']}" if last.get("LogGroup") else ""
+        return f"the crawl of {crawler} {last['Status']}: {last.get('ErrorMessage') or 'no ErrorMessage'}{where}"
+
+    return why_not
+
