@@ -110,6 +110,7 @@ SYMBOLS: dict[str, str] = {
     "DMSReplicationTask": "moto.dms.models:FakeReplicationTask",
     "DMSResourceNotFoundFault": "moto.dms.exceptions:ResourceNotFoundFault",
     "DMSInvalidResourceStateFault": "moto.dms.exceptions:InvalidResourceStateFault",
+    "DMSResourceAlreadyExistsFault": "moto.dms.exceptions:ResourceAlreadyExistsFault",
     # --- cloudtrail ---
     "CloudTrailResponse": "moto.cloudtrail.responses:CloudTrailResponse",
     "CloudTrailBackend": "moto.cloudtrail.models:CloudTrailBackend",

@@ -7,7 +7,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.dms.conftest import create_task, s3_endpoint, source_endpoint, wait_for_status
+from tests.emulator.dms.conftest import BUCKET, create_task, s3_endpoint, source_endpoint, wait_for_status
 from tests.emulator.rds.conftest import connect
 
 
@@ -96,3 +96,26 @@ def test_start_types_follow_the_api_reference(shop):
         shop["dms"].start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
     shop["dms"].start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="reload-target")
     assert wait_for_status(shop, arn, ("stopped",))["StopReason"] == "Stop Reason FULL_LOAD_ONLY_FINISHED"
+
+
+def test_modify_endpoint_merges_settings_unless_exact_and_tags_come_and_go(shop):
+    dms = shop["dms"]
+    arn = s3_endpoint(shop)
+    changed = dms.modify_endpoint(EndpointArn=arn, S3Settings={"CdcMaxBatchInterval": 30})["Endpoint"]["S3Settings"]
+    assert changed["CdcMaxBatchInterval"] == 30 and changed["TimestampColumnName"] == "cdc_ts"  # merged
+    exact = dms.modify_endpoint(EndpointArn=arn, ExactSettings=True, S3Settings={
+        "BucketName": BUCKET, "ServiceAccessRoleArn": shop["role"]})["Endpoint"]["S3Settings"]
+    assert "TimestampColumnName" not in exact
+    source = source_endpoint(shop)
+    assert dms.modify_endpoint(EndpointArn=source, Port=5433)["Endpoint"]["Port"] == 5433
+    with pytest.raises(ClientError) as taken:
+        dms.modify_endpoint(EndpointArn=source, EndpointIdentifier="lakelab-target")
+    assert taken.value.response["Error"]["Code"] == "ResourceAlreadyExistsFault"
+    with pytest.raises(ClientError) as missing:
+        dms.modify_endpoint(EndpointArn=arn.replace("endpoint:", "endpoint:X"), Port=1)
+    assert missing.value.response["Error"]["Code"] == "ResourceNotFoundFault"
+    dms.add_tags_to_resource(ResourceArn=arn, Tags=[{"Key": "course", "Value": "lakelab"}])
+    assert [(t["Key"], t["Value"]) for t in dms.list_tags_for_resource(ResourceArn=arn)["TagList"]] == [
+        ("course", "lakelab")]
+    dms.remove_tags_from_resource(ResourceArn=arn, TagKeys=["course"])
+    assert dms.list_tags_for_resource(ResourceArn=arn)["TagList"] == []

@@ -61,6 +61,12 @@ PATCHES = (
           why="a task's status, stop reason, failure message and statistics are its run's"),
     Patch("DMSResponse", "describe_table_statistics", value=".hooks:describe_table_statistics", adds=True,
           why="DescribeTableStatistics: moto lacks it"),
+    Patch("DMSResponse", "modify_endpoint", value=".hooks:modify_endpoint", adds=True,
+          why="ModifyEndpoint (settings merged unless ExactSettings): moto lacks it, so create-or-update cells failed"),
+    Patch("DMSResponse", "add_tags_to_resource", value=".hooks:add_tags_to_resource", adds=True,
+          why="AddTagsToResource: moto lacks it"),
+    Patch("DMSResponse", "remove_tags_from_resource", value=".hooks:remove_tags_from_resource", adds=True,
+          why="RemoveTagsFromResource: moto lacks it"),
 )
 
 
