@@ -92,7 +92,8 @@ def _crawl(client, role: str, name: str, body: bytes) -> None:
 
 
 def test_a_crawl_is_waited_for_until_it_succeeds(client, service_role, capsys):
-    assert "lakelab-nowhere does not exist: run the cell that creates it" in waiting.crawler_stopped("lakelab-nowhere")()
+    missing = waiting.crawler_stopped("lakelab-nowhere")()
+    assert "lakelab-nowhere does not exist: run the cell that creates it" in missing
     _crawl(client, service_role("glue", "lakelab-waits-crawler"), "orders", b"order_id,amount\n1,12.5\n2,3\n")
     assert waiting.wait_until(waiting.crawl_succeeded("orders"), "the crawl", 30, interval=0.1,
                               failed=waiting.crawler_stopped("orders")) is True

@@ -91,7 +91,12 @@ def lambda_stopped(function: str, *, bucket: str | None = None,
                    ignore: tuple[str, ...] = ()) -> Callable[[], str | None]:
     """A ``failed`` callable for outcomes of ``function``: it does not exist or is not Active, (with ``bucket``)
     no event notification of the bucket invokes it, or it logged an error since its code was last deployed
-    (``ignore``: substrings of errors that are the exercise's expected behaviour)."""
+    (``ignore``: substrings of errors that are the exercise's expected behaviour).
+
+    On AWS an asynchronous invocation that failed is retried twice, one and then two minutes later (Lambda
+    developer guide: "How Lambda handles errors and retries with asynchronous invocation",
+    https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html): past a lab's one-minute
+    wait, and a learner's error is rarely transient, so the wait stops at the first error."""
     aws_lambda = boto3.client("lambda")
 
     def why_not() -> str | None:
