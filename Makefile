@@ -6,7 +6,7 @@ UV     := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 STAMP  := $(VENV)/.lakelab-installed
 
-.PHONY: lab test install build bench serve clean localstack localstack-up localstack-lock
+.PHONY: lab test test-twice install build bench serve clean localstack localstack-up localstack-lock
 
 lab: install
 	@$(VENV)/bin/lakelab lab
@@ -14,6 +14,10 @@ lab: install
 test: install localstack
 	@$(VENV)/bin/lakelab build --check
 	@$(PY) -m pytest -n 2 --dist loadfile -p no:randomly tests solutions --nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 600
+
+# Every ready lab's solution run twice in a row on one emulator (the suite does it for the quick ones only).
+test-twice: install
+	@LAKELAB_RUN_TWICE=all $(PY) -m pytest -p no:randomly tests/weeks/test_run_twice.py
 
 install: $(STAMP)
 

@@ -37,6 +37,8 @@ def _estimated_seconds(path: str) -> float:
         return 3 * run  # the solution, the untouched lab, and at least one group of wrong answers
     if path.startswith("solutions/"):
         return run  # nbval's run of the solution
+    if path == "tests/weeks/test_run_twice.py":
+        return 2 * sum(SECONDS_PER_NOTEBOOK_RUN[key] for key in ("1", "6b"))  # the labs it runs twice
     return 200 if path == "tests/grading/test_grading.py" else 0  # grades every week's lab at once
 
 
