@@ -78,6 +78,8 @@ SYMBOLS: dict[str, str] = {
     "CrawlerRunningException": "moto.glue.exceptions:CrawlerRunningException",
     "CrawlerNotRunningException": "moto.glue.exceptions:CrawlerNotRunningException",
     "ConcurrentRunsExceededException": "moto.glue.exceptions:ConcurrentRunsExceededException",
+    "GlueTriggerPredicate": "moto.glue.utils:Predicate",
+    "GlueTriggerAction": "moto.glue.utils:Action",
     # emrserverless
     "EMRServerlessBackend": "moto.emrserverless.models:EMRServerlessBackend",
     "EMRServerlessResponse": "moto.emrserverless.responses:EMRServerlessResponse",
