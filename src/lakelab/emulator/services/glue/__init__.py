@@ -9,7 +9,7 @@ Crawlers (``crawlers`` has the fidelity notes):
 
 Jobs (``jobs`` has the fidelity notes):
 
-- ``job_runs`` (run states, StartJobRun, BatchStopJobRun), ``job_execution`` (one run's process),
+- ``definitions`` (UpdateJob, UpdateTrigger), ``job_runs`` (run states, StartJobRun, BatchStopJobRun), ``job_execution`` (one run's process),
   ``job_logs`` (``/aws-glue/jobs/...``, by job type and Glue version), ``runtime/`` (the ``awsglue`` stand-in)
 - shared with EMR Serverless, in ``common/``: ``spark`` (local PySpark against this emulator),
   ``job_process`` and ``job_bootstrap`` (the driver process), ``job_files`` (scripts from S3),
@@ -45,6 +45,10 @@ PATCHES = (
           why="moto reports SUCCEEDED at once and runs nothing; here the script runs"),
     Patch("FakeJob", "get_job_runs", value=".job_runs:job_runs_newest_first",
           why="GetJobRuns lists the newest run first, as Glue does"),
+    Patch("GlueResponse", "update_job", value=".definitions:update_job", adds=True,
+          why="UpdateJob replaces the job's definition; moto has no such operation"),
+    Patch("GlueResponse", "update_trigger", value=".definitions:update_trigger", adds=True,
+          why="UpdateTrigger; moto has no such operation"),
     Patch("GlueResponse", "batch_stop_job_run", value=".job_runs:batch_stop_job_run", adds=True,
           why="BatchStopJobRun stops a run's process; moto has no such operation"),
     Patch("GlueResponse", "setup_class", wrap="lakelab.emulator.common.user_code:remembers_endpoint",
