@@ -23,9 +23,10 @@ from lakelab.emulator.seam import Patch
 
 SERVICES = ("athena",)
 
-_MOTO_LACKS = ("batch_get_query_execution", "list_table_metadata", "get_table_metadata")
+_MOTO_LACKS = ("batch_get_query_execution", "list_table_metadata", "get_table_metadata", "update_work_group")
 _API = ("start_query_execution", "get_query_execution", "batch_get_query_execution", "list_query_executions",
-        "stop_query_execution", "get_query_results", "get_query_runtime_statistics", "get_work_group")
+        "stop_query_execution", "get_query_results", "get_query_runtime_statistics", "get_work_group",
+        "update_work_group")
 _METADATA = ("list_databases", "get_database", "list_table_metadata", "get_table_metadata")
 
 PATCHES = tuple(

@@ -161,6 +161,38 @@ def get_work_group(self: Any) -> str:
     return json.dumps({"WorkGroup": _backend(self).get_work_group(workgroup.name)}, default=str)
 
 
+# UpdateWorkGroup's ConfigurationUpdates (AWS Athena API, "WorkGroupConfigurationUpdates"): a value set,
+# or removed by its Remove... flag; what the request leaves out stays.
+_SETTINGS = ("EnforceWorkGroupConfiguration", "PublishCloudWatchMetricsEnabled", "BytesScannedCutoffPerQuery",
+             "RequesterPaysEnabled", "EngineVersion")
+_RESULT_SETTINGS = ("OutputLocation", "EncryptionConfiguration", "ExpectedBucketOwner", "AclConfiguration")
+
+
+def update_work_group(self: Any) -> str:
+    """UpdateWorkGroup, which moto lacks: the description, state and configuration updates applied."""
+    workgroup = _existing_workgroup(self)
+    if self._get_param("Description") is not None:
+        workgroup.description = self._get_param("Description")
+    if self._get_param("State") in ("ENABLED", "DISABLED"):
+        workgroup.state = self._get_param("State")
+    updates, configuration = self._get_param("ConfigurationUpdates") or {}, workgroup.configuration
+    for setting in _SETTINGS:
+        if setting in updates:
+            configuration[setting] = updates[setting]
+    if updates.get("RemoveBytesScannedCutoffPerQuery"):
+        configuration.pop("BytesScannedCutoffPerQuery", None)
+    results = updates.get("ResultConfigurationUpdates") or {}
+    current = configuration.setdefault("ResultConfiguration", {})
+    for setting in _RESULT_SETTINGS:
+        if results.get(f"Remove{setting}"):
+            current.pop(setting, None)
+        elif setting in results:
+            if setting == "OutputLocation" and not str(results[setting]).startswith("s3://"):
+                raise InvalidRequestException(f"Invalid OutputLocation: {results[setting]} (expected s3://bucket/prefix/)")
+            current[setting] = results[setting]
+    return json.dumps({})
+
+
 def list_query_executions(self: Any) -> str:
     workgroup = _existing_workgroup(self).name
     limit = min(int(self._get_param("MaxResults") or 50), 50)
