@@ -15,8 +15,9 @@ def test_update_job_replaces_the_definition_and_keeps_tags(client):
     glue.create_job(Name="orders", Role=ROLE, Command=COMMAND, Timeout=30, MaxRetries=1, GlueVersion="5.0",
                     DefaultArguments={"--source": "s3://a/"}, Tags={"course": "lakelab"})
     created = glue.get_job(JobName="orders")["Job"]
-    answer = glue.update_job(JobName="orders", JobUpdate={"Role": ROLE, "Command": COMMAND, "Timeout": 45,
-                                                          "GlueVersion": "5.0", "DefaultArguments": {"--source": "s3://b/"}})
+    update = {"Role": ROLE, "Command": COMMAND, "Timeout": 45, "GlueVersion": "5.0",
+              "DefaultArguments": {"--source": "s3://b/"}}
+    answer = glue.update_job(JobName="orders", JobUpdate=update)
     assert answer["JobName"] == "orders"
     job = glue.get_job(JobName="orders")["Job"]
     assert (job["Timeout"], job["DefaultArguments"]) == (45, {"--source": "s3://b/"})
@@ -41,7 +42,8 @@ def test_update_trigger_changes_what_it_is_given_and_keeps_its_state(client):
                                                                "Actions": [{"JobName": "orders", "Timeout": 10}]})
     assert answer["Trigger"]["Schedule"] == "cron(0 4 * * ? *)"
     trigger = glue.get_trigger(Name="nightly")["Trigger"]
-    assert (trigger["State"], trigger["Description"], trigger["Actions"][0]["JobName"]) == ("ACTIVATED", "old", "orders")
+    kept = (trigger["State"], trigger["Description"], trigger["Actions"][0]["JobName"])
+    assert kept == ("ACTIVATED", "old", "orders")
     glue.create_trigger(Name="after", Type="CONDITIONAL", Actions=[{"CrawlerName": "c"}], Predicate={"Logical": "AND",
         "Conditions": [{"LogicalOperator": "EQUALS", "JobName": "orders", "State": "SUCCEEDED"}]})
     glue.update_trigger(Name="after", TriggerUpdate={"Predicate": {"Logical": "AND", "Conditions": [

@@ -188,7 +188,8 @@ def update_work_group(self: Any) -> str:
             current.pop(setting, None)
         elif setting in results:
             if setting == "OutputLocation" and not str(results[setting]).startswith("s3://"):
-                raise InvalidRequestException(f"Invalid OutputLocation: {results[setting]} (expected s3://bucket/prefix/)")
+                raise InvalidRequestException(
+                    f"Invalid OutputLocation: {results[setting]} (expected s3://bucket/prefix/)")
             current[setting] = results[setting]
     return json.dumps({})
 

@@ -9,7 +9,8 @@ Crawlers (``crawlers`` has the fidelity notes):
 
 Jobs (``jobs`` has the fidelity notes):
 
-- ``definitions`` (UpdateJob, UpdateTrigger), ``job_runs`` (run states, StartJobRun, BatchStopJobRun), ``job_execution`` (one run's process),
+- ``definitions`` (UpdateJob, UpdateTrigger), ``job_runs`` (run states, StartJobRun, BatchStopJobRun),
+  ``job_execution`` (one run's process),
   ``job_logs`` (``/aws-glue/jobs/...``, by job type and Glue version), ``runtime/`` (the ``awsglue`` stand-in)
 - shared with EMR Serverless, in ``common/``: ``spark`` (local PySpark against this emulator),
   ``job_process`` and ``job_bootstrap`` (the driver process), ``job_files`` (scripts from S3),

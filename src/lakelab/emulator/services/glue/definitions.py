@@ -46,7 +46,9 @@ def update_job(response: Any) -> Any:
         _refuse("Role and Command.Name are required in JobUpdate")  # unverified wording
     for field, (attribute, default) in _JOB_FIELDS.items():
         value = update.get(field)
-        setattr(job, attribute, value if value is not None else (dict(default) if isinstance(default, dict) else default))
+        if value is None:
+            value = dict(default) if isinstance(default, dict) else default
+        setattr(job, attribute, value)
     job.last_modified_on = seam.utcnow()
     return seam.ActionResult({"JobName": name})
 
