@@ -53,6 +53,8 @@ PATCHES = (
           why="handlers need this emulator's address for AWS_ENDPOINT_URL"),
     Patch("LambdaResponse", "invoke", wrap=".hooks:honours_qualifier",
           why="moto reads 'qualifier' but the SDKs send '?Qualifier='"),
+    Patch("LambdaBackend", "add_permission", wrap=".permissions:refuses_a_taken_statement_id",
+          why="Lambda refuses a StatementId the policy already holds (409); moto appends a second statement"),
     Patch("S3Backend", "put_bucket_notification_configuration", wrap=".triggers:checks_s3_may_invoke",
           why="S3 refuses a Lambda destination that has not granted s3.amazonaws.com invoke"),
 )
