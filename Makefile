@@ -15,9 +15,9 @@ test: install localstack
 	@$(VENV)/bin/lakelab build --check
 	@$(PY) -m pytest -n 2 --dist loadfile -p no:randomly tests solutions --nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout 600
 
-# Every ready lab's solution run twice in a row on one emulator (the suite does it for the quick ones only).
+# Every ready lab's solution run again over its first run's state (the suite does it for the quick ones only).
 test-twice: install
-	@LAKELAB_RUN_TWICE=all $(PY) -m pytest -p no:randomly tests/weeks/test_run_twice.py
+	@LAKELAB_RUN_TWICE=all $(PY) -m pytest -p no:randomly tests/weeks -k "solution_runs_again or solution_runs_without"
 
 install: $(STAMP)
 

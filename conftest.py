@@ -34,11 +34,9 @@ def _estimated_seconds(path: str) -> float:
     week = re.search(r"(?:^|/)(?:test_)?week(\d+[a-z]?)_", path)
     run = SECONDS_PER_NOTEBOOK_RUN.get(week.group(1).lstrip("0"), UNMEASURED_WEEK_RUN) if week else 0
     if path.startswith("tests/weeks/"):
-        return 3 * run  # the solution, the untouched lab, and at least one group of wrong answers
+        return 3 * run  # the solution (run again for some labs), the untouched lab, at least one group of wrong answers
     if path.startswith("solutions/"):
         return run  # nbval's run of the solution
-    if path == "tests/weeks/test_run_twice.py":
-        return 2 * sum(SECONDS_PER_NOTEBOOK_RUN[key] for key in ("1", "6b"))  # the labs it runs twice
     return 200 if path == "tests/grading/test_grading.py" else 0  # grades every week's lab at once
 
 

@@ -27,6 +27,8 @@ becomes unable to fail:
 
 from __future__ import annotations
 
+import lab_runs
+import pytest
 from lab_runs import assert_checks_fail_with_hints, errors
 
 
@@ -57,3 +59,16 @@ def test_untouched_lab_tells_the_learner_where_to_write(lab_run):
 def test_teardown_after_the_solution_leaves_nothing(solution_run, week):
     _, _, leftovers = solution_run
     assert leftovers == [], f"{week.label}: teardown left {leftovers}"
+
+
+def test_the_solution_runs_again_over_its_own_state(solution_run, week):
+    """Every exercise cell can be run again (create-or-update, never "already exists"): the plain solution,
+    run a second time over what the first run left (without its Clean up), raises nothing and passes every
+    check. The first run had the week's correct alternatives applied, so the second also proves that
+    changing an answer and running the cells again converges on the solution's state."""
+    if week.key not in lab_runs.AGAIN:
+        pytest.skip(f"{week.lab} runs again with `make test-twice` (minutes a run: no room in the suite's budget)")
+    raised, outcomes = lab_runs.AGAIN[week.key]
+    assert not raised, f"{week.label}, second run: {raised[0]['ename']}: {raised[0]['evalue'][:400]}"
+    failed = {number: message for number, message in outcomes.items() if message}
+    assert not failed, f"{week.label}, after the second run:\n" + "\n".join(failed.values())

@@ -87,6 +87,18 @@ def patched(notebook: nbformat.NotebookNode, patches: list[Patch]) -> nbformat.N
     return edited
 
 
+AGAIN: dict[int | str, tuple[list[dict], dict[str, str | None]]] = {}  # lab key -> the second run's errors, outcomes
+
+
+def run_again_then_check(emulator, path: Path, week: int | str) -> tuple[list[dict], dict[str, str | None]]:
+    """Run the notebook at ``path`` again on the emulator as the previous run left it (no reset, no clean-up),
+    then every check: the errors the second run raised, and the outcomes."""
+    notebook = transforms.without_cleanup(nbformat.read(path, as_version=4))
+    executed = execution.run(notebook, path.parent, attached_environment(emulator.endpoint), allow_errors=True)
+    emulator.drain()
+    return errors(executed), _check_all(week)
+
+
 def run_patched_then_check(emulator, path: Path, week: int, patches: list[Patch]) -> dict[str, str | None]:
     """Run the solution with ``patches`` applied (without its clean-up), then every check."""
     return run_then_check(emulator, path, week, patches)[1]
