@@ -4,6 +4,7 @@ import gzip
 import time
 
 import pytest
+from botocore.exceptions import ClientError
 
 ROLE = "arn:aws:iam::123456789012:role/lakelab-emr"
 FINAL_STATES = ("SUCCESS", "FAILED", "CANCELLED")
@@ -151,3 +152,17 @@ def test_an_application_without_job_runs_lists_none(emr):
     assert emr("emr-serverless").list_job_runs(applicationId=application_id)["jobRuns"] == []
     with pytest.raises(emr("emr-serverless").exceptions.ResourceNotFoundException):
         emr("emr-serverless").list_job_runs(applicationId="00000000000000000")
+
+
+def test_update_application_changes_a_stopped_applications_release_and_capacity(emr):
+    service, application_id = emr("emr-serverless"), new_application(emr)
+    service.update_application(applicationId=application_id, releaseLabel="emr-7.12.0",
+                               maximumCapacity={"cpu": "8 vCPU", "memory": "32 GB"})
+    application = service.get_application(applicationId=application_id)["application"]
+    assert application["releaseLabel"] == "emr-7.12.0" and application["maximumCapacity"]["cpu"] == "8 vCPU"
+    service.start_application(applicationId=application_id)
+    wait_for_application(emr, application_id, "STARTED")
+    with pytest.raises(ClientError) as raised:  # a started application takes no updates
+        service.update_application(applicationId=application_id, releaseLabel="emr-7.8.0")
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    assert service.get_application(applicationId=application_id)["application"]["releaseLabel"] == "emr-7.12.0"

@@ -38,6 +38,8 @@ PATCHES = (
           why="CancelJobRun stops the run's process"),
     Patch("EMRServerlessBackend", "list_job_runs", wrap=".hooks:lists_no_runs_too",
           why="AWS lists no runs for an application without any; moto answers ResourceNotFound"),
+    Patch("EMRServerlessResponse", "update_application", wrap=".hooks:updates_the_release",
+          why="UpdateApplication changes the release label too; moto leaves it"),
     Patch("EMRServerlessResponse", "setup_class", wrap="lakelab.emulator.common.user_code:remembers_endpoint",
           why="job processes need this emulator's address for AWS_ENDPOINT_URL"),
 )

@@ -95,3 +95,19 @@ def lists_no_runs_too(original: Any) -> Any:
 
     return list_job_runs
 
+
+
+def updates_the_release(original: Any) -> Any:
+    """UpdateApplication changes ``releaseLabel`` too (AWS EMR Serverless API, "UpdateApplication": "The
+    Amazon EMR release label for the application. You can change the release label to use a different
+    release of Amazon EMR."); moto takes the capacities and configurations only."""
+
+    def update_application(self: Any) -> Any:
+        answer = original(self)  # the state check (CREATED or STOPPED) and the other fields
+        release = self._get_param("releaseLabel")
+        if release:
+            application = self.emrserverless_backend.get_application(self._get_param("applicationId"))
+            application.release_label = release
+        return answer
+
+    return update_application
