@@ -23,14 +23,6 @@ TAGS = [{"Key": k, "Value": v} for k, v in COURSE.items()]
 PASSWORD = "bench-secret-1"
 
 
-def _start():
-    from lakelab.emulator import Emulator
-
-    emulator = Emulator().start()
-    os.environ.update(AWS_ENDPOINT_URL=emulator.endpoint, AWS_ACCESS_KEY_ID="testing",
-                      AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1", LAKELAB_LEARNER="learner",
-                      AWS_DISABLE_HOST_PREFIX_INJECTION="true")  # as a lab kernel runs (MWAA's "api." prefix)
-    return emulator
 
 
 def _others() -> None:
@@ -104,6 +96,8 @@ def _course_stack() -> str:
 
 
 def main() -> None:
+    from teardown_cases import _start  # the emulator as a lab kernel runs it, as the other teardown bench starts it
+
     from lakelab.lab import sweepers, teardown
 
     emulator = _start()
