@@ -142,7 +142,7 @@ def test_the_submission_time_limit_kills_the_run_and_checks_what_exists(graded):
     # process's own work (an emulator started, the checks run), 15.4 s once with every week's lab graded
     # beside it on a loaded two-core machine.
     assert float(row["duration_s"]) < SLEEPER_TIMEOUT + 30
-    assert expected.note in row["note"] and "✅ **1.1**" in row["text"]
+    assert expected.note in row["note"] and "✅ PASS **1.1**" in row["text"]
     assert f"the submission's time limit of {SLEEPER_TIMEOUT} s ended during this cell" in row["text"]
 
 
@@ -151,7 +151,7 @@ def test_stretch_checks_are_reported_but_not_counted(graded):
     solution, restructured = graded["solution_week01_s3.ipynb"], graded["restructured.ipynb"]
     assert (solution["stretch_passed"], restructured["stretch_passed"]) == ("1/1", "0/1")
     assert restructured["score"] == "85.7", "6 of 7: the missing stretch exercise costs nothing"
-    assert "✅ **S.1** (stretch)" in solution["text"] and "not counted in the score" in solution["text"]
+    assert "✅ PASS **S.1** (stretch)" in solution["text"] and "not counted in the score" in solution["text"]
 
 
 @pytest.mark.slow
@@ -160,7 +160,7 @@ def test_check_prints_the_feedback_and_fails_until_every_check_passes(graded, mo
     monkeypatch.setattr(grading, "check", lambda *args: outcome)
     assert main(["check", "my_attempt.ipynb"]) == 1
     printed = capsys.readouterr().out
-    assert "**Score: 14.3 / 100**" in printed and "✅ **1.1**" in printed and "❌ **1.2**" in printed
+    assert "**Score: 14.3 / 100**" in printed and "✅ PASS **1.1**" in printed and "❌ FAIL **1.2**" in printed
     assert "First failing cell: cell 9 (index 8) `raise NotImplementedError(\"Exercise 1.2" in printed
 
 

@@ -45,7 +45,7 @@ def _check(needs: tuple[str, ...]) -> Check:
 
 def test_a_check_needing_what_the_target_lacks_says_it_cannot_be_shown(target_lacking, capsys):
     _check(("lambda-code",))()
-    assert capsys.readouterr().out == ("⏭ 3.4 files reach their zone: not shown on this target, because this "
+    assert capsys.readouterr().out == ("⏭ SKIP 3.4 files reach their zone: not shown on this target, because this "
                                        "target runs no function's code\n")
     with pytest.raises(AssertionError, match="the check ran"):
         _check(("iam-evaluation",))()  # a capability the target has: the check runs

@@ -64,7 +64,7 @@ def test_week01_solution_passes_every_check_and_its_clean_up_leaves_nothing(on_l
     assert outputs(cells[0]).startswith(f"Target: localstack · {localstack.endpoint}")
     printed = "".join(outputs(cell) for cell in cells)
     for check in checks_for(1):  # the check cells read LocalStack's state, from the kernel as a learner runs them
-        assert f"✅ {check.number} " in printed, f"check {check.number} did not pass on LocalStack"
+        assert f"✅ PASS {check.number} " in printed, f"check {check.number} did not pass on LocalStack"
     assert "❌" not in printed
     clean_up = outputs(next(cell for cell in cells if "clean_up()" in cell.source)).splitlines()
     assert clean_up[-2].startswith("Not swept: environment, state machine, trigger, job, application, delivery "
@@ -95,8 +95,8 @@ def test_week03_runs_what_needs_no_lambda_code_and_says_what_it_skipped(on_local
                                      for cell in marked)
     printed = "".join(outputs(cell) for cell in cells)
     for check in checks_for(3):
-        shown = f"✅ {check.number} " in printed
-        said = f"⏭ {check.number} {check.title}: not shown on this target, because " in printed
+        shown = f"✅ PASS {check.number} " in printed
+        said = f"⏭ SKIP {check.number} {check.title}: not shown on this target, because " in printed
         assert shown or said, f"check {check.number} neither passed nor said why it cannot be shown"
     assert "❌" not in printed
     assert course_resources() == []

@@ -56,7 +56,7 @@ def assert_checks_fail_with_hints(week: int, outcomes: dict[str, str | None]) ->
     for check in checks_for(week):
         message = outcomes[check.number]
         assert message, f"week {week}: check {check.number} passed on the untouched lab: it cannot fail"
-        assert message.startswith(f"❌ {check.number} {check.title}") and "hint:" in message and "expected:" in message
+        assert message.startswith(f"❌ FAIL {check.number} {check.title}") and "hint:" in message and "expected:" in message
 
 
 # --- the other two states: plausible wrong answers and correct alternatives ---------------------------

@@ -17,7 +17,7 @@ class CheckFailed(AssertionError):
     def __init__(self, number: str, title: str, expected: str, found: str, hint: str) -> None:
         self.number, self.title, self.expected, self.found, self.hint = number, title, expected, found, hint
         super().__init__(
-            f"❌ {number} {title}\n   expected: {expected}\n   found:    {found}\n   hint:     {hint}"
+            f"❌ FAIL {number} {title}\n   expected: {expected}\n   found:    {found}\n   hint:     {hint}"
         )
 
 
@@ -46,7 +46,7 @@ class Check:
     def __call__(self) -> None:
         missing = _lacking(self.needs)
         if missing:
-            print(f"⏭ {self.number} {self.title}: not shown on this target, because {missing}")
+            print(f"⏭ SKIP {self.number} {self.title}: not shown on this target, because {missing}")
             return
         try:
             self.function()
@@ -60,7 +60,7 @@ class Check:
         except BotoCoreError as error:
             raise CheckFailed(self.number, self.title, "the target to answer", str(error),
                               "run the Setup cell first, then this exercise") from None
-        print(f"✅ {self.number} {self.title}")
+        print(f"✅ PASS {self.number} {self.title}")
 
 
 def _lacking(needs: tuple[str, ...]) -> str:

@@ -76,7 +76,7 @@ def check_command(notebook: str | None, timeout: float, cell_timeout: float, sav
         if found is None:
             print(f"exercise {exercise}: no check ran (status {outcome.status}: {outcome.note or 'see the feedback'})")
             return 1
-        print(f"{'✅' if found.passed else '❌'} {found.number} {found.title}"
+        print(f"{'✅ PASS' if found.passed else '❌ FAIL'} {found.number} {found.title}"
               + ("" if found.passed else f"\n   expected: {found.expected}\n   found: {found.found}\n   hint: {found.hint}"))
         return 0 if found.passed else 1
     print(report.feedback(outcome))

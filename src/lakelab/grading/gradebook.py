@@ -104,7 +104,7 @@ def lab_of(rows: list[Row]) -> str:
     return rows[0]["lab"] if rows else ""
 
 
-_CHECK = re.compile(r"^- (✅|❌) \*\*(?P<number>[^*]+)\*\*(?P<stretch> \(stretch\))? (?P<title>.*?)\s*$")
+_CHECK = re.compile(r"^- (✅|❌)(?: PASS| FAIL)? \*\*(?P<number>[^*]+)\*\*(?P<stretch> \(stretch\))? (?P<title>.*?)\s*$")
 
 
 def _read_feedback(row: Row, folder: Path) -> None:

@@ -111,8 +111,8 @@ def feedback(outcome: Outcome) -> str:
 def _check_lines(check: CheckResult) -> list[str]:
     label = f"**{check.number}**{' (stretch)' if check.stretch else ''} {check.title}"
     if check.passed:
-        return [f"- ✅ {label}"]
-    return [f"- ❌ {label}  ", f"  expected: {_plain(check.expected)}  ",
+        return [f"- ✅ PASS {label}"]
+    return [f"- ❌ FAIL {label}  ", f"  expected: {_plain(check.expected)}  ",
             f"  found: {_plain(check.found)}  ", f"  hint: {_plain(check.hint)}"]
 
 
