@@ -317,10 +317,10 @@ def modify_endpoint(self: Any) -> str:
         reason = target.check(s3_settings, changed.get("service_access_role_arn", endpoint.service_access_role_arn))
         if reason:
             raise _invalid(reason)
+    if renamed and renamed != endpoint.endpoint_identifier:  # moto keys endpoints by identifier
+        backend.endpoints[renamed] = backend.endpoints.pop(endpoint.endpoint_identifier)
     for attribute, value in {**changed, **settings}.items():
         setattr(endpoint, attribute, value)
-    if renamed and renamed in changed.values():
-        backend.endpoints = {(renamed if e is endpoint else name): e for name, e in backend.endpoints.items()}
     return json.dumps({"Endpoint": endpoint.to_dict()})
 
 
