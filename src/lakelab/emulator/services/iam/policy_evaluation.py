@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -201,9 +202,22 @@ def _resource_effects(policy: Policy | None, caller: Principal, action: str, res
     return granted, False
 
 
+# Called with (caller, action, resource, decision) after every evaluation: ``lakelab plan`` learns from them which
+# actions a lab's principal needed, on what. Empty in normal use.
+observers: list[Callable[[Principal, str, str, Decision], None]] = []
+
+
 def evaluate(policies: PolicySet, caller: Principal, action: str, resource: str, keys: RequestKeys,
              resource_policy: Policy | None = None) -> Decision:
     """AWS's decision for ``caller`` doing ``action`` on ``resource`` (same-account evaluation)."""
+    decision = _evaluate(policies, caller, action, resource, keys, resource_policy)
+    for observer in observers:
+        observer(caller, action, resource, decision)
+    return decision
+
+
+def _evaluate(policies: PolicySet, caller: Principal, action: str, resource: str, keys: RequestKeys,
+              resource_policy: Policy | None) -> Decision:
     identity_allows, identity_denies = _effects(policies.identity, action, resource, keys)
     boundary_allows, boundary_denies = _effects(_optional(policies.boundary), action, resource, keys)
     session_allows, session_denies = _effects(_optional(policies.session), action, resource, keys)
