@@ -11,14 +11,29 @@ from pathlib import Path
 
 import nbformat
 
-from lakelab.notebooks.transforms import strip_outputs, strip_solutions
+from lakelab.notebooks.transforms import strip_outputs, strip_solutions, with_whats_next
 
 ROOT = Path(__file__).resolve().parents[3]
 SOLUTIONS, LABS = ROOT / "solutions", ROOT / "labs"
 
 
+def next_lab(name: str) -> str | None:
+    """The line that sends a learner from the lab ``name`` (``week01_s3.ipynb``) to the next ready one."""
+    from lakelab import course
+
+    ready = course.ready()
+    stems = [week.lab for week in ready]
+    stem = Path(name).stem
+    if stem not in stems or stems.index(stem) + 1 == len(stems):
+        return None
+    following = ready[stems.index(stem) + 1]
+    label = f"week {following.key}" if str(following.key)[0].isdigit() else f"the {following.key}"
+    return (f"Next: {label}, *{following.title}* — read `weeks/{following.lab}.md`, then open "
+            f"`labs/{following.lab}.ipynb`.")
+
+
 def lab_from_solution(solution: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
-    return strip_outputs(strip_solutions(solution, name))
+    return with_whats_next(strip_outputs(strip_solutions(solution, name)), next_lab(name))
 
 
 def render(solution_path: Path) -> str:

@@ -86,3 +86,64 @@ def without_cleanup(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     kept = copy.deepcopy(notebook)
     kept.cells = [cell for cell in kept.cells if not is_cleanup(cell)]
     return kept
+
+
+# ----------------------------------------------------------------------------------------- what is next
+
+_SECTION = re.compile(r"^##\s+(?!#)(.+?)\s*$", re.M)
+_EXERCISE_TITLE = re.compile(r"^###\s*(Exercise|Stretch)\s+(\S+)\s*[—-]\s*(.+?)\s*$", re.M)
+NEXT_TAG = "whats-next"
+# Sections that need no signpost after them: the objectives run straight into Setup.
+_NO_SIGNPOST = ("Objectives",)
+
+
+def _sections(notebook: nbformat.NotebookNode) -> list[tuple[int, str, str]]:
+    """(index of the cell that opens it, heading, its first exercise "1.2 — turn versioning on" or "") per
+    ``## `` section, in order."""
+    found: list[tuple[int, str, str]] = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "markdown":
+            continue
+        heading = _SECTION.search(cell.source)
+        if heading:
+            found.append((index, heading.group(1), ""))
+        exercise = _EXERCISE_TITLE.search(cell.source)
+        if exercise and found and not found[-1][2]:
+            kind, number, title = exercise.groups()
+            found[-1] = (*found[-1][:2], f"{kind.lower()} {number}, {title.rstrip('.')}")
+    return found
+
+
+def with_whats_next(notebook: nbformat.NotebookNode, next_lab: str | None) -> nbformat.NotebookNode:
+    """A copy with a short "What is next" cell closing every section (but the objectives): the next section
+    and its first exercise, and after the last one the lab that follows (``next_lab``, a line of markdown)."""
+    import nbformat as nbf
+
+    signposted = copy.deepcopy(notebook)
+    signposted.cells = [cell for cell in signposted.cells if NEXT_TAG not in cell.metadata.get("tags", [])]
+    sections = _sections(signposted)
+    inserts: list[tuple[int, str]] = []
+    for position, (start, heading, _) in enumerate(sections):
+        if heading in _NO_SIGNPOST:
+            continue
+        end = sections[position + 1][0] if position + 1 < len(sections) else len(signposted.cells)
+        if position + 1 < len(sections):
+            _, following, exercise = sections[position + 1]
+            text = f"**What is next:** *{following}*" + (f" — {exercise}." if exercise else ".")
+            if following == "Clean up":
+                text += (" Run it when you are done for the day: on a real account it is what stops the bill "
+                         "(the checks above read what exists, so run them first).")
+            elif following.startswith("Stretch"):
+                text += " Optional: skip to *Clean up* if you are short of time."
+        else:
+            text = (f"**What is next:** you have finished this lab — `lakelab.progress()` shows where you stand in "
+                    f"the course. {next_lab}" if next_lab else
+                    "**What is next:** you have finished the course's last lab — `lakelab.progress()` shows where "
+                    "you stand in every week.")
+        inserts.append((end, text))
+    for end, text in reversed(inserts):
+        cell = nbf.v4.new_markdown_cell(text)
+        cell.metadata["tags"] = [NEXT_TAG]
+        cell.id = f"whats-next-{end}"
+        signposted.cells.insert(end, cell)
+    return signposted
