@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from lakelab.checks import CheckFailed
 
 
 def show_aws_responses_without_metadata() -> None:
@@ -31,16 +30,14 @@ def show_aws_responses_without_metadata() -> None:
 
 
 def show_check_failures_plainly() -> None:
-    """In a notebook a failed check shows its message, not a traceback into the kit."""
+    """In a notebook a failed check shows its message, not a traceback into the kit; a name used before the cell
+    that defines it ran is explained, and an interrupted wait says nothing is lost (:mod:`lakelab.lab.cell_order`)."""
     shell = _shell()
     if shell is None:
         return
+    from lakelab.lab.cell_order import install
 
-    def show(shell, etype, value, tb, tb_offset=None):
-        shell._showtraceback(etype, value, [str(value)])  # an error whose whole traceback is the message
-        return [str(value)]
-
-    shell.set_custom_exc((CheckFailed,), show)
+    install(shell)
 
 
 def _shell():

@@ -10,6 +10,7 @@ import time
 
 from lakelab import targets
 from lakelab.emulator.server import probe
+from lakelab.lab.cell_order import kernel_spec_dir
 from lakelab.lab.opens_clean import jupyter_arguments
 from lakelab.notebooks.labs import ROOT
 
@@ -46,6 +47,8 @@ def _jupyter_command(open_browser: bool) -> list[str]:
 def run_lab(open_browser: bool = True) -> int:
     kind = targets.selected()
     env = dict(os.environ, LAKELAB_TARGET=kind, LAKELAB_PORT=str(targets.course_port()))
+    # Kernels that explain a cell run before the one defining its names, from the very first cell.
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(kernel_spec_dir()), os.environ.get("JUPYTER_PATH")]))
     emulator = _start_emulator(targets.course_port()) if kind == "local" else None
     jupyter = subprocess.Popen(_jupyter_command(open_browser), env=env, start_new_session=True)
     stopping = []
