@@ -148,6 +148,29 @@ def collect(weeks: list[int] | None = None, target=None) -> tuple[list[Exercise]
     return exercises, about
 
 
+def where_you_are(week, target) -> str:
+    """A lab's Setup line: this lab's progress on the target, judged now from what exists (the same checks,
+    read-only), and the exercise to do next. Nothing of the lab on the target: the checks are not run (they
+    could only fail), so a first Setup costs one listing per kind the lab creates."""
+    from lakelab.checks import checks_for
+
+    checks = [check for check in checks_for(week.key) if not check.stretch]
+    if not checks:
+        return ""
+    if not _built(week, target):
+        return (f"Your progress on this lab: nothing of it exists on this target yet — start with exercise "
+                f"{checks[0].number}.")
+    exercises, _ = collect([week.key], target)
+    counted = [e for e in exercises if not e.stretch]
+    passed = [e for e in counted if e.status == PASSED]
+    line = f"Your progress on this lab, checked now against what exists: {len(passed)} of {len(counted)} checks pass"
+    todo = next((e for e in counted if e.status != PASSED), None)
+    if todo is None:
+        stretch = [e.number for e in exercises if e.stretch and e.status != PASSED]
+        return line + "; the lab is done" + (f"; the stretch {', '.join(stretch)} is left." if stretch else ".")
+    return line + f"; next: exercise {todo.number} (its check: {todo.title}). `lakelab.progress()` lists them all."
+
+
 def _built(week, target) -> bool:
     """Whether any resource of the course's for ``week`` exists: teardown's sweepers, of that week's kinds only."""
     from botocore.exceptions import ClientError
