@@ -131,3 +131,12 @@ def test_get_caller_identity_needs_no_permission():
 
 def test_unknown_operation_is_not_checked():
     assert requested(view("s3", None), RequestContext(ANALYST)) is None
+
+
+def test_the_deprecated_lifecycle_operations_need_the_lifecycle_configuration_actions():
+    """GetBucketLifecycle and PutBucketLifecycle share ?lifecycle with the ...Configuration operations; IAM has
+    no s3:GetBucketLifecycle or s3:PutBucketLifecycle action."""
+    from lakelab.emulator.services.iam.s3_actions import s3_requests
+
+    assert s3_requests("GetBucketLifecycle", {"Bucket": "b"}, b"") == [("s3:GetLifecycleConfiguration", "arn:aws:s3:::b")]
+    assert s3_requests("PutBucketLifecycle", {"Bucket": "b"}, b"") == [("s3:PutLifecycleConfiguration", "arn:aws:s3:::b")]

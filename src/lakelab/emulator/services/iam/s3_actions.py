@@ -41,6 +41,10 @@ _ACTIONS: dict[str, tuple[str, str]] = {
     "GetBucketLifecycleConfiguration": ("s3:GetLifecycleConfiguration", BUCKET),
     "PutBucketLifecycleConfiguration": ("s3:PutLifecycleConfiguration", BUCKET),
     "DeleteBucketLifecycle": ("s3:PutLifecycleConfiguration", BUCKET),
+    # The deprecated operations share ?lifecycle with the ones above, so a request can be named by either;
+    # IAM has no s3:GetBucketLifecycle or s3:PutBucketLifecycle action (Service Authorization Reference).
+    "GetBucketLifecycle": ("s3:GetLifecycleConfiguration", BUCKET),
+    "PutBucketLifecycle": ("s3:PutLifecycleConfiguration", BUCKET),
     "GetBucketEncryption": ("s3:GetEncryptionConfiguration", BUCKET),
     "PutBucketEncryption": ("s3:PutEncryptionConfiguration", BUCKET),
     "DeleteBucketEncryption": ("s3:PutEncryptionConfiguration", BUCKET),
