@@ -936,3 +936,21 @@ def appflow_monthly(flow_runs: int, gb_processed: float) -> float:
     if flow_runs < 0 or gb_processed < 0:
         raise ValueError("flow runs and GB processed cannot be negative")
     return flow_runs * PRICES["appflow_flow_run"].usd + gb_processed * PRICES["appflow_gb_processed"].usd
+
+# What `lakelab plan` prices that no week's calculator needed: a lab's KMS key, its database's hours, its
+# replication instance's hours, and CloudTrail data events (read 2026-12-07).
+_KMS = "AWS KMS pricing page (https://aws.amazon.com/kms/pricing/): \"$1/month (prorated hourly)\""
+PRICES.update({
+    "kms_key_month": Price(1.00, "customer managed KMS key a month, prorated hourly (none while scheduled for "
+                           "deletion; AWS managed keys free; 20,000 requests a month free)", _KMS, "2026-12-07"),
+    "rds_postgres_t4g_micro_hour": Price(0.016, "hour of a single-AZ db.t4g.micro RDS for PostgreSQL instance "
+                                         "(billed per second, 10-minute minimum)",
+                                         "one cost guide (infratally.com, 2026); the 10-minute minimum: RDS user "
+                                         "guide, On-Demand DB instances", "2026-12-07", False),
+    "dms_t3_micro_hour": Price(0.018, "hour of a single-AZ dms.t3.micro replication instance (assumed the "
+                               "dms.t2.micro rate)", "unverified: no source found for dms.t3.micro", "2026-12-07",
+                               False),
+    "cloudtrail_data_events_per_100k": Price(0.10, "100,000 data events delivered by a trail (the first copy of "
+                                             "management events is free)", "widely quoted; no source found",
+                                             "2026-12-07", False),
+})
