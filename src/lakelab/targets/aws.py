@@ -15,20 +15,30 @@ def resolve_aws() -> Target:
                 f"{name} is set ({os.environ[name]}), which would send the aws target's calls elsewhere: "
                 f"unset it for LAKELAB_TARGET=aws"
             )
+    expected = expected_account()
+    account, region = _caller_account_and_region()
+    refuse_other_account(account, expected)
+    refuse_production(account)
+    return Target("aws", account, region, None, "aws · real account (it costs money: run each lab's Clean up)")
+
+
+def expected_account() -> str:
+    """``LAKELAB_AWS_ACCOUNT``: the 12-digit sandbox account the learner opted in with."""
     expected = os.environ.get("LAKELAB_AWS_ACCOUNT", "").strip()
     if not (expected.isdigit() and len(expected) == 12):
         raise TargetError(
             "LAKELAB_TARGET=aws works on a real account and can cost money: opt in by setting "
             "LAKELAB_AWS_ACCOUNT to the 12-digit id of your sandbox account (never a production one)"
         )
-    account, region = _caller_account_and_region()
+    return expected
+
+
+def refuse_other_account(account: str, expected: str) -> None:
     if account != expected:
         raise TargetError(
             f"your credentials belong to account {account}, not LAKELAB_AWS_ACCOUNT={expected}: "
             f"switch profile (AWS_PROFILE) or correct LAKELAB_AWS_ACCOUNT; nothing was created"
         )
-    _refuse_production(account)
-    return Target("aws", account, region, None, "aws · real account (it costs money: run each lab's Clean up)")
 
 
 def _caller_account_and_region() -> tuple[str, str]:
@@ -48,10 +58,11 @@ def _caller_account_and_region() -> tuple[str, str]:
     return account, session.region_name
 
 
-def _refuse_production(account: str) -> None:
+def refuse_production(account: str, iam=None) -> None:  # type: ignore[no-untyped-def]
+    """Refuse an account whose alias contains "prod" (``iam``: a client of that account, default boto3's)."""
     import boto3
 
-    aliases = boto3.client("iam").list_account_aliases().get("AccountAliases", [])
+    aliases = (iam or boto3.client("iam")).list_account_aliases().get("AccountAliases", [])
     production = [alias for alias in aliases if "prod" in alias.lower()]
     if production:
         raise TargetError(
