@@ -1,4 +1,5 @@
-"""``lakelab``: the course's command line (serve, lab, build, execute, teardown, data, grade, check, progress, classroom)."""
+"""``lakelab``: the course's command line (serve, lab, build, execute, teardown, data, grade, check, progress, classroom,
+plan, bootstrap)."""
 
 from __future__ import annotations
 
@@ -119,6 +120,18 @@ def _progress(args: argparse.Namespace) -> int:
     return progress_command(args.week)
 
 
+def _plan(args: argparse.Namespace) -> int:
+    from lakelab.plan.commands import plan_command
+
+    return plan_command(args.week, args.json, args.policy_out, args.fresh, args.save, args.account, args.region)
+
+
+def _bootstrap(args: argparse.Namespace) -> int:
+    from lakelab.targets.bootstrap_command import bootstrap_command
+
+    return bootstrap_command(args.target, args.yes, args.email, args.monthly_usd, args.remove)
+
+
 def _time_limits(command: argparse.ArgumentParser) -> None:
     from lakelab.grading import DEFAULT_CELL_TIMEOUT_S, DEFAULT_TIMEOUT_S
 
@@ -187,6 +200,22 @@ def parser() -> argparse.ArgumentParser:
     classroom.add_argument("--out", default=".", help="the assignment's template repository (default: here)")
     classroom.add_argument("--points", type=int, default=10, help="max-score of each counted exercise (default 10)")
     classroom.set_defaults(run=_classroom)
+    plan = commands.add_parser("plan", help="what a lab creates, costs and needs (a proven least-privilege policy)")
+    plan.add_argument("--week", required=True, help="the lab: 1, 6b ... (all: every lab, as make plans does)")
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    plan.add_argument("--policy-out", help="also write the policy to this file")
+    plan.add_argument("--fresh", action="store_true", help="run the solution again even if a plan is kept")
+    plan.add_argument("--save", help="also keep the plan in this folder (make plans: weeks/plans)")
+    plan.add_argument("--account", help="the account the policy names (default LAKELAB_AWS_ACCOUNT, else local)")
+    plan.add_argument("--region", help="the Region the policy names (default AWS_DEFAULT_REGION, else us-east-1)")
+    plan.set_defaults(run=_plan)
+    bootstrap = commands.add_parser("bootstrap", help="guardrails on a sandbox account: a budget and the labs' role")
+    bootstrap.add_argument("--target", required=True, choices=("aws",), help="only aws has guardrails to make")
+    bootstrap.add_argument("--email", help="where the budget's alerts go (required to create)")
+    bootstrap.add_argument("--monthly-usd", type=float, default=20.0, help="the budget's monthly limit (default 20)")
+    bootstrap.add_argument("--yes", action="store_true", help="do it without asking")
+    bootstrap.add_argument("--remove", action="store_true", help="remove the budget and the role instead")
+    bootstrap.set_defaults(run=_bootstrap)
     return top
 
 
