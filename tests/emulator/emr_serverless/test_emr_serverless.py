@@ -166,3 +166,19 @@ def test_update_application_changes_a_stopped_applications_release_and_capacity(
         service.update_application(applicationId=application_id, releaseLabel="emr-7.8.0")
     assert raised.value.response["Error"]["Code"] == "ValidationException"
     assert service.get_application(applicationId=application_id)["application"]["releaseLabel"] == "emr-7.12.0"
+
+
+def test_successive_runs_get_their_own_spark_application_and_settings_on_the_warm_jvm(emr):
+    put(emr, "code/probe.py", "from pyspark.sql import SparkSession\nspark = SparkSession.builder.getOrCreate()\n"
+        "print(spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid(), spark.sparkContext.applicationId,"
+        " spark.conf.get('spark.sql.shuffle.partitions'))\n")
+    application_id = new_application(emr)
+    first = start_run(emr, application_id, "code/probe.py", parameters="--conf spark.sql.shuffle.partitions=3")
+    assert wait_for_run(emr, application_id, first)[0]["state"] == "SUCCESS"
+    second = start_run(emr, application_id, "code/probe.py")
+    assert wait_for_run(emr, application_id, second)[0]["state"] == "SUCCESS"
+    first_jvm, first_app, first_partitions = driver_log(emr, application_id, first, "stdout").split()
+    second_jvm, second_app, second_partitions = driver_log(emr, application_id, second, "stdout").split()
+    assert first_jvm == second_jvm, "the second run reuses the warm JVM"
+    assert first_app != second_app, "each run is its own Spark application (week 4 names quarantine folders by it)"
+    assert (first_partitions, second_partitions) == ("3", "4"), "a run's settings stay with it"

@@ -16,7 +16,7 @@ from typing import Any
 
 from lakelab.emulator import seam
 from lakelab.emulator.common import s3_objects
-from lakelab.emulator.common import job_files, job_process, spark, user_code
+from lakelab.emulator.common import job_files, job_process, spark, user_code, warm_run
 
 log = logging.getLogger("lakelab.emulator")
 
@@ -104,7 +104,7 @@ def _wait_for_application(run: Run) -> None:
         time.sleep(0.1)
 
 
-def _launch(run: Run, folder: Path) -> job_process.JobProcess:
+def _launch(run: Run, folder: Path) -> job_process.JobProcess | warm_run.WarmJobProcess:
     submit_job = (run.job_run.job_driver or {}).get("sparkSubmit") or {}
     entry_point = submit_job.get("entryPoint") or ""
     conf, options = spark.submit_parameters(submit_job.get("sparkSubmitParameters"))
@@ -118,10 +118,12 @@ def _launch(run: Run, folder: Path) -> job_process.JobProcess:
     py_files = job_files.download_all(options.get("py-files", ""), folder / "py-files", account_id)
     job_files.download_all(options.get("files", ""), folder, account_id)
     env = user_code.variables(_principal(run), folder, job_files.python_paths(py_files))
-    values = spark.settings(user_code.endpoint(), run.backend.region_name, folder, {**_spark_defaults(run), **conf})
+    requested = {**_spark_defaults(run), **conf}
+    values = spark.settings(user_code.endpoint(), run.backend.region_name, folder, requested)
     env.update(spark.environment(spark.write_conf_dir(folder / "spark-conf", values), folder))
     arguments = [str(argument) for argument in submit_job.get("entryPointArguments") or []]
-    return job_process.JobProcess(job_process.JobProcess.command(script, folder / "result.json", arguments), env, folder)
+    command = job_process.JobProcess.command(script, folder / "result.json", arguments)
+    return warm_run.launch(command, env, folder, values, requested)  # the warm Spark JVM when it can
 
 
 def _principal(run: Run) -> user_code.Principal:

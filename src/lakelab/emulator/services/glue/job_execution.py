@@ -12,7 +12,7 @@ import logging
 import time
 from pathlib import Path
 
-from lakelab.emulator.common import job_files, job_process, spark, user_code
+from lakelab.emulator.common import job_files, job_process, spark, user_code, warm_run
 from lakelab.emulator.services.glue.job_runs import GlueJobRun, active_runs
 
 RUNTIME_PATH = Path(__file__).with_name("runtime")  # holds the awsglue stand-in
@@ -53,7 +53,7 @@ def execute(run: GlueJobRun) -> None:
         active_runs.discard(run)
 
 
-def _launch(run: GlueJobRun, folder: Path) -> job_process.JobProcess | None:
+def _launch(run: GlueJobRun, folder: Path) -> job_process.JobProcess | warm_run.WarmJobProcess | None:
     job, arguments = run.job, _arguments(run)
     account_id = job.backend.account_id
     location = (job.command or {}).get("ScriptLocation") or ""
@@ -64,16 +64,21 @@ def _launch(run: GlueJobRun, folder: Path) -> job_process.JobProcess | None:
     extra = job_files.download_all(arguments.get("--extra-py-files", ""), folder / "extra-py-files", account_id)
     job_files.download_all(arguments.get("--extra-files", ""), folder, account_id)  # beside the script, as on Glue
     env = user_code.variables(_principal(run), folder, [RUNTIME_PATH, *job_files.python_paths(extra)])
+    values = requested = None
     if run.command_name in SPARK_COMMANDS:
-        env.update(_spark_environment(run, arguments, folder))
+        values, requested = _spark_settings(run, arguments, folder)
+        env.update(spark.environment(spark.write_conf_dir(folder / "spark-conf", values), folder))
     elif run.command_name != "pythonshell":
         raise RunRefused(f"Jobs of type {run.command_name} do not run on the local emulator "
                          "(glueetl, gluestreaming and pythonshell jobs do)")
     _note_ignored_arguments(run, arguments)
     if run.stop_requested.is_set():
         return None
-    argv = glue_argv(job.name, job.arn, run.job_run_id, arguments)
-    return job_process.JobProcess(job_process.JobProcess.command(script, folder / "result.json", argv), env, folder)
+    command = job_process.JobProcess.command(script, folder / "result.json", glue_argv(
+        job.name, job.arn, run.job_run_id, arguments))
+    if values is None:
+        return job_process.JobProcess(command, env, folder)
+    return warm_run.launch(command, env, folder, values, requested)  # the warm Spark JVM when it can
 
 
 def _arguments(run: GlueJobRun) -> dict[str, str]:
@@ -91,15 +96,16 @@ def _principal(run: GlueJobRun) -> user_code.Principal:
     return user_code.Principal(backend.account_id, backend.region_name, "GlueJobRunnerSession", role)
 
 
-def _spark_environment(run: GlueJobRun, arguments: dict[str, str], folder: Path) -> dict[str, str]:
+def _spark_settings(run: GlueJobRun, arguments: dict[str, str],
+                    folder: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Every Spark setting of the run, and those its --conf asked for."""
     if not user_code.endpoint():
         raise RunRefused("the emulator's address is unknown: start the run through its HTTP endpoint")
     if run.job.glue_version not in LOCAL_GLUE_VERSIONS:
         version = run.job.glue_version or "(not set)"
         run.log.error(f"WARN Lake Labs: GlueVersion {version} is run on local Spark 3.5.4, as Glue 5.0 would")
     requested, _ = spark.submit_parameters("--conf " + arguments["--conf"] if arguments.get("--conf") else "")
-    values = spark.settings(user_code.endpoint(), run.job.backend.region_name, folder, requested)
-    return spark.environment(spark.write_conf_dir(folder / "spark-conf", values), folder)
+    return spark.settings(user_code.endpoint(), run.job.backend.region_name, folder, requested), requested
 
 
 def _note_ignored_arguments(run: GlueJobRun, arguments: dict[str, str]) -> None:
