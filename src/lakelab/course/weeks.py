@@ -148,7 +148,24 @@ WEEKS: dict[Key, Week] = {
                         ("queue", "pipeline-alarms-inbox"), ("alarm", "feed-lag"), ("alarm", "validator-error-rate"),
                         ("dashboard", "pipeline-health")),
              prerequisites=LAKE),
-        Week(9, "capstone", "Capstone: the complete lake", ("s3", "glue", "athena", "lambda", "cloudwatch"),
+        Week(9, "capstone", "Capstone: the complete lake",
+             ("s3", "rds", "dms", "kinesis", "firehose", "lambda", "glue", "athena", "stepfunctions", "mwaa", "iam",
+              "sts", "redshift", "redshift-serverless", "redshift-data", "lakeformation", "cloudtrail", "logs",
+              "cloudwatch", "sns"), ready=True,
+             resources=(("database", "curated"), ("workgroup", "capstone"), ("db parameter group", "shop-postgres"),
+                        ("db instance", "shop"), ("role", "dms-s3-target"), ("replication instance", "replication"),
+                        ("endpoint", "shop-source"), ("endpoint", "lake-target"), ("replication task", "orders-cdc"),
+                        ("stream", "clickstream"), ("role", "clickstream-delivery"),
+                        ("delivery stream", "clickstream-to-lake"), ("role", "customer-validator"),
+                        ("function", "customer-validator"), ("log group", "customer-validator"),
+                        ("role", "daily-pipeline"), ("state machine", "daily-pipeline"),
+                        ("environment", "your choice instead of the state machine"),
+                        ("role", "warehouse-loader"), ("redshift namespace", "warehouse"),
+                        ("redshift workgroup", "warehouse"), ("role", "analyst"),
+                        ("registered location", "curated"), ("lake formation grant", "analyst"),
+                        ("bucket", "audit-logs"), ("trail", "audit-trail"), ("topic", "pipeline-alerts"),
+                        ("alarm", "validator-errors"), ("dashboard", "pipeline"), ("metric filter", "your choice"),
+                        ("queue", "your choice"), ("job", "your choice")),
              prerequisites=LAKE),
     )
 }
@@ -161,6 +178,8 @@ def key_of(named: Key) -> Key | None:
         return None
     if isinstance(named, int):
         return named
+    if str(named).strip().lower() in ("capstone", "week09_capstone"):
+        return 9  # the capstone is the ninth lab: lakelab.start(week="capstone")
     found = re.fullmatch(r"(?:week)?0*(\d+)([a-z]?)(?:_\w*)?", str(named).strip().lower())
     if not found:
         return None
