@@ -20,6 +20,7 @@ _EXERCISE = re.compile(r"^###\s*(?:Exercise|Stretch)\s+(\S+)", re.M)
 _KEEP_CELL_METADATA = ("tags",)
 _KEEP_NOTEBOOK_METADATA = ("kernelspec", "language_info")
 CLEANUP_TAG = "cleanup"
+REFERENCE_TAG = "reference"  # a whole code cell of a reference solution (the capstone): emptied in the lab
 # `lab.clean_up()` (under any name) and the teardown command or function; a learner's own
 # `def clean_up(frame):` is not a call on an object, and stays.
 _CLEANUP_CALL = re.compile(r"\.clean_up\s*\(|\blakelab[ .]teardown\b|\bteardown\.teardown\s*\(")
@@ -55,7 +56,10 @@ def strip_solutions(notebook: nbformat.NotebookNode, name: str) -> nbformat.Note
     """A copy whose code cells keep no solution; each placeholder names the exercise above it."""
     stripped, exercise = copy.deepcopy(notebook), "?"
     for index, cell in enumerate(stripped.cells):
-        if cell.cell_type == "markdown":
+        if REFERENCE_TAG in cell.metadata.get("tags", []):
+            # the capstone: a reference design, never a region to fill; the learner's cell starts empty
+            cell.source = "" if cell.cell_type == "code" else "*Your decision: the options, the numbers, what you chose and why.*"
+        elif cell.cell_type == "markdown":
             numbers = _EXERCISE.findall(cell.source)
             exercise = numbers[-1] if numbers else exercise
         elif cell.cell_type == "code":
