@@ -6,7 +6,7 @@ UV     := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 STAMP  := $(VENV)/.lakelab-installed
 
-.PHONY: lab test test-twice install build bench serve clean localstack localstack-up localstack-lock site
+.PHONY: lab test test-twice install build bench serve clean localstack localstack-up localstack-lock site plans
 
 lab: install
 	@$(VENV)/bin/lakelab lab
@@ -56,6 +56,10 @@ build: install
 
 bench: install
 	@$(PY) bench/run.py
+
+# lakelab plan for every lab whose kept plan (weeks/plans/) is missing or older than its solution's code.
+plans: install
+	@$(VENV)/bin/lakelab plan --week all
 
 # The course site (readings, labs, curriculum, instructors' guide) in build/site/html, links checked.
 site: install
