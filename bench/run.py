@@ -163,6 +163,7 @@ def main() -> int:
     rows += [tuple(row) for row in _figures("teardown_rds_dms_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("classreport_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("user_code_cases.py")["rows"]]
+    rows += [tuple(row) for row in _figures("plan_cases.py")["rows"]]  # lakelab plan, every lab (two runs each)
     if not args.skip_suite:
         rows += test_suite()
     print(f"{'benchmark':<50} {'seconds':>9}  note")
