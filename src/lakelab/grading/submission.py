@@ -21,9 +21,9 @@ if TYPE_CHECKING:
     import nbformat
 
 MAX_BYTES = 50 * 1024 * 1024  # a lab notebook with every output is well under 5 MB
-_SETUP_WEEK = (  # start(week=6) or start(week="6b") (a week's second lab)
-    re.compile(r"\blakelab\.start\(\s*(?:week\s*=\s*)?(\d+|[\"']\d+[a-z]?[\"'])\s*[,)]"),
-    re.compile(r"\bstart\(\s*week\s*=\s*(\d+|[\"']\d+[a-z]?[\"'])\s*[,)]"),
+_SETUP_WEEK = (  # start(week=6), start(week="6b") (a week's second lab) or start(week="capstone")
+    re.compile(r"\blakelab\.start\(\s*(?:week\s*=\s*)?(\d+|[\"'](?:\d+[a-z]?|capstone)[\"'])\s*[,)]"),
+    re.compile(r"\bstart\(\s*week\s*=\s*(\d+|[\"'](?:\d+[a-z]?|capstone)[\"'])\s*[,)]"),
 )
 _FILE_WEEK = re.compile(r"week0*(\d+[a-z]?)(?![a-z])", re.I)
 _NBVAL_TAGS = ("nbval-skip", "nbval-ignore-output", "nbval-check-output", "nbval-raises-exception",
