@@ -169,6 +169,7 @@ def test_an_environment_runs_dags_from_s3_through_invoke_rest_api_and_goes_away(
     mwaa.update_environment(Name="lab", AirflowConfigurationOptions={"core.default_task_retries": "2"})
     assert mwaa.get_environment(Name="lab")["Environment"]["Status"] == "UPDATING"
     assert _settled(mwaa)["Status"] == "AVAILABLE"
+    assert _api(mwaa, "GET", "/dags/hello")["is_paused"] is False, "the REST API answers the restarted Airflow"
 
     token = mwaa.create_cli_token(Name="lab")
     assert token["CliToken"] and token["WebServerHostname"].startswith("127.0.0.1:")
