@@ -109,3 +109,25 @@ def test_a_failed_crawl_stops_the_wait_with_its_error_and_log_stream(client, ser
     out = capsys.readouterr().out
     assert time.monotonic() - started < 10 and out.startswith("⛔ stopped waiting for the crawl of denied:\n")
     assert "the crawl of denied FAILED: " in out and "open log group /aws-glue/crawlers, stream denied" in out
+
+
+def test_a_delivery_stream_that_failed_to_create_stops_the_wait(client, monkeypatch):
+    from lakelab.lab import waiting
+
+    firehose, s3 = client("firehose"), client("s3")
+    s3.create_bucket(Bucket="probe-bucket")
+    firehose.create_delivery_stream(DeliveryStreamName="probe", DeliveryStreamType="DirectPut",
+                                    ExtendedS3DestinationConfiguration={
+                                        "RoleARN": "arn:aws:iam::123456789012:role/r", "BucketARN": "arn:aws:s3:::probe-bucket"})
+    assert waiting.wait_until(waiting.delivery_stream_active("probe"), "probe to be ACTIVE", timeout=30,
+                              failed=waiting.delivery_stream_failed("probe")) is True
+    assert waiting.delivery_stream_failed("probe")() is None
+    real = firehose.describe_delivery_stream(DeliveryStreamName="probe")  # as AWS answers when its key cannot be used
+    failed = {**real, "DeliveryStreamDescription": {**real["DeliveryStreamDescription"], "DeliveryStreamStatus": "CREATING_FAILED",
+              "FailureDescription": {"Type": "INVALID_KMS_KEY", "Details": "the key is disabled"}}}
+    import boto3
+    monkeypatch.setattr(boto3, "client", lambda *a, **k: type("F", (), {"describe_delivery_stream": lambda self, **_: failed})())
+    reason = waiting.delivery_stream_failed("probe")()
+    assert reason.startswith("the delivery stream probe is CREATING_FAILED: INVALID_KMS_KEY the key is disabled")
+    assert waiting.wait_until(waiting.delivery_stream_active("probe"), "probe to be ACTIVE", timeout=30,
+                              failed=waiting.delivery_stream_failed("probe")) is False

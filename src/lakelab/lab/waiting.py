@@ -149,6 +149,36 @@ def firehose_stopped(delivery_stream: str, *, since: datetime | None = None) -> 
     return why_not
 
 
+def delivery_stream_active(delivery_stream: str) -> Callable[[], bool]:
+    """A condition: the Firehose stream is ACTIVE (after CreateDeliveryStream, or UpdateDestination)."""
+    firehose = boto3.client("firehose")
+
+    def active() -> bool:
+        return firehose.describe_delivery_stream(DeliveryStreamName=delivery_stream)[
+            "DeliveryStreamDescription"]["DeliveryStreamStatus"] == "ACTIVE"
+
+    return active
+
+
+def delivery_stream_failed(delivery_stream: str) -> Callable[[], str | None]:
+    """A ``failed`` callable for :func:`delivery_stream_active`: the stream can no longer become ACTIVE when its
+    creation failed (``CREATING_FAILED``, with the ``FailureDescription`` Firehose gives, e.g. a KMS key it may
+    not use) or it is being deleted (Firehose API reference: DeliveryStreamDescription)."""
+    firehose = boto3.client("firehose")
+
+    def why_not() -> str | None:
+        described = firehose.describe_delivery_stream(DeliveryStreamName=delivery_stream)["DeliveryStreamDescription"]
+        status = described["DeliveryStreamStatus"]
+        if status not in ("CREATING_FAILED", "DELETING", "DELETING_FAILED"):
+            return None
+        failure = described.get("FailureDescription") or {}
+        detail = f": {failure.get('Type', '')} {failure.get('Details', '')}".rstrip() if failure else ""
+        return (f"the delivery stream {delivery_stream} is {status}{detail} — delete it "
+                f"(delete_delivery_stream, AllowForceDelete=True) and run the cell again")
+
+    return why_not
+
+
 def crawl_succeeded(crawler: str) -> Callable[[], bool]:
     """A condition: the crawler is READY again after a crawl that SUCCEEDED (call it after StartCrawler, which
     puts the crawler in RUNNING before it answers)."""
