@@ -36,8 +36,9 @@ class GradingError(ValueError):
 
 
 def week_of(lab: str) -> int | str:
-    """The lab (its key) named ``week01_s3``, ``week01``, ``1``, ``week06b_ingestion`` or ``6b``, if it has
-    checks to grade with."""
+    """The lab (its key) named ``week01_s3``, ``week01``, ``1``, ``week06b_ingestion``, ``6b`` or ``capstone``,
+    if it has checks to grade with."""
+    lab = "week09_capstone" if lab.strip().lower() == "capstone" else lab  # --lab capstone
     found = re.fullmatch(r"(?:week)?0*(\d+[a-z]?)(?:_(\w+))?", lab.strip().removesuffix(".ipynb"))
     if not found or course.key_of(found.group(1)) not in course.WEEKS:
         labs = ", ".join(week.lab for week in course.ready())
