@@ -202,9 +202,10 @@ def _resource_effects(policy: Policy | None, caller: Principal, action: str, res
     return granted, False
 
 
-# Called with (caller, action, resource, decision) after every evaluation: ``lakelab plan`` learns from them which
-# actions a lab's principal needed, on what. Empty in normal use.
-observers: list[Callable[[Principal, str, str, Decision], None]] = []
+# Called with (caller, action, resource, request keys, decision) after every evaluation: ``lakelab plan`` learns
+# from them which actions a lab's principal needed, on what (and for iam:PassRole, to which service). Empty in
+# normal use.
+observers: list[Callable[[Principal, str, str, RequestKeys, Decision], None]] = []
 
 
 def evaluate(policies: PolicySet, caller: Principal, action: str, resource: str, keys: RequestKeys,
@@ -212,7 +213,7 @@ def evaluate(policies: PolicySet, caller: Principal, action: str, resource: str,
     """AWS's decision for ``caller`` doing ``action`` on ``resource`` (same-account evaluation)."""
     decision = _evaluate(policies, caller, action, resource, keys, resource_policy)
     for observer in observers:
-        observer(caller, action, resource, decision)
+        observer(caller, action, resource, keys, decision)
     return decision
 
 
