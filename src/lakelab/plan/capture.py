@@ -21,6 +21,7 @@ class Capture:
     role_arn: str
     allowed: set[tuple[str, str]] = field(default_factory=set)
     denied: list[tuple[str, str, str]] = field(default_factory=list)  # (action, resource, reason)
+    passed_to: set[str] = field(default_factory=set)  # services the role's iam:PassRole handed roles to
     counts: Counter = field(default_factory=Counter)  # action -> times decided (requests, for the cost estimate)
     unnamed: Counter = field(default_factory=Counter)  # (service, operation) the IAM layer could not name
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -28,11 +29,13 @@ class Capture:
     def is_learner(self, principal: Any) -> bool:
         return getattr(principal, "role_arn", None) == self.role_arn
 
-    def observe(self, caller: Any, action: str, resource: str, decision: Any) -> None:
+    def observe(self, caller: Any, action: str, resource: str, keys: Any, decision: Any) -> None:
         if not self.is_learner(caller):
             return
         with self._lock:
             self.counts[action] += 1
+            if action == "iam:PassRole":  # "": to a service the emulator names no principal for
+                self.passed_to.add(keys.get("iam:passedtoservice") or "")
             if decision.allowed:
                 self.allowed.add((action, resource))
             else:

@@ -22,7 +22,7 @@ from typing import Any
 from lakelab.plan import policy
 from lakelab.plan.run import RunResult, run_in_own_process
 
-FORMAT = 1  # bump when a plan's fields or the policy's rules change: older plans are then made again
+FORMAT = 2  # bump when a plan's fields or the policy's rules change: older plans are then made again
 LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_LEARNER = "123456789012", "us-east-1", "learner"
 
 
@@ -91,7 +91,7 @@ def make(week: Any, progress=print) -> dict:
     if learned.error or not learned.passed:
         raise PlanError(f"{entry.label}'s solution did not pass as the learner's role: {_why(learned)}")
     needed = policy.needs(learned.authorizations, LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_LEARNER)
-    template = policy.document(needed)
+    template = policy.document(needed, policy.passed_to_service(learned.passed_to))
     progress(f"{entry.label}: running it again holding only the generated policy ({len(needed)} actions) ...")
     rendered = policy.render(template, LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_LEARNER)
     proof = run_in_own_process(entry.key, policy.split(rendered))
@@ -123,6 +123,7 @@ def _plan(entry: Any, learned: RunResult, proof: RunResult, template: dict, need
         "actions": len(needed),
         "actions_on_any_resource": [action for action, resources in needed.items() if resources == ["*"]],
         "before": baseline.compare(list(needed)),
+        "validation": validation(template),
         "requests": learned.counts,
         "trail": {"events": sum(learned.trail_calls.values()), "calls": learned.trail_calls},
         "not_named_by_iam": learned.unnamed,
@@ -135,6 +136,15 @@ def _plan(entry: Any, learned: RunResult, proof: RunResult, template: dict, need
         },
         "seconds": {"learn": round(learned.seconds, 1), "prove": round(proof.seconds, 1)},
     }
+
+
+def validation(template: dict) -> list[list[str]]:
+    """IAM Access Analyzer's ValidatePolicy findings on the policy (the emulator's implementation of its checks)."""
+    from lakelab.emulator.services.accessanalyzer.api import validate_policy
+
+    rendered = policy.render(template, LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_LEARNER)
+    found = validate_policy({"policyDocument": json.dumps(rendered), "policyType": "IDENTITY_POLICY"})["findings"]
+    return [[finding["findingType"], finding["issueCode"], finding["findingDetails"]] for finding in found]
 
 
 def plan(week: Any, fresh: bool = False, progress=print) -> dict:

@@ -75,15 +75,29 @@ def _covering(patterns: set[str]) -> list[str]:
     return sorted(kept)
 
 
-def document(needed: dict[str, list[str]]) -> dict:
-    """The policy document: one statement per set of resources, actions sorted (deterministic)."""
-    by_resources: dict[tuple[str, ...], list[str]] = {}
+def passed_to_service(services: Iterable[str]) -> dict[str, dict]:
+    """The condition of ``iam:PassRole``: only to the services the run handed roles to (AWS's advice, and
+    Access Analyzer's PASS_ROLE_WITH_STAR_IN_RESOURCE warning otherwise)."""
+    found = sorted(set(services))
+    if not found or "" in found:  # a role passed to a service whose principal is not known: no condition
+        return {}
+    return {"iam:PassRole": {"StringEquals": {"iam:PassedToService": found}}}
+
+
+def document(needed: dict[str, list[str]], conditions: dict[str, dict] | None = None) -> dict:
+    """The policy document: one statement per set of resources (and condition), actions sorted (deterministic)."""
+    conditions = conditions or {}
+    groups: dict[tuple[tuple[str, ...], str], list[str]] = {}
     for action, resources in needed.items():
-        by_resources.setdefault(tuple(resources), []).append(action)
+        groups.setdefault((tuple(resources), json.dumps(conditions.get(action), sort_keys=True)), []).append(action)
     statements = []
-    for resources, actions in sorted(by_resources.items(), key=lambda item: (item[0] != ("*",), sorted(item[1]))):
-        statements.append({"Sid": _sid(actions, resources), "Effect": "Allow", "Action": sorted(actions, key=str.lower),
-                           "Resource": list(resources) if len(resources) > 1 else resources[0]})
+    for (resources, condition), actions in sorted(groups.items(), key=lambda item: (item[0][0] != ("*",),
+                                                                                      sorted(item[1]), item[0][1])):
+        statement = {"Sid": _sid(actions, resources), "Effect": "Allow", "Action": sorted(actions, key=str.lower),
+                     "Resource": list(resources) if len(resources) > 1 else resources[0]}
+        if json.loads(condition):
+            statement["Condition"] = json.loads(condition)
+        statements.append(statement)
     _unique_sids(statements)
     return {"Version": "2012-10-17", "Statement": statements}
 
@@ -123,14 +137,28 @@ def _as_list(value) -> list:
 
 
 def union(templates: Iterable[dict]) -> dict:
-    """One policy allowing what each of ``templates`` allows (their needs merged and re-covered)."""
+    """One policy allowing what each of ``templates`` allows (their needs merged and re-covered; a condition's
+    values merged, and dropped where another lab needs the action without it)."""
     merged: dict[str, set[str]] = {}
+    conditions: dict[str, dict | None] = {}
     for template in templates:
         for statement in template.get("Statement", []):
             for action in _as_list(statement.get("Action")):
                 merged.setdefault(action, set()).update(_as_list(statement.get("Resource")))
+                conditions[action] = _merged_condition(conditions.get(action, {}), statement.get("Condition"))
     return document({action: _covering(patterns) for action, patterns in
-                     sorted(merged.items(), key=lambda item: item[0].lower())})
+                     sorted(merged.items(), key=lambda item: item[0].lower())},
+                    {action: condition for action, condition in conditions.items() if condition})
+
+
+def _merged_condition(kept: dict | None, more: dict | None) -> dict | None:
+    if kept is None or more is None:  # None: some lab needs the action unconditioned
+        return None
+    merged = {operator: {key: list(values) for key, values in keys.items()} for operator, keys in kept.items()}
+    for operator, keys in more.items():
+        for key, values in keys.items():
+            merged.setdefault(operator, {})[key] = sorted(set(merged.get(operator, {}).get(key, [])) | set(_as_list(values)))
+    return merged
 
 
 def size(policy: dict) -> int:

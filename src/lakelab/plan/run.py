@@ -34,6 +34,7 @@ class RunResult:
     denied: list[tuple[str, str, str]] = field(default_factory=list)
     unnamed: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    passed_to: list[str] = field(default_factory=list)  # services iam:PassRole handed roles to
     trail_calls: dict[str, int] = field(default_factory=dict)
     cell_errors: list[str] = field(default_factory=list)
     checks: list[tuple[str, str, bool, str]] = field(default_factory=list)  # (number, title, passed, why)
@@ -114,6 +115,7 @@ def run(week: Any, policies: list[dict] | None) -> RunResult:
         result.authorizations = sorted(capture.allowed)
         result.denied = capture.denied
         result.counts = dict(sorted(capture.counts.items()))
+        result.passed_to = sorted(capture.passed_to)
         result.unnamed = {f"{service}:{operation}": count for (service, operation), count in capture.unnamed.items()}
         result.trail_calls = trail_calls(emulator_account(), "us-east-1", SESSION_NAME)
     result.seconds = time.perf_counter() - started
