@@ -26,6 +26,7 @@ def test_the_plan_lists_what_the_lab_creates_and_what_its_policy_allows(made):
     assert made["before"]["not_in_the_service_authorization_reference"] == []
     assert made["actions"] < made["before"]["service_wide_actions"] < made["before"]["actions_before"]
     assert made["trail"]["events"] > 0 and made["not_named_by_iam"] == {}
+    assert made["validation"] == []  # IAM Access Analyzer's ValidatePolicy (the emulator's) finds nothing
 
 
 def test_the_solution_passes_every_check_holding_only_the_policy_and_a_call_outside_it_is_denied(made):

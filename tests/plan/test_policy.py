@@ -102,3 +102,14 @@ def test_generated_actions_are_checked_against_the_service_authorization_referen
     assert compared["not_in_the_service_authorization_reference"] == ["s3:ListObjectsV2"]
     assert compared["actions_before"] > 10_000 > compared["service_wide_actions"] > 3
     assert json.dumps(compared)  # a plan is JSON
+
+
+def test_pass_role_is_limited_to_the_services_roles_were_passed_to_and_unions_merge_them():
+    role = ["arn:aws:iam::{account}:role/lakelab-{learner}-*"]
+    glue = policy.document({"iam:PassRole": role}, policy.passed_to_service(["glue.amazonaws.com"]))
+    assert glue["Statement"][0]["Condition"] == {"StringEquals": {"iam:PassedToService": ["glue.amazonaws.com"]}}
+    assert policy.passed_to_service(["glue.amazonaws.com", ""]) == {}  # a service with no known principal: none
+    states = policy.document({"iam:PassRole": role}, policy.passed_to_service(["states.amazonaws.com"]))
+    merged = policy.union([glue, states])["Statement"][0]["Condition"]
+    assert merged == {"StringEquals": {"iam:PassedToService": ["glue.amazonaws.com", "states.amazonaws.com"]}}
+    assert "Condition" not in policy.union([glue, policy.document({"iam:PassRole": role})])["Statement"][0]

@@ -188,3 +188,28 @@ def _small_statements(statements: list[dict], limit: int) -> list[dict]:
         found += _small_statements([{**statement, "Sid": statement["Sid"] + "A", "Action": actions[:half]},
                                     {**statement, "Sid": statement["Sid"] + "B", "Action": actions[half:]}], limit)
     return found
+
+
+# Services that create their service-linked role the first time an account uses them, as the caller: the call then
+# needs iam:CreateServiceLinkedRole for that service name. The emulator has no service-linked roles to create, so a
+# run cannot observe it; a policy for AWS adds it (the service names are AWS's for each role; unverified which
+# calls create them on a fresh account: RDS's and MWAA's user guides say CreateDBInstance and CreateEnvironment do).
+SERVICE_LINKED_ROLES = {
+    "rds:CreateDBInstance": "rds.amazonaws.com",
+    "airflow:CreateEnvironment": "airflow.amazonaws.com",
+    "emr-serverless:CreateApplication": "ops.emr-serverless.amazonaws.com",
+    "redshift-serverless:CreateNamespace": "redshift.amazonaws.com",
+    "lakeformation:RegisterResource": "lakeformation.amazonaws.com",
+}
+
+
+def for_aws(template: dict) -> dict:
+    """``template`` with what a fresh account also needs and no local run can show: the service-linked roles
+    of the services the lab starts (a statement ``ServiceLinkedRoles``, limited by ``iam:AWSServiceName``)."""
+    services = sorted({SERVICE_LINKED_ROLES[action] for action in actions_of(template) if action in SERVICE_LINKED_ROLES})
+    if not services:
+        return template
+    statement = {"Sid": "ServiceLinkedRoles", "Effect": "Allow", "Action": "iam:CreateServiceLinkedRole",
+                 "Resource": f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/*",
+                 "Condition": {"StringEquals": {"iam:AWSServiceName": services}}}
+    return {**template, "Statement": [*template["Statement"], statement]}

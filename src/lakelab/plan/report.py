@@ -19,9 +19,9 @@ def for_learner(made: dict, account: str, region: str, learner: str) -> dict:
                  "charges": [{"item": c.item, "quantity": c.quantity, "usd": round(c.usd, 5), "confirmed": c.confirmed}
                              for c in charges], "free": estimate.FREE,
                  "prices": "us-east-1, on demand, from lakelab.course.costs (each with its source and date)"},
-        "policy": policy.render(made["policy"], account, region, learner),
+        "policy": policy.render(policy.for_aws(made["policy"]), account, region, learner),
         "actions": made["actions"], "actions_on_any_resource": made["actions_on_any_resource"],
-        "before": made["before"], "trail": {"events": made["trail"]["events"]},
+        "before": made["before"], "validation": made["validation"], "trail": {"events": made["trail"]["events"]},
         "not_named_by_iam": made["not_named_by_iam"], "proof": made["proof"], "seconds": made["seconds"],
     }
 
@@ -56,6 +56,13 @@ def text(planned: dict, source: str) -> str:
               f"resource): {', '.join(planned['actions_on_any_resource'])}"]
     if before["not_in_the_service_authorization_reference"]:
         lines.append(f"  not in AWS's Service Authorization Reference: {before['not_in_the_service_authorization_reference']}")
+    added = [s for s in planned["policy"]["Statement"] if s["Sid"] == "ServiceLinkedRoles"]
+    if added:
+        names = added[0]["Condition"]["StringEquals"]["iam:AWSServiceName"]
+        lines.append(f"  added for a fresh account (no local run can show it): iam:CreateServiceLinkedRole for {names}")
+    findings = planned["validation"]
+    lines.append(f"  IAM Access Analyzer's ValidatePolicy: {'no findings' if not findings else ''}"
+                 + "; ".join(f"{kind} {code}" for kind, code, _ in findings))
     if planned["not_named_by_iam"]:
         lines.append(f"  calls the emulator's IAM layer names no action for (not in the policy; AWS may need one): "
                      f"{planned['not_named_by_iam']}")

@@ -104,7 +104,7 @@ def union_policy() -> dict:
     if missing:
         raise TargetError(f"no proven plan for {', '.join(missing)} matches its solution: run `make plans` (or "
                           f"`lakelab plan --week N` for each) first; nothing was created")
-    return policy.union(templates)
+    return policy.for_aws(policy.union(templates))
 
 
 def create(clients: Clients, guardrails: Guardrails, report: Callable[[str], None] = print) -> None:
