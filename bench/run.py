@@ -162,6 +162,7 @@ def main() -> int:
     rows += [tuple(row) for row in _figures("teardown_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("teardown_rds_dms_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("classreport_cases.py")["rows"]]
+    rows += [tuple(row) for row in _figures("site_cases.py")["rows"]]  # make site; make lab in headless Chromium
     rows += [tuple(row) for row in _figures("capstone_cases.py")["rows"]]  # grading a capstone, per submission
     rows += [tuple(row) for row in _figures("user_code_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("plan_cases.py")["rows"]]  # lakelab plan, every lab (two runs each)
