@@ -15,7 +15,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from lakelab.course.weeks import WEEKS
 from lakelab.notebooks.labs import ROOT
 from lakelab.site.checks import broken_links, solution_leaks, solution_lines
-from lakelab.site.sources import curriculum
+from lakelab.site.sources import curriculum, reading_of
 
 BUILD_CPU_SECONDS = 30  # the goal is 30 s on 2 cores; the build takes about 11 s of CPU (one core)
 _seconds: dict[str, float] = {}
@@ -66,17 +66,19 @@ def test_the_curriculum_has_every_week_from_the_course_list(site: Path) -> None:
     page = (site / "curriculum.html").read_text(encoding="utf-8")
     for week in WEEKS.values():
         assert week.title.split(":")[0] in page
-        for kind in ("reading", "lab"):
-            if (ROOT / week.files()[kind]).exists():
-                assert f'href="{Path(week.files()[kind]).with_suffix(".html")}"' in page
+        for kind, path in (("reading", reading_of(week)), ("lab", week.files()["lab"])):
+            if path and (ROOT / path).exists():
+                assert f'href="{Path(path).with_suffix(".html")}"' in page, f"{week.label}: no link to its {kind}"
 
 
-def test_a_planned_week_is_listed_without_links(tmp_path: Path) -> None:
+def test_a_week_without_its_files_is_listed_without_links_and_a_reading_may_be_named_by_its_slug(tmp_path: Path):
     (tmp_path / "weeks").mkdir()
     (tmp_path / "labs").mkdir()
     table = curriculum(tmp_path)
     assert "| 1 | S3 foundations: the lake bucket | — |" in table
     assert "](" not in table
+    (tmp_path / "weeks" / "capstone.md").write_text("# Capstone\n")
+    assert "[Capstone: the complete lake](weeks/capstone.md)" in curriculum(tmp_path)
 
 
 # --- the checkers themselves, on pages made for them -------------------------------------------------

@@ -42,16 +42,25 @@ def stage(target: Path, root: Path = ROOT) -> None:
     shutil.copyfile(root / "weeks" / GUIDE, target / GUIDE)
     (target / "curriculum.md").write_text(curriculum(root), encoding="utf-8")
     labs = [p.name for p in sorted((root / "labs").glob("*.ipynb"))]
-    (target / "index.md").write_text(index([p.name for p in readings], labs), encoding="utf-8")
+    (target / "index.md").write_text(index([p.name for p in readings], labs, root), encoding="utf-8")
 
 
-def _week_of_reading(name: str) -> Week | None:
-    return next((week for week in WEEKS.values() if f"{week.lab}.md" == name), None)
+def reading_of(week: Week, root: Path = ROOT) -> str | None:
+    """The week's reading, relative to ``root``: ``weeks/week01_s3.md``, or by its slug alone
+    (``weeks/capstone.md``, as the capstone's brief is named); None when it has none yet."""
+    for name in (week.files()["reading"], f"weeks/{week.slug}.md"):
+        if (root / name).exists():
+            return name
+    return None
+
+
+def _week_of_reading(name: str, root: Path) -> Week | None:
+    return next((week for week in WEEKS.values() if reading_of(week, root) == f"weeks/{name}"), None)
 
 
 def _reading(path: Path, root: Path) -> str:
     """The reading, with a line under its title linking to its lab and facts (pages of the site)."""
-    text, week = path.read_text(encoding="utf-8"), _week_of_reading(path.name)
+    text, week = path.read_text(encoding="utf-8"), _week_of_reading(path.name, root)
     if week is None or not (root / "labs" / f"{week.lab}.ipynb").exists():
         return text
     links = [f"[the lab, {week.lab}.ipynb](../labs/{week.lab}.ipynb) (open it in JupyterLab with `make lab`)"]
@@ -65,12 +74,11 @@ def curriculum(root: Path = ROOT) -> str:
     """The curriculum table, one row per lab of :data:`WEEKS`, linking each to its reading and lab."""
     rows = ["| week | reading | lab | time | AWS services | status |", "|---|---|---|---|---|---|"]
     for week in WEEKS.values():
-        files = week.files()
-        reading, lab = root / files["reading"], root / files["lab"]
-        title = f"[{week.title}]({files['reading']})" if reading.exists() else week.title
-        lab_link = f"[{lab.stem}]({files['lab']})" if lab.exists() else "—"
+        reading, lab = reading_of(week, root), root / week.files()["lab"]
+        title = f"[{week.title}]({reading})" if reading else week.title
+        lab_link = f"[{lab.stem}]({week.files()['lab']})" if lab.exists() else "—"
         status = "ready" if week.ready else "planned"
-        rows.append(f"| {week.key} | {title} | {lab_link} | {_times(reading)} | "
+        rows.append(f"| {week.key} | {title} | {lab_link} | {_times(root / reading) if reading else ''} | "
                     f"{', '.join(week.services)} | {status} |")
     return ("# Curriculum\n\nOne row per lab, from the course's list of weeks. Every lab runs on a laptop "
             "against the local emulator (`make lab`), and unchanged on LocalStack or a sandbox account.\n\n"
@@ -82,9 +90,10 @@ def _times(reading: Path) -> str:
     return f"reading {found.group(1)} min, lab {found.group(2)} min" if found else ""
 
 
-def index(readings: list[str], labs: list[str]) -> str:
+def index(readings: list[str], labs: list[str], root: Path = ROOT) -> str:
     """The home page: what the course is, and the tables of contents every page is reached from."""
-    weekly = [f"{week.lab}.md" for week in WEEKS.values() if f"{week.lab}.md" in readings]
+    weekly = [Path(name).name for name in (reading_of(week, root) for week in WEEKS.values())
+              if name and Path(name).name in readings]
     facts = [facts_name(week) for week in WEEKS.values() if facts_name(week) in readings]
     others = [name for name in readings if name not in weekly and name not in facts]
     in_order = [f"{week.lab}.ipynb" for week in WEEKS.values()]
