@@ -101,4 +101,17 @@ def start(week: course.Key) -> Lab:
         drivers.without_tls_on_loopback()
     display.show_check_failures_plainly()
     display.show_aws_responses_without_metadata()
+    _where_you_are(entry, chosen)
     return lab
+
+
+def _where_you_are(entry: course.Week, chosen: targets.Target) -> None:
+    """Print this lab's progress on the target (issue: "where am I"); never stop the Setup over it."""
+    from lakelab.grading.progress import where_you_are
+
+    try:
+        line = where_you_are(entry, chosen)
+    except Exception as error:  # noqa: BLE001 - a progress line is a courtesy: the lab works without it
+        line = f"Your progress on this lab could not be read ({type(error).__name__}: {error}); the lab works without it."
+    if line:
+        print(line)
