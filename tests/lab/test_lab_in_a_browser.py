@@ -40,6 +40,8 @@ def _environment(home: Path, emulator_port: int, jupyter_port: int, token: str) 
         "ServerApp": {"ip": "127.0.0.1", "port": jupyter_port, "port_retries": 0},
         "IdentityProvider": {"token": token},
         "LabApp": {"user_settings_dir": str(home / "lab-user-settings"), "workspaces_dir": str(home / "lab-workspaces")},
+        # JupyterLab checkpoints a notebook it opens; an absolute folder keeps that out of the repository's labs/.
+        "FileCheckpoints": {"checkpoint_dir": str(home / "checkpoints")},
     }))
     # The test opens a file of the repository: no autosave may write it while the test looks.
     docmanager = home / "lab-user-settings" / "@jupyterlab" / "docmanager-extension"
@@ -108,7 +110,8 @@ NEWS_QUESTION = "official Jupyter news"  # JupyterLab 4: "Would you like to get 
 
 @pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_week_1_opens_clean_and_its_setup_cell_prints_the_target(tmp_path: Path) -> None:
-    started = time.monotonic()
+    checkpoints = ROOT / "labs" / ".ipynb_checkpoints"
+    had_checkpoints, started = checkpoints.exists(), time.monotonic()
     with make_lab(tmp_path) as (base, token), \
             Browser(CHROMIUM, tmp_path / "chromium", f"{base}/lab/tree/{LAB}?token={token}") as browser:
         try:
@@ -128,5 +131,6 @@ def test_week_1_opens_clean_and_its_setup_cell_prints_the_target(tmp_path: Path)
     # Jupyter Server logs every save ("Saving file at /labs/week01_s3.ipynb"): nothing wrote the lab.
     saves = [line for line in (tmp_path / "make-lab.log").read_text().splitlines() if "Saving file at" in line]
     assert not [line for line in saves if LAB in line], saves
+    assert had_checkpoints or not checkpoints.exists(), "JupyterLab's checkpoint went into the repository"
     # The goal is a minute on two cores; twice that before failing, as other processes share the machine.
     assert time.monotonic() - started < 2 * GOAL_SECONDS, f"the browser test took {time.monotonic() - started:.0f} s"
