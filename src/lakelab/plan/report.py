@@ -18,7 +18,7 @@ def for_learner(made: dict, account: str, region: str, learner: str) -> dict:
         "cost": {"lab_minutes": minutes, "usd": round(estimate.total(charges), 4),
                  "charges": [{"item": c.item, "quantity": c.quantity, "usd": round(c.usd, 5), "confirmed": c.confirmed}
                              for c in charges], "free": estimate.FREE,
-                 "prices": "us-east-1, on demand, from lakelab.course.costs (each with its source and date)"},
+                 "prices": "us-east-1, on demand, dated prices in lakelab.course.costs"},
         "policy": policy.render(policy.for_aws(made["policy"]), account, region, learner),
         "actions": made["actions"], "actions_on_any_resource": made["actions_on_any_resource"],
         "before": made["before"], "validation": made["validation"], "trail": {"events": made["trail"]["events"]},
@@ -43,12 +43,14 @@ def text(planned: dict, source: str) -> str:
     lines += ["", f"Estimated cost on a real account for a {cost['lab_minutes']}-minute lab ({cost['prices']}):"]
     lines += [f"  {c['item']:<72} {c['quantity']:>22}  ${c['usd']:.4f}{'' if c['confirmed'] else ' *'}"
               for c in cost["charges"]]
-    lines += [f"  {'total':<72} {'':>22}  ${cost['usd']:.4f}   (* a price not confirmed: check AWS's page)",
+    unconfirmed = any(not c["confirmed"] for c in cost["charges"])
+    lines += [f"  {'total':<72} {'':>22}  ${cost['usd']:.4f}"
+              + ("   (* a price not confirmed: check AWS's page)" if unconfirmed else ""),
               f"  Free at this volume: {cost['free']}.", ""]
     before = planned["before"]
     scoped = planned["actions"] - len(planned["actions_on_any_resource"])
-    lines += [f"Least-privilege policy: {planned['actions']} actions, from {planned['trail']['events']} management "
-              f"events and every data access CloudTrail saw the learner's role make",
+    lines += [f"Least-privilege policy: {planned['actions']} actions, from what IAM decided for the learner's role "
+              f"over {planned['trail']['events']} calls in CloudTrail's event history, and its data access",
               f"  before: {before['policy_before']}: {before['actions_before']:,} actions; "
               f"<service>:* for its {len(before['services'])} services would be {before['service_wide_actions']:,}",
               f"  {scoped} actions scoped to the course's names (lakelab-<learner>-*) or to the resource used;",

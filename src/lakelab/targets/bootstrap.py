@@ -50,11 +50,15 @@ class Guardrails:
 
     @property
     def budget(self) -> str:
-        return f"lakelab-{self.learner}-monthly"
+        from lakelab.course import naming
+
+        return f"{naming.COURSE}-{self.learner}-monthly"
 
     @property
     def role(self) -> str:
-        return f"lakelab-{self.learner}-labs"
+        from lakelab.plan.run import ROLE_PURPOSE
+
+        return f"lakelab-{self.learner}-{ROLE_PURPOSE}"
 
     @property
     def tags(self) -> list[dict[str, str]]:
