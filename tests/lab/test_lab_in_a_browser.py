@@ -39,7 +39,8 @@ def _environment(home: Path, emulator_port: int, jupyter_port: int, token: str) 
     (config / "jupyter_server_config.json").write_text(json.dumps({
         "ServerApp": {"ip": "127.0.0.1", "port": jupyter_port, "port_retries": 0},
         "IdentityProvider": {"token": token},
-        "LabApp": {"user_settings_dir": str(home / "lab-user-settings"), "workspaces_dir": str(home / "lab-workspaces")},
+        "LabApp": {"user_settings_dir": str(home / "lab-user-settings"),
+                   "workspaces_dir": str(home / "lab-workspaces")},
         # JupyterLab checkpoints a notebook it opens; an absolute folder keeps that out of the repository's labs/.
         "FileCheckpoints": {"checkpoint_dir": str(home / "checkpoints")},
     }))
@@ -83,7 +84,8 @@ def _wait_for_jupyter(base: str, token: str, launcher: subprocess.Popen, log: Pa
             return
         except OSError:
             assert launcher.poll() is None, f"make lab stopped:\n{log.read_text()[-3000:]}"
-            assert time.monotonic() < deadline, f"JupyterLab did not answer within {seconds} s:\n{log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, \
+                f"JupyterLab did not answer within {seconds} s:\n{log.read_text()[-3000:]}"
             time.sleep(0.3)
 
 

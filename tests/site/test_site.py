@@ -91,7 +91,8 @@ def _write(folder: Path, name: str, body: str) -> None:
 
 def test_broken_links_names_a_missing_page_a_missing_anchor_and_an_escape(tmp_path: Path) -> None:
     _write(tmp_path, "index.html", '<a href="labs/a.html#go">ok</a> <a href="labs/b.html">gone</a> '
-           '<a href="labs/a.html#nowhere">no anchor</a> <a href="../x.html">out</a> <a href="https://aws.amazon.com/">ext</a>')
+           '<a href="labs/a.html#nowhere">no anchor</a> <a href="../x.html">out</a> '
+           '<a href="https://aws.amazon.com/">ext</a>')
     _write(tmp_path, "labs/a.html", '<h2 id="go">Go</h2><a href="../index.html">home</a><a href="#go">self</a>')
     assert broken_links(tmp_path) == [
         "index.html: links to labs/b.html (no such file)",

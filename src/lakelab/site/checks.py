@@ -110,7 +110,8 @@ def solution_lines(solution: nbformat.NotebookNode) -> set[str]:
 def solution_leaks(html: Path, solutions: Path = SOLUTIONS) -> list[str]:
     """``"labs/week01_s3.html: shows a line of week01_s3's solution: ..."`` for each leak found."""
     _read.cache_clear()
-    answers = {path.stem: solution_lines(nbformat.read(path, as_version=4)) for path in sorted(solutions.glob("*.ipynb"))}
+    answers = {path.stem: solution_lines(nbformat.read(path, as_version=4))
+               for path in sorted(solutions.glob("*.ipynb"))}
     problems = []
     for page in _pages(html):
         lines, name = _page_lines(page), page.relative_to(html)
