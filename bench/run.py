@@ -166,6 +166,7 @@ def main() -> int:
     rows += [tuple(row) for row in _figures("capstone_cases.py")["rows"]]  # grading a capstone, per submission
     rows += [tuple(row) for row in _figures("user_code_cases.py")["rows"]]
     rows += [tuple(row) for row in _figures("plan_cases.py")["rows"]]  # lakelab plan, every lab (two runs each)
+    rows += [tuple(row) for row in _figures("warm_spark_cases.py")["rows"]]
     if not args.skip_suite:
         rows += test_suite()
     print(f"{'benchmark':<50} {'seconds':>9}  note")

@@ -113,13 +113,11 @@ class WarmJobProcess:
     def take(self) -> Lines:
         """The run's lines since the last call, its Python's and its JVM's, in the order they came."""
         taken = self._python.take()
-        jvm = self._jvm
-        if jvm is not None:
-            with jvm._sink_lock:
-                jvm_taken, self._jvm_lines = self._jvm_lines, {"stdout": [], "stderr": []}
-                jvm._sink = self._jvm_lines
-        else:
-            jvm_taken, self._jvm_lines = self._jvm_lines, {"stdout": [], "stderr": []}
+        fresh: Lines = {"stdout": [], "stderr": []}
+        jvm_taken = self._jvm.attach(fresh) if self._jvm is not None else None
+        if jvm_taken is None:  # the JVM went back to the pool: what it wrote for this run is kept here
+            jvm_taken, fresh = self._jvm_lines, {"stdout": [], "stderr": []}
+        self._jvm_lines = fresh
         return {name: sorted(taken[name] + jvm_taken[name], key=lambda line: line[0]) for name in taken}
 
     def kill(self) -> None:

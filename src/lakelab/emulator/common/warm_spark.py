@@ -105,9 +105,11 @@ class WarmJvm:
                     if self._sink is not None:  # between runs nobody reads the JVM's lines
                         self._sink[name].append((int(time.time() * 1000), line))
 
-    def attach(self, sink: dict[str, list[tuple[int, str]]] | None) -> None:
+    def attach(self, sink: dict[str, list[tuple[int, str]]] | None) -> dict[str, list[tuple[int, str]]] | None:
+        """Send the JVM's lines to ``sink`` from now on; the sink they went to until now."""
         with self._sink_lock:
-            self._sink = sink
+            previous, self._sink = self._sink, sink
+        return previous
 
     def alive(self) -> bool:
         if self.process.poll() is not None:

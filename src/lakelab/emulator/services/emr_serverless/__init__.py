@@ -16,7 +16,8 @@ Fidelity notes:
 > The script runs in Spark local mode on this machine's cores, whatever the capacity settings;
 > only PySpark entry points run (a JAR with ``--class`` fails the run). Resource utilization is
 > computed for one default-sized driver (4 vCPU, 16 GB) over the run's time. Applications do not
-> stop by themselves when idle, and CloudWatch logging is not written.
+> stop by themselves when idle, and CloudWatch logging is not written. Successive runs share the
+> Glue jobs' warm JVM (``common/warm_spark.py``), each a Spark application of its own.
 """
 
 from __future__ import annotations

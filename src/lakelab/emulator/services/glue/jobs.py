@@ -8,7 +8,9 @@ role's credentials and ``AWS_ENDPOINT_URL`` set to this emulator:
 
 - ``pythonshell`` jobs run on the course's Python, where awswrangler, pandas and boto3 are.
 - ``glueetl`` jobs run on local PySpark 3.5.4 (Glue 5.0's Spark) on Java 17, with ``s3://``
-  paths read and written through S3A against this emulator (``common/spark.py``).
+  paths read and written through S3A against this emulator (``common/spark.py``). Successive runs
+  share one warm JVM, each with its own process, SparkContext, settings and credentials
+  (``common/warm_spark.py``, ``common/warm_run.py``; ``LAKELAB_SPARK_WARM=0`` gives each its own JVM).
 
 Runs go STARTING -> RUNNING -> SUCCEEDED / FAILED / TIMEOUT, or STOPPING -> STOPPED through
 ``BatchStopJobRun`` (which kills the process and its JVM). ``MaxConcurrentRuns`` is enforced.
@@ -27,6 +29,9 @@ Fidelity notes:
 > course environment's packages are there). Spark runs in local mode on this machine's cores,
 > whatever the worker type; ErrorMessage always has the category UNCLASSIFIED_ERROR. Output is
 > committed with Hadoop's file committer (Glue uses an S3-optimised one): same files, slower.
+> On the warm JVM a run's ``SparkConf`` also holds its S3A credentials (``spark.hadoop.fs.s3a.*``),
+> ``spark.local.dir`` and its UDF workers' variables (``spark.executorEnv.*``): settings a script
+> that prints every setting would show; a run that is stopped or times out takes that JVM down.
 """
 
 from __future__ import annotations
