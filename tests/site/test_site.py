@@ -62,6 +62,11 @@ def test_a_lab_page_shows_the_placeholder_not_the_answer(site: Path) -> None:
     assert "YOUR CODE HERE" in page and "Exercise 1.1: your code goes here" in page
 
 
+def test_the_curriculum_counts_each_labs_exercises() -> None:
+    row = next(line for line in curriculum().splitlines() if line.startswith("| 1 |"))
+    assert "| 7 + 1 stretch |" in row, row  # week 1: exercises 1.1 to 1.7 and stretch S.1
+
+
 def test_the_curriculum_has_every_week_from_the_course_list(site: Path) -> None:
     page = (site / "curriculum.html").read_text(encoding="utf-8")
     for week in WEEKS.values():
@@ -75,7 +80,7 @@ def test_a_week_without_its_files_is_listed_without_links_and_a_reading_may_be_n
     (tmp_path / "weeks").mkdir()
     (tmp_path / "labs").mkdir()
     table = curriculum(tmp_path)
-    assert "| 1 | S3 foundations: the lake bucket | — |" in table
+    assert "| 1 | S3 foundations: the lake bucket | — |  |" in table
     assert "](" not in table
     (tmp_path / "weeks" / "capstone.md").write_text("# Capstone\n")
     assert "[Capstone: the complete lake](weeks/capstone.md)" in curriculum(tmp_path)

@@ -17,10 +17,13 @@ import re
 import shutil
 from pathlib import Path
 
+import nbformat
+
 from lakelab.course.weeks import WEEKS, Week
 from lakelab.notebooks.labs import ROOT
 
 GUIDE = "instructors.md"
+_EXERCISES = re.compile(r"^###\s*(Exercise|Stretch)\s+\S+", re.M)  # as the lab generator names them
 _TIMES = re.compile(r"⏱\s*Reading\s+(\d+)\s+minutes\s*·\s*Lab\s+(\d+)\s+minutes")
 
 
@@ -72,17 +75,28 @@ def _reading(path: Path, root: Path) -> str:
 
 def curriculum(root: Path = ROOT) -> str:
     """The curriculum table, one row per lab of :data:`WEEKS`, linking each to its reading and lab."""
-    rows = ["| week | reading | lab | time | AWS services | status |", "|---|---|---|---|---|---|"]
+    rows = ["| week | reading | lab | exercises | time | AWS services | status |", "|---|---|---|---|---|---|---|"]
     for week in WEEKS.values():
         reading, lab = reading_of(week, root), root / week.files()["lab"]
         title = f"[{week.title}]({reading})" if reading else week.title
         lab_link = f"[{lab.stem}]({week.files()['lab']})" if lab.exists() else "—"
         status = "ready" if week.ready else "planned"
-        rows.append(f"| {week.key} | {title} | {lab_link} | {_times(root / reading) if reading else ''} | "
+        times = _times(root / reading) if reading else ""
+        rows.append(f"| {week.key} | {title} | {lab_link} | {_exercises(lab)} | {times} | "
                     f"{', '.join(week.services)} | {status} |")
     return ("# Curriculum\n\nOne row per lab, from the course's list of weeks. Every lab runs on a laptop "
             "against the local emulator (`make lab`), and unchanged on LocalStack or a sandbox account.\n\n"
             + "\n".join(rows) + "\n")
+
+
+def _exercises(lab: Path) -> str:
+    """``7 + 1 stretch``: the lab's exercise headings, counted."""
+    if not lab.exists():
+        return ""
+    kinds = [found.group(1) for cell in nbformat.read(lab, as_version=4).cells if cell.cell_type == "markdown"
+             for found in _EXERCISES.finditer(cell.source)]
+    stretch = kinds.count("Stretch")
+    return f"{kinds.count('Exercise')}{f' + {stretch} stretch' if stretch else ''}" if kinds else ""
 
 
 def _times(reading: Path) -> str:
