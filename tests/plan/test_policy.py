@@ -52,6 +52,9 @@ def test_other_services_are_named_by_their_iam_prefix_and_renamed_operations():
     ("arn:aws:emr-serverless:us-east-1:123456789012:/applications/00fabc123def4567",
      "arn:aws:emr-serverless:{region}:{account}:/applications/*"),
     ("arn:aws:dms:us-east-1:123456789012:endpoint:ABCDEFGHIJ0123456789KLMNOP", "arn:aws:dms:{region}:{account}:endpoint:*"),
+    ("arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/jobs/output:log-stream:"
+     "jr_e8273f466517a35506a1fbb3a1689e4126c37ff700786f470bf5cd405ef2911e-driver",
+     "arn:aws:logs:{region}:{account}:log-group:/aws-glue/jobs/output:log-stream:jr_*-driver"),
     ("*", "*"),
 ])
 def test_resources_are_scoped_to_the_course_prefix_and_lose_made_up_ids(resource, expected):

@@ -76,7 +76,7 @@ def _every_lab(folder: Path, fresh: bool) -> int:
         except (OSError, ValueError):
             kept = {}
         if not fresh and kept.get("solution_sha256") == planner.solution_hash(entry.key) \
-                and kept.get("format") == planner.FORMAT:
+                and kept.get("format") == planner.FORMAT and kept["proof"]["passed"]:
             print(f"{entry.label}: up to date ({current.name})")
             continue
         try:

@@ -54,9 +54,15 @@ def _placeholders(text: str, account: str, region: str) -> str:
     return ":".join(parts)
 
 
+_ID_INSIDE = re.compile(r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{16,}(?![A-Za-z0-9])")
+
+
 def _without_ids(resource_part: str) -> str:
+    """Ids AWS makes up become ``*``: whole (a key's UUID) or inside a name (a Glue run's log stream
+    ``jr_<64 hex>-driver``)."""
     pieces = re.split(r"([/:])", resource_part)
-    return "".join("*" if _UUID.match(piece) or _MADE_UP_ID.match(piece) else piece for piece in pieces)
+    return "".join("*" if _UUID.match(piece) or _MADE_UP_ID.match(piece) else _ID_INSIDE.sub("*", piece)
+                   for piece in pieces)
 
 
 def needs(authorizations: Iterable[tuple[str, str]], account: str, region: str, learner: str) -> dict[str, list[str]]:
