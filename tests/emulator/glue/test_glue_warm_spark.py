@@ -5,11 +5,12 @@ was reused, different ones that a run started its own.
 """
 
 import os
+import threading
 import time
 
 import pytest
 
-from lakelab.emulator.common import warm_run, warm_spark
+from lakelab.emulator.common import job_process, spark, user_code, warm_run, warm_spark
 
 ROLE = "arn:aws:iam::123456789012:role/lakelab-glue"
 READER = "arn:aws:iam::123456789012:role/lakelab-no-s3"
@@ -32,6 +33,7 @@ print("leftover view", spark.catalog.tableExists("leftover"), "cached", spark.ca
       if spark.catalog.tableExists("leftover") else False)
 worker = spark.range(1).select(F.udf(lambda _: os.environ.get("AWS_ACCESS_KEY_ID"))("id")).first()[0]
 print("worker has the run's credentials", worker == os.environ["AWS_ACCESS_KEY_ID"])
+print("local files in the run's folder", spark.sparkContext._temp_dir.startswith(os.path.dirname(os.environ["TMPDIR"])))
 jvm.org.apache.logging.log4j.LogManager.getLogger("lakelab.probe").warn("marker " + run_id)
 spark.range(5).createOrReplaceTempView("leftover")
 spark.catalog.cacheTable("leftover")
@@ -104,6 +106,7 @@ def test_successive_runs_share_the_jvm_with_their_own_settings_context_workers_a
     assert value(second_output, "leftover") == "view False cached False", "no temp view or cache carried over"
     assert value(second_output, "worker") == "has the run's credentials True"
     assert value(first_output, "worker") == "has the run's credentials True"
+    assert value(first_output, "local") == value(second_output, "local") == "files in the run's folder True"
     first_log, second_log = lines(lake, "error", first["Id"]), lines(lake, "error", second["Id"])
     assert any(line.endswith(f"WARN probe: marker {second['Id']}") for line in second_log), \
         "the first run's setLogLevel must not silence the second run's log"
@@ -157,6 +160,27 @@ def test_a_stopped_run_takes_the_warm_jvm_down_and_the_next_run_starts_a_fresh_o
     assert not alive(hung_jvm), "the JVM the stopped run used is killed with it"
     after, after_output = run(lake, "reads")
     assert after["JobRunState"] == "SUCCEEDED" and value(after_output, "jvm") != hung_jvm
+
+
+def test_a_run_past_its_deadline_takes_the_warm_jvm_down_and_the_next_run_starts_a_fresh_one(lake, tmp_path):
+    create_job(lake, "reads", READ)
+    warm_jvm = value(run(lake, "reads")[1], "jvm")
+    script = tmp_path / "hangs.py"
+    script.write_text(SESSION + "import time\ntime.sleep(300)\n")
+    (tmp_path / "tmp").mkdir()
+    values = spark.settings(user_code.endpoint(), "us-east-1", tmp_path)
+    env = {**user_code.passed_through(), "TMPDIR": str(tmp_path / "tmp"),
+           **spark.environment(spark.write_conf_dir(tmp_path / "conf", values), tmp_path)}
+    command = job_process.JobProcess.command(script, tmp_path / "result.json", [])
+    process = warm_run.launch(command, env, tmp_path, values, {})
+    assert isinstance(process, warm_run.WarmJobProcess), "the hanging script runs on the warm JVM"
+    printed = []
+    ended, _ = job_process.supervise(process, lambda taken: printed.extend(line for _, line in taken["stdout"]),
+                                     threading.Event(), time.monotonic() + 45)
+    assert ended == "timeout" and f"jvm {warm_jvm}" in printed
+    assert not alive(warm_jvm), "the JVM a timed-out run used is killed with it"
+    after, after_output = run(lake, "reads")
+    assert after["JobRunState"] == "SUCCEEDED" and value(after_output, "jvm") != warm_jvm
 
 
 def test_runs_at_the_same_time_each_get_a_jvm_and_their_own_lines(lake):

@@ -137,7 +137,7 @@ class WarmJvm:
         jvm.org.apache.spark.sql.SparkSession.clearDefaultSession()
         jvm.org.apache.spark.sql.SparkSession.clearActiveSession()
         jvm.org.apache.hadoop.fs.FileSystem.closeAll()
-        _scala_object(jvm.org.apache.spark.util, "Utils").clearLocalRootDirs()  # the next run's spark.local.dir, not this one's
+        _scala_object(jvm.org.apache.spark.util, "Utils").clearLocalRootDirs()  # the next run's spark.local.dir
         jvm.org.apache.logging.log4j.LogManager.getContext(False).reconfigure()
         _clear_spark_properties(jvm.java.lang.System)
         jvm.java.lang.System.gc()
