@@ -13,6 +13,7 @@ from lakelab.capstone import pipeline as orchestration
 from lakelab.course import naming
 
 TAGS = naming.for_week(9).tags
+TAG_SET = [{"Key": k, "Value": v} for k, v in TAGS.items()]
 TRUST = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 PASS_ONLY = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
@@ -48,8 +49,8 @@ def test_breaking_denies_the_service_roles_reading_raw_customers_and_mending_rem
     terms, iam = contract(), boto3.client("iam")
     _state_machine("lakelab-learner-daily", {**TAGS, "component": "pipeline"})
     iam.create_role(RoleName="lakelab-learner-analyst", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-                                                "Action": "sts:AssumeRole"}]}))
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}))
     broken = orchestration.break_reading(terms, orchestration.find(terms)[0])
     assert broken == ["lakelab-learner-daily-role"]  # the persona is a person's role: left alone
     policy = iam.get_role_policy(RoleName=broken[0], PolicyName=orchestration.BREAK_POLICY)["PolicyDocument"]
@@ -61,7 +62,7 @@ def test_breaking_denies_the_service_roles_reading_raw_customers_and_mending_rem
 def test_untagged_resources_are_reported_and_teardown_still_removes_them(emulator):
     s3, sqs = boto3.client("s3"), boto3.client("sqs")
     s3.create_bucket(Bucket="lakelab-learner-lake")
-    s3.put_bucket_tagging(Bucket="lakelab-learner-lake", Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in TAGS.items()]})
+    s3.put_bucket_tagging(Bucket="lakelab-learner-lake", Tagging={"TagSet": TAG_SET})
     sqs.create_queue(QueueName="lakelab-learner-forgotten")  # named with the prefix, no tags
     assert sorted(inventory.prefixed()) == [("bucket", "lakelab-learner-lake", True),
                                             ("queue", "lakelab-learner-forgotten", False)]
@@ -73,6 +74,64 @@ def test_untagged_resources_are_reported_and_teardown_still_removes_them(emulato
 def test_a_course_tagged_resource_without_the_prefix_is_what_teardown_cannot_find(emulator):
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="acme-shop-raw")
-    s3.put_bucket_tagging(Bucket="acme-shop-raw", Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in TAGS.items()]})
+    s3.put_bucket_tagging(Bucket="acme-shop-raw", Tagging={"TagSet": TAG_SET})
     left, outside = inventory.tear_down()
     assert left == [] and outside == ["arn:aws:s3:::acme-shop-raw"]
+
+
+DAILY = '''
+from datetime import datetime
+from airflow.sdk import DAG, task
+
+with DAG("daily_lake", start_date=datetime(2024, 1, 1), schedule=None, catchup=False) as dag:
+    @task
+    def validate():
+        print("validated")
+
+    validate()
+'''
+
+
+def test_an_mwaa_environment_tagged_as_the_pipeline_runs_its_unpaused_dags(emulator):
+    """The grader's other orchestration: an MWAA environment (a real Airflow here), its DAG run through
+    InvokeRestApi (about 30 s: the environment starts, the DAG is parsed, runs, and the environment goes)."""
+    import time
+
+    from botocore.config import Config
+
+    s3, iam = boto3.client("s3"), boto3.client("iam")
+    patient = Config(inject_host_prefix=False, retries={"mode": "standard", "max_attempts": 8})
+    mwaa = boto3.client("mwaa", config=patient)
+    s3.create_bucket(Bucket="lakelab-learner-airflow")
+    s3.put_bucket_versioning(Bucket="lakelab-learner-airflow", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket="lakelab-learner-airflow", Key="dags/daily_lake.py", Body=DAILY.encode())
+    role = iam.create_role(RoleName="lakelab-learner-mwaa", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+            "Service": ["airflow.amazonaws.com", "airflow-env.amazonaws.com"]},
+            "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    iam.put_role_policy(RoleName="lakelab-learner-mwaa", PolicyName="work", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*", "logs:*"], "Resource": "*"}]}))
+    mwaa.create_environment(Name="lakelab-learner-airflow", ExecutionRoleArn=role, AirflowVersion="3.0.6",
+                            SourceBucketArn="arn:aws:s3:::lakelab-learner-airflow", DagS3Path="dags",
+                            NetworkConfiguration={"SubnetIds": ["subnet-1", "subnet-2"], "SecurityGroupIds": ["sg-1"]},
+                            Tags={**TAGS, "component": "pipeline"})
+    try:
+        deadline = time.monotonic() + 180
+        while mwaa.get_environment(Name="lakelab-learner-airflow")["Environment"]["Status"] == "CREATING":
+            assert time.monotonic() < deadline
+            time.sleep(1)
+        found, seen = orchestration.find(contract())
+        assert (found.kind, seen) == ("environment", "environment lakelab-learner-airflow")
+        assert found.run(timeout=10) == (False, "environment lakelab-learner-airflow has no unpaused DAG")
+
+        def api(method, path, body=None):
+            return mwaa.invoke_rest_api(Name="lakelab-learner-airflow", Method=method, Path=path,
+                                        **({"Body": body} if body is not None else {}))["RestApiResponse"]
+
+        while not any(dag["dag_id"] == "daily_lake" for dag in api("GET", "/dags")["dags"]):
+            assert time.monotonic() < deadline, "the DAG was never parsed"
+            time.sleep(1)
+        api("PATCH", "/dags/daily_lake", {"is_paused": False})  # paused at creation, as on MWAA
+        assert found.run(timeout=120) == (True, "DAG runs: daily_lake success")
+    finally:
+        mwaa.delete_environment(Name="lakelab-learner-airflow")

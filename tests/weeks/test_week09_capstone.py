@@ -45,7 +45,8 @@ CHECKPOINTS = [
 def _sections_until(notebook: nbformat.NotebookNode, heading: str | None) -> list[int]:
     """Indexes of the code cells before the markdown cell starting with ``heading`` (None: before Clean up)."""
     stop = heading or "## Clean up"
-    end = next(i for i, cell in enumerate(notebook.cells) if cell.cell_type == "markdown" and cell.source.startswith(stop))
+    end = next(i for i, cell in enumerate(notebook.cells)
+               if cell.cell_type == "markdown" and cell.source.startswith(stop))
     return [i for i, cell in enumerate(notebook.cells[:end]) if cell.cell_type == "code"]
 
 
@@ -142,7 +143,8 @@ def test_the_grader_scores_the_untouched_capstone_zero_and_a_clickstream_only_bu
         if cell.cell_type == "code" and index not in keep and not transforms.is_cleanup(cell):
             cell.source = ""
     (tmp_path / "in").mkdir()
-    untouched, partial = tmp_path / "in" / "untouched_week09_capstone.ipynb", tmp_path / "in" / "clicks_week09_capstone.ipynb"
+    untouched = tmp_path / "in" / "untouched_week09_capstone.ipynb"
+    partial = tmp_path / "in" / "clicks_week09_capstone.ipynb"
     untouched.write_text(lab.read_text(encoding="utf-8"), encoding="utf-8")
     nbformat.write(clicks_only, partial)
     outcomes = grading.grade([untouched, partial], "capstone", out=tmp_path / "grades", jobs=1, timeout=600)

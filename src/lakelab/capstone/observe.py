@@ -21,7 +21,8 @@ def athena_rows(sql: str, terms: Contract, session: boto3.Session | None = None,
     """Rows of one query in the curated database (as the account, or as ``session``'s principal)."""
     client = (session or boto3).client("athena")
     options = {"WorkGroup": workgroup} if workgroup else {
-        "WorkGroup": "primary", "ResultConfiguration": {"OutputLocation": f"s3://{terms.bucket}/athena-results/grader/"}}
+        "WorkGroup": "primary",
+        "ResultConfiguration": {"OutputLocation": f"s3://{terms.bucket}/athena-results/grader/"}}
     try:
         query = client.start_query_execution(QueryString=sql, QueryExecutionContext={"Database": terms.database},
                                              **options)["QueryExecutionId"]
@@ -90,7 +91,8 @@ def assume(role_name: str) -> boto3.Session:
     account = sts.get_caller_identity()["Account"]
     credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{role_name}",
                                   RoleSessionName="capstone-grader")["Credentials"]
-    return boto3.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+    return boto3.Session(aws_access_key_id=credentials["AccessKeyId"],
+                         aws_secret_access_key=credentials["SecretAccessKey"],
                          aws_session_token=credentials["SessionToken"], region_name=boto3.Session().region_name)
 
 
@@ -112,6 +114,7 @@ def log_events_since(prefix: str, since: float) -> list[tuple[str, str]]:
               for group in page["logGroups"] if prefix in group["logGroupName"]]
     events = []
     for group in groups:
-        for page in logs.get_paginator("filter_log_events").paginate(logGroupName=group, startTime=int(since * 1000) - 1000):
+        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=group, startTime=int(since * 1000) - 1000)
+        for page in pages:
             events += [(group, event["message"]) for event in page["events"]]
     return events

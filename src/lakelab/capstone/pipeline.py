@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -38,7 +39,8 @@ def find(contract: Contract) -> tuple[Pipeline | None, str]:
     found = []
     for page in sfn.get_paginator("list_state_machines").paginate():
         for machine in page["stateMachines"]:
-            tags = {t["key"]: t["value"] for t in sfn.list_tags_for_resource(resourceArn=machine["stateMachineArn"])["tags"]}
+            listed = sfn.list_tags_for_resource(resourceArn=machine["stateMachineArn"])["tags"]
+            tags = {t["key"]: t["value"] for t in listed}
             if tags.get(key) == value:
                 role = sfn.describe_state_machine(stateMachineArn=machine["stateMachineArn"])["roleArn"]
                 found.append(Pipeline("state machine", machine["name"], machine["stateMachineArn"], role))
@@ -59,7 +61,7 @@ def _environments(key: str, value: str) -> list[Pipeline]:
     found = []
     for name in names:
         environment = mwaa.get_environment(Name=name)["Environment"]
-        if environment.get("Tags", {}).get(key) == value:
+        if mwaa.list_tags_for_resource(ResourceArn=environment["Arn"])["Tags"].get(key) == value:
             found.append(Pipeline("environment", name, environment["Arn"], environment["ExecutionRoleArn"]))
     return found
 
@@ -81,21 +83,32 @@ def _run_state_machine(arn: str, timeout: float) -> tuple[bool, str]:
 def _run_dags(environment: str, timeout: float) -> tuple[bool, str]:
     mwaa = boto3.client("mwaa")
 
-    def call(method: str, path: str, body: dict | None = None) -> dict:
+    def call(method: str, path: str, body: dict | None = None, query: dict | None = None) -> dict:
         arguments = {"Name": environment, "Method": method, "Path": path}
         if body is not None:
             arguments["Body"] = body
+        if query is not None:
+            arguments["QueryParameters"] = query
         return mwaa.invoke_rest_api(**arguments)["RestApiResponse"]
 
     dags = [dag["dag_id"] for dag in call("GET", "/dags").get("dags", []) if not dag.get("is_paused")]
     if not dags:
         return False, f"environment {environment} has no unpaused DAG"
-    started = {dag: call("POST", f"/dags/{dag}/dagRuns",
-                         {"logical_date": datetime.now(timezone.utc).isoformat()})["dag_run_id"] for dag in dags}
+    # InvokeRestApi takes paths of at most 64 characters (the MWAA API reference): the run gets a short id of
+    # ours, and is found in its DAG's list of runs rather than at /dags/{dag_id}/dagRuns/{dag_run_id}.
+    run_id = f"grader-{uuid.uuid4().hex[:8]}"
+    for dag in dags:
+        call("POST", f"/dags/{dag}/dagRuns", {"dag_run_id": run_id,
+                                              "logical_date": datetime.now(timezone.utc).isoformat()})
+
+    def state(dag: str) -> str:
+        runs = call("GET", f"/dags/{dag}/dagRuns", query={"limit": 100})["dag_runs"]
+        return next((run["state"] for run in runs if run["dag_run_id"] == run_id), "missing")
+
     deadline, states = time.monotonic() + timeout, {}
     while time.monotonic() < deadline:
-        states = {dag: call("GET", f"/dags/{dag}/dagRuns/{run}")["state"] for dag, run in started.items()}
-        if all(state in ("success", "failed") for state in states.values()):
+        states = {dag: state(dag) for dag in dags}
+        if all(state in ("success", "failed", "missing") for state in states.values()):
             break
         time.sleep(2)
     seen = ", ".join(f"{dag} {state}" for dag, state in states.items())
@@ -117,6 +130,17 @@ def break_reading(contract: Contract, pipeline: Pipeline) -> list[str]:
                 iam.put_role_policy(RoleName=role["RoleName"], PolicyName=BREAK_POLICY, PolicyDocument=json.dumps(deny))
                 broken.append(role["RoleName"])
     return broken
+
+
+def reset_alarms(contract: Contract) -> list[str]:
+    """Every metric alarm named with the prefix set to OK (evaluation then moves it as its metric says)."""
+    cloudwatch = boto3.client("cloudwatch")
+    names = [alarm["AlarmName"] for page in cloudwatch.get_paginator("describe_alarms").paginate(
+        AlarmNamePrefix=contract.prefix) for alarm in page["MetricAlarms"]]
+    for name in names:
+        cloudwatch.set_alarm_state(AlarmName=name, StateValue="OK",
+                                   StateReason="the capstone grader: before a broken run")
+    return names
 
 
 def mend(roles: list[str]) -> None:

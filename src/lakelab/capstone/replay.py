@@ -42,6 +42,7 @@ class Day:
     clicks_error: str = ""
     runs: list[tuple[bool, str]] = field(default_factory=list)
     broken_roles: list[str] = field(default_factory=list)
+    alarms_reset: list[str] = field(default_factory=list)  # set to OK before the break: each must fire again
     broken_at: float = 0.0
     broken_run: tuple[bool, str] | None = None
     notes: list[str] = field(default_factory=list)
@@ -153,12 +154,16 @@ def _put_clicks(terms: Contract, seen: Day) -> None:
 
 
 def _break_and_run(terms: Contract, seen: Day) -> None:
-    """A new customers file the pipeline's roles may not read, one run (which should fail), then mended."""
+    """A new customers file the pipeline's roles may not read, one run (which should fail), then mended.
+
+    The learner's alarms are set to OK first (SetAlarmState, as AWS documents for testing an alarm): one left
+    in ALARM by the notebook's own tests would not change state, nor notify, on the grader's failure."""
     good, _ = customer_rows()
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([terms.customer_columns, good[0]])
     boto3.client("s3").put_object(Bucket=terms.bucket, Key=f"raw/customers/break_{seen.run}.csv",
                                   Body=buffer.getvalue().encode())
+    seen.alarms_reset = orchestration.reset_alarms(terms)
     seen.broken_roles = orchestration.break_reading(terms, seen.pipeline)
     seen.broken_at = time.time()
     try:

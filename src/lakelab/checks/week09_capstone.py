@@ -41,8 +41,8 @@ def orders_current():
     expect(day.replayed, expected="a successful pipeline run after the changes", found=day.found if not day.pipeline
            else "; ".join(seen for _, seen in day.runs))
     matched, seen = observe.orders_match(terms)
-    expect(matched, expected=f"{terms.database}.orders equal to shop.orders after the run (3 returned, 1 deleted, 5 new)",
-           found=seen)
+    expect(matched, found=seen,
+           expected=f"{terms.database}.orders equal to shop.orders after the run (3 returned, 1 deleted, 5 new)")
 
 
 @exercise(WEEK, "3", "bad customer rows and files are quarantined", hint=(
@@ -65,8 +65,8 @@ def customers_validated():
     quarantined = b"\n".join(observe.objects_under(terms.bucket, "quarantine/", day.when).values())
     missing = [row[0] for row in bad if row[0].encode() not in quarantined]
     expect(not missing, expected="the day's bad rows under quarantine/", found=f"{missing} not found there")
-    expect(day.malformed_marker.encode() in quarantined, expected=f"the malformed file {day.raw_files.get('malformed')} "
-           "under quarantine/", found="not there")
+    expect(day.malformed_marker.encode() in quarantined, found="not there",
+           expected=f"the malformed file {day.raw_files.get('malformed')} under quarantine/")
 
 
 @exercise(WEEK, "4", "the clickstream is queryable within minutes", hint=(
@@ -162,13 +162,15 @@ def warehouse_and_cost():
     expect(groups, expected=f"a Redshift Serverless workgroup named {terms.prefix}…", found="none")
     statement = data_api.execute_statement(WorkgroupName=groups[0], Database="dev", Sql="SELECT count(*) FROM orders")
     deadline = time.monotonic() + 30
-    while (described := data_api.describe_statement(Id=statement["Id"]))["Status"] not in ("FINISHED", "FAILED", "ABORTED"):
+    while (described := data_api.describe_statement(Id=statement["Id"]))["Status"] not in (
+            "FINISHED", "FAILED", "ABORTED"):
         expect(time.monotonic() < deadline, expected="the warehouse to answer within 30 s", found=described["Status"])
         time.sleep(0.3)
     expect(described["Status"] == "FINISHED", expected=f"SELECT count(*) FROM orders in {groups[0]}",
            found=described.get("Error", described["Status"]))
     count = int(next(iter(data_api.get_statement_result(Id=statement["Id"])["Records"][0][0].values())))
-    expect(count >= 2000, expected="the warehouse's orders with the full load (2,000 rows or more)", found=f"{count:,} rows")
+    expect(count >= 2000, expected="the warehouse's orders with the full load (2,000 rows or more)",
+           found=f"{count:,} rows")
     try:
         estimate = json.loads(boto3.client("s3").get_object(Bucket=terms.bucket, Key=COST_ESTIMATE_KEY)["Body"].read())
         services, total = estimate["monthly_usd"], float(estimate["total_monthly_usd"])
@@ -178,7 +180,8 @@ def warehouse_and_cost():
                found=f"{type(error).__name__}: {str(error)[:200]}")
     expect(len(services) >= 4 and abs(summed - total) <= 1, expected="four services or more, summing to the total",
            found=f"{len(services)} services summing to {summed:.2f}, total {total:.2f}")
-    expect(0 < total <= CEILING_USD, expected=f"a monthly total within the ceiling of ${CEILING_USD:g}", found=f"${total:.2f}")
+    expect(0 < total <= CEILING_USD, expected=f"a monthly total within the ceiling of ${CEILING_USD:g}",
+           found=f"${total:.2f}")
 
 
 @exercise(WEEK, "8", "a failed run alarms and is found in the logs", hint=(
@@ -208,7 +211,8 @@ def failure_alarmed():
     failures = [group for group, message in events if "accessdenied" in message.lower().replace(" ", "")]
     expect(failures, expected="the failure (AccessDenied reading raw/customers/) in a log group named with your prefix",
            found=f"{len(events)} log events since the failed run, none saying AccessDenied")
-    dashboards = [d["DashboardName"] for d in cloudwatch.list_dashboards(DashboardNamePrefix=terms.prefix)["DashboardEntries"]]
+    listed = cloudwatch.list_dashboards(DashboardNamePrefix=terms.prefix)["DashboardEntries"]
+    dashboards = [d["DashboardName"] for d in listed]
     bodies = "".join(cloudwatch.get_dashboard(DashboardName=name)["DashboardBody"] for name in dashboards)
     expect(terms.prefix in bodies, expected=f"a dashboard named {terms.prefix}… showing the pipeline's resources",
            found=f"dashboards {dashboards or 'none'}")
