@@ -3,6 +3,7 @@ quarantine, the trail's files, alarms and logs. Each reader answers data or rais
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import time
@@ -84,6 +85,23 @@ def objects_under(bucket: str, prefix: str, since: float = 0) -> dict[str, bytes
                 body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
                 found[item["Key"]] = gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body
     return found
+
+
+def text_under(bucket: str, prefixes: tuple[str, ...], since: float = 0) -> str:
+    """Everything written under ``prefixes`` since ``since``, as text, with Firehose's error records' base64
+    ``rawData`` decoded (a failed record is kept there, not in plain text)."""
+    parts = []
+    for prefix in prefixes:
+        for body in objects_under(bucket, prefix, since).values():
+            text = body.decode("utf-8", errors="replace")
+            parts.append(text)
+            for line in text.splitlines():
+                try:
+                    raw = json.loads(line).get("rawData")
+                    parts.append(base64.b64decode(raw).decode("utf-8", errors="replace") if raw else "")
+                except (ValueError, AttributeError, TypeError):
+                    continue
+    return "\n".join(parts)
 
 
 def assume(role_name: str) -> boto3.Session:

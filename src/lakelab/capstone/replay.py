@@ -25,7 +25,7 @@ UPDATED, DELETED = ["o-000020", "o-000021", "o-000022"], "o-000023"
 NEW_ORDERS = [f"o-9{n:05d}" for n in range(1, 6)]
 GOOD_CUSTOMERS = [f"c-9{n:04d}" for n in range(1, 11)]
 BAD_CUSTOMERS = {"C_BAD1": "customer_id is not c-NNNNN", "c-99998": "email has no @"}
-CLICKS = 20
+CLICKS, LATE_CLICKS = 20, 3  # on time, and three days late
 
 
 @dataclass
@@ -38,6 +38,7 @@ class Day:
     raw_files: dict[str, str] = field(default_factory=dict)  # purpose -> key
     malformed_marker: str = ""
     clicks: list[str] = field(default_factory=list)
+    late_clicks: list[str] = field(default_factory=list)
     clicks_put_at: float = 0.0
     clicks_error: str = ""
     runs: list[tuple[bool, str]] = field(default_factory=list)
@@ -140,10 +141,14 @@ def _drop_customer_files(terms: Contract, run: str) -> tuple[dict[str, str], str
 
 
 def _put_clicks(terms: Contract, seen: Day) -> None:
-    events = datasets.clickstream(month="2024-06")[:CLICKS]
-    seen.clicks = [f"grader-{seen.run}-{n:02d}" for n in range(len(events))]
-    records = [{"Data": json.dumps({**event, "event_id": event_id}).encode(), "PartitionKey": event["session_id"]}
-               for event, event_id in zip(events, seen.clicks)]
+    """Twenty of June's events as happening now, and three that happened three days ago (late)."""
+    events = datasets.clickstream(month="2024-06")[:CLICKS + LATE_CLICKS]
+    now, then = time.time(), time.time() - 3 * 86400
+    seen.clicks = [f"grader-{seen.run}-{n:02d}" for n in range(CLICKS)]
+    seen.late_clicks = [f"grader-{seen.run}-late-{n:02d}" for n in range(LATE_CLICKS)]
+    stamped = [(event_id, now) for event_id in seen.clicks] + [(event_id, then) for event_id in seen.late_clicks]
+    records = [{"Data": json.dumps({**event, "event_id": event_id, "event_ts": _iso(moment)}).encode(),
+                "PartitionKey": event["session_id"]} for event, (event_id, moment) in zip(events, stamped)]
     try:
         answer = boto3.client("kinesis").put_records(StreamName=terms.stream, Records=records)
         seen.clicks_put_at = time.time()
@@ -151,6 +156,11 @@ def _put_clicks(terms: Contract, seen: Day) -> None:
             seen.clicks_error = f"{answer['FailedRecordCount']} of {len(records)} events refused by {terms.stream}"
     except Exception as error:
         seen.clicks_error = f"could not put events into {terms.stream}: {type(error).__name__}: {str(error)[:200]}"
+
+
+def _iso(moment: float) -> str:
+    """The clickstream's timestamp format: 2024-06-01T10:00:00.000Z."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(moment))
 
 
 def _break_and_run(terms: Contract, seen: Day) -> None:

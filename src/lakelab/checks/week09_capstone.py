@@ -69,9 +69,10 @@ def customers_validated():
            expected=f"the malformed file {day.raw_files.get('malformed')} under quarantine/")
 
 
-@exercise(WEEK, "4", "the clickstream is queryable within minutes", hint=(
+@exercise(WEEK, "4", "the clickstream is queryable within minutes, late events kept apart", hint=(
     "deliver the stream named in the contract into the lake (Firehose) and catalog it as curated clickstream, "
-    "one row per event with its event_id"))
+    "one row per event with its event_id; events more than a day older than their arrival stay out of it, kept "
+    "under quarantine/ or errors/"))
 def clickstream_queryable():
     day, terms = replay.day(), contract()
     expect(not day.clicks_error, expected=f"the grader's {len(day.clicks)} events accepted by {terms.stream}",
@@ -85,10 +86,16 @@ def clickstream_queryable():
         except observe.Unseen as problem:
             error = str(problem)
         if found >= wanted:
-            return
+            break
         time.sleep(3)
-    expect(False, expected=f"the {len(wanted)} events in {terms.database}.clickstream within {CLICK_LATENCY_S} s",
-           found=error or f"{len(found & wanted)} of them")
+    expect(found >= wanted, expected=f"the {len(wanted)} events in {terms.database}.clickstream within "
+           f"{CLICK_LATENCY_S} s", found=error or f"{len(found & wanted)} of them")
+    leaked = sorted(found & set(day.late_clicks))
+    expect(not leaked, expected="no late event (three days old on arrival) in clickstream", found=f"{leaked} in it")
+    kept = observe.text_under(terms.bucket, ("quarantine/", "errors/"), day.when)
+    missing = [event_id for event_id in day.late_clicks if event_id not in kept]
+    expect(not missing, expected=f"the {len(day.late_clicks)} late events kept under quarantine/ or errors/",
+           found=f"{missing} not found there")
 
 
 @exercise(WEEK, "5", "the analyst sees no personal data", hint=(
