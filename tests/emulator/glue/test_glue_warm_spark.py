@@ -33,7 +33,8 @@ print("leftover view", spark.catalog.tableExists("leftover"), "cached", spark.ca
       if spark.catalog.tableExists("leftover") else False)
 worker = spark.range(1).select(F.udf(lambda _: os.environ.get("AWS_ACCESS_KEY_ID"))("id")).first()[0]
 print("worker has the run's credentials", worker == os.environ["AWS_ACCESS_KEY_ID"])
-print("local files in the run's folder", spark.sparkContext._temp_dir.startswith(os.path.dirname(os.environ["TMPDIR"])))
+print("local files in the run's folder", os.path.realpath(spark.sparkContext._temp_dir).startswith(
+    os.path.realpath(os.path.dirname(os.environ["TMPDIR"])) + os.sep))
 jvm.org.apache.logging.log4j.LogManager.getLogger("lakelab.probe").warn("marker " + run_id)
 spark.range(5).createOrReplaceTempView("leftover")
 spark.catalog.cacheTable("leftover")

@@ -7,7 +7,8 @@ run would have put in its own JVM's start-up goes in its ``SparkConf`` instead (
 - its Spark settings, as the cold path writes them to ``spark-defaults.conf``;
 - S3A's credentials from the settings (``TemporaryAWSCredentialsProvider``), not from the JVM's
   environment, which belongs to no run; Hadoop's FileSystem cache is closed between runs;
-- ``spark.local.dir`` in the run's folder (the cold path's ``SPARK_LOCAL_DIRS``);
+- its local files (shuffle, spill, PySpark's temporary files) in its own folder, as the cold path's
+  ``SPARK_LOCAL_DIRS`` puts them: the warm JVM's ``SPARK_LOCAL_DIRS`` is a link to the run's folder;
 - the run's environment for the Python workers of UDFs (``spark.executorEnv.*``): its credentials,
   endpoint, temporary folder and ``PYTHONPATH``, which they took from the JVM before.
 
@@ -49,7 +50,8 @@ def launch(argv: list[str], env: dict[str, str], folder: Path, values: dict[str,
         log.debug("Spark run in its own JVM: %s", reason or "the warm JVM is busy or unavailable")
         return job_process.JobProcess(argv, env, folder)
     try:
-        jvm.prepare(run_properties(values, env, folder, jvm))
+        (folder / "spark-local").mkdir(exist_ok=True)
+        jvm.prepare(run_properties(values, env, jvm), folder / "spark-local")
         return WarmJobProcess(argv, env, folder, jvm)
     except Exception as error:  # the JVM could not take the run: kill it, run this one as before
         log.warning("the warm Spark JVM could not take a run (%s): it runs in its own", error)
@@ -68,8 +70,7 @@ def cold_reason(requested: dict[str, str]) -> str:
     return ""
 
 
-def run_properties(values: dict[str, str], env: dict[str, str], folder: Path,
-                   jvm: warm_spark.WarmJvm) -> dict[str, str]:
+def run_properties(values: dict[str, str], env: dict[str, str], jvm: warm_spark.WarmJvm) -> dict[str, str]:
     """The system properties a run's SparkConf reads: what its own JVM's spark-submit would have set."""
     properties = dict(values)
     for key in ("spark.driver.memory", "spark.driver.extraJavaOptions", "spark.driver.extraClassPath"):
@@ -77,7 +78,6 @@ def run_properties(values: dict[str, str], env: dict[str, str], folder: Path,
     for key, value in warm_spark.LAUNCHER_PROPERTIES.items():
         properties.setdefault(key, value)  # the run's own spark.app.name wins, as with spark-submit
     properties["spark.app.submitTime"] = str(int(time.time() * 1000))
-    properties["spark.local.dir"] = str(folder / "spark-local")
     hadoop = "spark.hadoop.fs.s3a."
     properties[hadoop + "aws.credentials.provider"] = "org.apache.hadoop.fs.s3a.TemporaryAWSCredentialsProvider"
     properties[hadoop + "access.key"] = env.get("AWS_ACCESS_KEY_ID", "")

@@ -61,6 +61,8 @@ class WarmJvm:
         self.runs = 0
         self._sink: dict[str, list[tuple[int, str]]] | None = None
         self._sink_lock = threading.Lock()
+        (self.folder / "idle-local").mkdir()
+        (self.folder / "spark-local").symlink_to(self.folder / "idle-local", target_is_directory=True)
         self.process = subprocess.Popen(
             [str(_spark_home() / "bin" / "spark-submit"), "pyspark-shell"], env=self._environment(),
             cwd=str(self.folder), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -79,7 +81,9 @@ class WarmJvm:
     def _environment(self) -> dict[str, str]:
         env = user_code.passed_through()
         env.update(spark.environment(spark.write_conf_dir(self.folder / "spark-conf", self.values), self.folder))
-        env.pop("SPARK_LOCAL_DIRS")  # each run names its own (spark.local.dir), which the variable would override
+        # Spark's local files go where SPARK_LOCAL_DIRS says, read once per JVM: a link each run points
+        # at its own folder (setting spark.local.dir instead logs a warning the cold path never shows).
+        env["SPARK_LOCAL_DIRS"] = str(self.folder / "spark-local")
         env.update(LANG="en_US.UTF-8", TMPDIR=str(self.folder / "tmp"),
                    _PYSPARK_DRIVER_CONN_INFO_PATH=str(self.folder / "gateway"))
         return env
@@ -120,8 +124,13 @@ class WarmJvm:
             return False
         return True
 
-    def prepare(self, properties: dict[str, str]) -> None:
-        """The run's Spark settings, where ``new SparkConf()`` reads them: the JVM's system properties."""
+    def prepare(self, properties: dict[str, str], local_dir: Path) -> None:
+        """The run's Spark settings, where ``new SparkConf()`` reads them (the JVM's system properties),
+        and its local files in ``local_dir``."""
+        link, new_link = self.folder / "spark-local", self.folder / "spark-local.next"
+        new_link.unlink(missing_ok=True)
+        new_link.symlink_to(local_dir, target_is_directory=True)
+        os.replace(new_link, link)  # atomic: the link is never missing
         system = self.gateway.jvm.java.lang.System
         _clear_spark_properties(system)
         for key, value in properties.items():

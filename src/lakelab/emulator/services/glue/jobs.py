@@ -29,8 +29,8 @@ Fidelity notes:
 > course environment's packages are there). Spark runs in local mode on this machine's cores,
 > whatever the worker type; ErrorMessage always has the category UNCLASSIFIED_ERROR. Output is
 > committed with Hadoop's file committer (Glue uses an S3-optimised one): same files, slower.
-> On the warm JVM a run's ``SparkConf`` also holds its S3A credentials (``spark.hadoop.fs.s3a.*``),
-> ``spark.local.dir`` and its UDF workers' variables (``spark.executorEnv.*``): settings a script
+> On the warm JVM a run's ``SparkConf`` also holds its S3A credentials (``spark.hadoop.fs.s3a.*``)
+> and its UDF workers' variables (``spark.executorEnv.*``): settings a script
 > that prints every setting would show; a run that is stopped or times out takes that JVM down.
 """
 
