@@ -135,3 +135,45 @@ def test_an_mwaa_environment_tagged_as_the_pipeline_runs_its_unpaused_dags(emula
         assert found.run(timeout=120) == (True, "DAG runs: daily_lake success")
     finally:
         mwaa.delete_environment(Name="lakelab-learner-airflow")
+
+
+def test_late_events_in_the_curated_table_fail_the_clickstream_criterion(emulator):
+    """A delivery stream that keeps every event, late ones included (the plausible slip), fails criterion 4
+    naming the late events; the on-time ones arrived."""
+    from lakelab.capstone import replay
+    from lakelab.checks import CheckFailed, checks_for
+
+    s3, glue, kinesis, firehose, iam = (boto3.client(s) for s in ("s3", "glue", "kinesis", "firehose", "iam"))
+    terms = contract()
+    s3.create_bucket(Bucket=terms.bucket)
+    glue.create_database(DatabaseInput={"Name": terms.database})
+    glue.create_table(DatabaseName=terms.database, TableInput={"Name": "clickstream", "StorageDescriptor": {
+        "Columns": [{"Name": "event_id", "Type": "string"}, {"Name": "event_ts", "Type": "string"}],
+        "Location": f"s3://{terms.bucket}/curated/clickstream/",
+        "SerdeInfo": {"SerializationLibrary": "org.openx.data.jsonserde.JsonSerDe"}}})
+    kinesis.create_stream(StreamName=terms.stream, ShardCount=1)
+    kinesis.get_waiter("stream_exists").wait(StreamName=terms.stream)
+    stream_arn = kinesis.describe_stream_summary(StreamName=terms.stream)["StreamDescriptionSummary"]["StreamARN"]
+    role = iam.create_role(RoleName="lakelab-learner-delivery", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "firehose.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    iam.put_role_policy(RoleName="lakelab-learner-delivery", PolicyName="work", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*", "kinesis:*"], "Resource": "*"}]}))
+    firehose.create_delivery_stream(
+        DeliveryStreamName="lakelab-learner-clicks", DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration={"KinesisStreamARN": stream_arn, "RoleARN": role},
+        ExtendedS3DestinationConfiguration={"RoleARN": role, "BucketARN": f"arn:aws:s3:::{terms.bucket}",
+                                            "Prefix": "curated/clickstream/",
+                                            "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 1},
+                                            "ProcessingConfiguration": {"Enabled": True, "Processors": [
+                                                {"Type": "AppendDelimiterToRecord"}]}})
+    replay.forget()
+    clickstream = next(check for check in checks_for(9) if check.number == "4")
+    try:
+        clickstream()
+    except CheckFailed as failure:
+        assert "no late event" in failure.expected and "grader-" in failure.found and "-late-" in failure.found
+    else:
+        raise AssertionError("late events in the curated table passed criterion 4")
+    finally:
+        replay.forget()
