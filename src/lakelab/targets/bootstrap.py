@@ -14,7 +14,9 @@ tags cannot be read, and bootstrap says so. Then, only after a typed ``yes`` (or
 - the learner's role ``lakelab-<learner>-labs``, which the account's principals may assume, holding the union
   of the labs' generated least-privilege policies (``lakelab plan``, kept in ``weeks/plans/``) as managed
   policies ``lakelab-<learner>-labs-<n>`` (at most 6,144 characters each; a role takes 10 by default:
-  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), made a Lake Formation data
+  lake administrator in the Region (week 7's reading: whoever runs the lab must be one, and root cannot be;
+  GetDataLakeSettings first, since PutDataLakeSettings replaces every setting).
 
 Both are tagged ``course=lakelab-guardrails``, ``learner``, ``lab=bootstrap``: not the labs' ``course=lakelab``,
 so ``lakelab teardown`` deliberately keeps them. The budget is free and its alert is what notices a charge
@@ -115,6 +117,12 @@ def create(clients: Clients, guardrails: Guardrails, report: Callable[[str], Non
     """The budget and the role (create or update: bootstrap can run again)."""
     _budget(clients("budgets"), guardrails, report)
     _role(clients("iam"), guardrails, report)
+    from lakelab.plan.run import make_data_lake_admin
+
+    role_arn = f"arn:aws:iam::{guardrails.account}:role/{guardrails.role}"
+    added = make_data_lake_admin(clients("lakeformation"), role_arn)
+    report(f"role {guardrails.role} {'made' if added else 'already'} a Lake Formation data lake administrator in "
+           f"{guardrails.region} (week 7 and the capstone need one; the root user cannot be)")
 
 
 def _budget(budgets: Any, guardrails: Guardrails, report: Callable[[str], None]) -> None:
@@ -176,6 +184,7 @@ def remove(clients: Clients, guardrails: Guardrails, report: Callable[[str], Non
            .get("Budgets", [])):
         budgets.delete_budget(AccountId=guardrails.account, BudgetName=guardrails.budget)
         report(f"removed budget {guardrails.budget}")
+    _no_longer_data_lake_admin(clients("lakeformation"), f"arn:aws:iam::{guardrails.account}:role/{guardrails.role}")
     try:
         tags = iam.list_role_tags(RoleName=guardrails.role)["Tags"]
     except iam.exceptions.NoSuchEntityException:
@@ -192,3 +201,10 @@ def remove(clients: Clients, guardrails: Guardrails, report: Callable[[str], Non
             iam.delete_policy(PolicyArn=attached["PolicyArn"])
     iam.delete_role(RoleName=guardrails.role)
     report(f"removed role {guardrails.role} and its policies")
+
+
+def _no_longer_data_lake_admin(lakeformation: Any, role_arn: str) -> None:
+    settings = lakeformation.get_data_lake_settings()["DataLakeSettings"]
+    kept = [a for a in settings.get("DataLakeAdmins", []) if a.get("DataLakePrincipalIdentifier") != role_arn]
+    if len(kept) != len(settings.get("DataLakeAdmins", [])):
+        lakeformation.put_data_lake_settings(DataLakeSettings={**settings, "DataLakeAdmins": kept})
