@@ -101,3 +101,11 @@ def test_without_a_running_emulator_progress_shows_the_stored_passes_and_starts_
     printed = capsys.readouterr().out
     assert "no `lakelab serve` is running" in printed and "last passed 2026-01-02 10:00 UTC" in printed
     assert targets.current() is None, "no emulator started just to look"
+
+
+def test_the_guard_lets_a_peek_at_a_queue_through_and_nothing_that_takes_messages():
+    model = type("Model", (), {"name": "ReceiveMessage"})()
+    progress._guard({"QueueUrl": "q", "VisibilityTimeout": 0}, model)  # messages stay visible: a read
+    for params in ({"QueueUrl": "q"}, {"QueueUrl": "q", "VisibilityTimeout": 30}):
+        with pytest.raises(progress.NotReadOnly, match="ReceiveMessage would change the target"):
+            progress._guard(params, model)

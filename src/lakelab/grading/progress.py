@@ -83,6 +83,8 @@ def _guard(params, model, **_) -> None:
         return
     if name == "InvokeRestApi" and str(params.get("Method", "")).upper() == "GET":  # MWAA's Airflow API, reading
         return
+    if name == "ReceiveMessage" and params.get("VisibilityTimeout") == 0:  # a peek: every message stays visible
+        return
     raise NotReadOnly(f"{name} would change the target: progress only reads")
 
 
