@@ -133,8 +133,11 @@ def test_an_mwaa_environment_tagged_as_the_pipeline_runs_its_unpaused_dags(emula
             time.sleep(1)
         api("PATCH", "/dags/daily_lake", {"is_paused": False})  # paused at creation, as on MWAA
         assert found.run(timeout=120) == (True, "DAG runs: daily_lake success")
-    finally:
+    finally:  # gone before the next test resets the emulator (Airflow's processes stop with it)
         mwaa.delete_environment(Name="lakelab-learner-airflow")
+        deadline = time.monotonic() + 120
+        while "lakelab-learner-airflow" in mwaa.list_environments()["Environments"] and time.monotonic() < deadline:
+            time.sleep(1)
 
 
 def test_late_events_in_the_curated_table_fail_the_clickstream_criterion(emulator):
