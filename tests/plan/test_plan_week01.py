@@ -34,7 +34,7 @@ def test_the_solution_passes_every_check_holding_only_the_policy_and_a_call_outs
     assert proof["passed"], proof
     assert proof["checks"] and all(ok for _, ok in proof["checks"]) and proof["cell_errors"] == []
     assert proof["denied_inside_the_lab"] == []
-    assert "AccessDenied: User: arn:aws:sts::123456789012:assumed-role/lakelab-learner-labs/lakelab-plan is not " \
+    assert "AccessDenied: User: arn:aws:sts::123456789012:assumed-role/LakeLabs-learner/lakelab-plan is not " \
            "authorized to perform: s3:CreateBucket on resource: \"arn:aws:s3:::outside-the-course-" in proof["outside_call"]
 
 

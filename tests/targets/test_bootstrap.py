@@ -32,7 +32,7 @@ def bootstrap(clients, yes=True, answer="", removing=False, email="ana@example.c
 
 def nothing_was_created(clients) -> bool:
     budgets = clients("budgets").describe_budgets(AccountId=ACCOUNT).get("Budgets", [])
-    roles = [r["RoleName"] for r in clients("iam").list_roles()["Roles"] if r["RoleName"].startswith("lakelab-")]
+    roles = [r["RoleName"] for r in clients("iam").list_roles()["Roles"] if r["RoleName"].lower().startswith("lakelab")]
     policies = [p["PolicyName"] for p in clients("iam").list_policies(Scope="Local")["Policies"]]
     return budgets == [] and roles == [] and policies == []
 
@@ -70,22 +70,22 @@ def test_without_a_yes_nothing_is_created(clients, capsys):
 def test_a_sandbox_gets_a_budget_with_alerts_and_the_labs_role_which_teardown_keeps(clients, capsys):
     assert bootstrap(clients, yes=False, answer="yes") == 0
     out = capsys.readouterr().out
-    assert "checked: the account belongs to no organization" in out and "role lakelab-ana-labs:" in out
+    assert "checked: the account belongs to no organization" in out and "role LakeLabs-ana:" in out
     budgets = clients("budgets")
-    budget = budgets.describe_budget(AccountId=ACCOUNT, BudgetName="lakelab-ana-monthly")["Budget"]
+    budget = budgets.describe_budget(AccountId=ACCOUNT, BudgetName="LakeLabs-ana-monthly")["Budget"]
     assert (budget["BudgetLimit"], budget["TimeUnit"], budget["BudgetType"]) == (
         {"Amount": "20.00", "Unit": "USD"}, "MONTHLY", "COST")
-    alerts = budgets.describe_notifications_for_budget(AccountId=ACCOUNT, BudgetName="lakelab-ana-monthly")
+    alerts = budgets.describe_notifications_for_budget(AccountId=ACCOUNT, BudgetName="LakeLabs-ana-monthly")
     assert sorted((n["NotificationType"], n["Threshold"]) for n in alerts["Notifications"]) == [
         ("ACTUAL", 80.0), ("FORECASTED", 100.0)]
     subscribers = budgets.describe_subscribers_for_notification(
-        AccountId=ACCOUNT, BudgetName="lakelab-ana-monthly", Notification=alerts["Notifications"][0])["Subscribers"]
+        AccountId=ACCOUNT, BudgetName="LakeLabs-ana-monthly", Notification=alerts["Notifications"][0])["Subscribers"]
     assert subscribers == [{"SubscriptionType": "EMAIL", "Address": "ana@example.com"}]
 
     iam = clients("iam")
-    assert {"Key": "course", "Value": "lakelab-guardrails"} in iam.list_role_tags(RoleName="lakelab-ana-labs")["Tags"]
+    assert {"Key": "course", "Value": "lakelab-guardrails"} in iam.list_role_tags(RoleName="LakeLabs-ana")["Tags"]
     allowed = set()
-    for attached in iam.list_attached_role_policies(RoleName="lakelab-ana-labs")["AttachedPolicies"]:
+    for attached in iam.list_attached_role_policies(RoleName="LakeLabs-ana")["AttachedPolicies"]:
         found = iam.get_policy(PolicyArn=attached["PolicyArn"])["Policy"]
         document = iam.get_policy_version(PolicyArn=attached["PolicyArn"], VersionId=found["DefaultVersionId"])
         text = json.dumps(document["PolicyVersion"]["Document"])
@@ -94,7 +94,7 @@ def test_a_sandbox_gets_a_budget_with_alerts_and_the_labs_role_which_teardown_ke
     assert set(policy.actions_of(planner.kept(1)["policy"])) <= allowed  # every lab's actions: week 1's among them
 
     admins = clients("lakeformation").get_data_lake_settings()["DataLakeSettings"]["DataLakeAdmins"]
-    assert admins == [{"DataLakePrincipalIdentifier": f"arn:aws:iam::{ACCOUNT}:role/lakelab-ana-labs"}]
+    assert admins == [{"DataLakePrincipalIdentifier": f"arn:aws:iam::{ACCOUNT}:role/LakeLabs-ana"}]
     from lakelab.lab import teardown
 
     assert teardown.find() == []  # the guardrails are not the labs' resources: teardown keeps them

@@ -1,6 +1,6 @@
 """``lakelab plan``: before a lab on a real account, what it creates, what it costs, and the least privilege it needs.
 
-- ``run``: one run of a solution as the learner's role ``lakelab-<learner>-labs`` on a fresh emulator, IAM
+- ``run``: one run of a solution as the learner's role ``LakeLabs-<learner>`` on a fresh emulator, IAM
   enforced, in a process of its own; ``capture``: what IAM decided for that role, and its CloudTrail events.
 - ``policy``: the policy from those decisions (resources generalized to the course's prefix), unions and
   splits into managed policies; ``baseline``: the figures it is compared with (``AdministratorAccess``).

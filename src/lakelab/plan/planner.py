@@ -22,7 +22,7 @@ from typing import Any
 from lakelab.plan import policy
 from lakelab.plan.run import RunResult, run_in_own_process
 
-FORMAT = 2  # bump when a plan's fields or the policy's rules change: older plans are then made again
+FORMAT = 3  # bump when a plan's fields or the policy's rules change: older plans are then made again
 LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_LEARNER = "123456789012", "us-east-1", "learner"
 
 

@@ -75,7 +75,7 @@ def text(planned: dict, source: str) -> str:
 def _proof(proof: dict) -> str:
     passed = sum(ok for _, ok in proof["checks"])
     verdict = "PASS" if proof["passed"] else "FAIL"
-    lines = [f"Proof ({verdict}): the solution run again, IAM enforced, as lakelab-<learner>-labs holding only this "
+    lines = [f"Proof ({verdict}): the solution run again, IAM enforced, as LakeLabs-<learner> holding only this "
              f"policy: {passed}/{len(proof['checks'])} checks passed, {len(proof['cell_errors'])} cell(s) failed."]
     lines += [f"  {error}" for error in proof["cell_errors"][:5]]
     lines.append(f"  A call outside the policy: {proof['outside_call']}")

@@ -1,6 +1,6 @@
 """One run of a lab's solution as the learner's role, on a fresh emulator in a process of its own.
 
-The emulator enforces IAM. The learner's role (``lakelab-<learner>-labs``, the role ``lakelab bootstrap``
+The emulator enforces IAM. The learner's role (``LakeLabs-<learner>``, the role ``lakelab bootstrap``
 makes on AWS) holds either every action (to learn what the lab needs) or a generated policy (to prove
 it), and the kernel signs every call with that role's session credentials. The solution runs cell by
 cell; before its Clean up the lab's checks run from outside the kernel, as the account, and the
@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROLE_PURPOSE = "labs"  # lakelab-<learner>-labs: the role a learner runs the labs as
+GUARDRAIL_PREFIX = "LakeLabs"  # LakeLabs-<learner>: the role a learner runs the labs as, outside the labs'
+# own names (lakelab-<learner>-...), which labs sweep and the capstone inventories
 SESSION_NAME = "lakelab-plan"
 ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 CHECKER_KEY = "lakelab-plan-checks"  # keys the emulator never issued act as the account's root
@@ -138,7 +139,7 @@ def _client(service: str, endpoint: str, key: str = CHECKER_KEY, secret: str = "
 def role_name() -> str:
     from lakelab.course import naming
 
-    return f"{naming.COURSE}-{naming.learner()}-{ROLE_PURPOSE}"
+    return f"{GUARDRAIL_PREFIX}-{naming.learner()}"
 
 
 def _learner_role(endpoint: str, policies: list[dict]) -> tuple[str, tuple[str, str, str]]:

@@ -7,13 +7,13 @@ the organization's management account or a delegated administrator call ListTags
 (https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListTagsForResource.html): elsewhere the
 tags cannot be read, and bootstrap says so. Then, only after a typed ``yes`` (or ``--yes``), it creates:
 
-- a monthly cost budget ``lakelab-<learner>-monthly`` with e-mail alerts at 80% of actual spend and 100% of
+- a monthly cost budget ``LakeLabs-<learner>-monthly`` with e-mail alerts at 80% of actual spend and 100% of
   forecast spend (Budgets CreateBudget with NotificationsWithSubscribers:
   https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_CreateBudget.html);
   a budget with notifications costs nothing (AWS Price List, AWSBudgets: $0.00 a budget-day);
-- the learner's role ``lakelab-<learner>-labs``, which the account's principals may assume, holding the union
+- the learner's role ``LakeLabs-<learner>``, which the account's principals may assume, holding the union
   of the labs' generated least-privilege policies (``lakelab plan``, kept in ``weeks/plans/``) as managed
-  policies ``lakelab-<learner>-labs-<n>`` (at most 6,144 characters each; a role takes 10 by default:
+  policies ``LakeLabs-<learner>-<n>`` (at most 6,144 characters each; a role takes 10 by default:
   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), made a Lake Formation data
   lake administrator in the Region (week 7's reading: whoever runs the lab must be one, and root cannot be;
   GetDataLakeSettings first, since PutDataLakeSettings replaces every setting).
@@ -52,15 +52,13 @@ class Guardrails:
 
     @property
     def budget(self) -> str:
-        from lakelab.course import naming
-
-        return f"{naming.COURSE}-{self.learner}-monthly"
+        return f"{self.role}-monthly"
 
     @property
     def role(self) -> str:
-        from lakelab.plan.run import ROLE_PURPOSE
+        from lakelab.plan.run import GUARDRAIL_PREFIX
 
-        return f"lakelab-{self.learner}-{ROLE_PURPOSE}"
+        return f"{GUARDRAIL_PREFIX}-{self.learner}"  # outside the labs' names, which labs sweep and inventory
 
     @property
     def tags(self) -> list[dict[str, str]]:
