@@ -57,16 +57,20 @@ class WarmJvm:
 
     def __init__(self) -> None:
         self.folder = user_code.run_folder("lakelab-spark-jvm-")
-        self.values = spark.settings(user_code.endpoint() or "http://127.0.0.1", "us-east-1", self.folder)
         self.runs = 0
         self._sink: dict[str, list[tuple[int, str]]] | None = None
         self._sink_lock = threading.Lock()
-        (self.folder / "idle-local").mkdir()
-        (self.folder / "spark-local").symlink_to(self.folder / "idle-local", target_is_directory=True)
-        self.process = subprocess.Popen(
-            [str(_spark_home() / "bin" / "spark-submit"), "pyspark-shell"], env=self._environment(),
-            cwd=str(self.folder), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            start_new_session=True)  # a run's kill (its process group) never reaches it
+        try:
+            self.values = spark.settings(user_code.endpoint() or "http://127.0.0.1", "us-east-1", self.folder)
+            (self.folder / "idle-local").mkdir()
+            (self.folder / "spark-local").symlink_to(self.folder / "idle-local", target_is_directory=True)
+            self.process = subprocess.Popen(
+                [str(_spark_home() / "bin" / "spark-submit"), "pyspark-shell"], env=self._environment(),
+                cwd=str(self.folder), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                start_new_session=True)  # a run's kill (its process group) never reaches it
+        except BaseException:
+            user_code.remove(self.folder)
+            raise
         self._readers = [threading.Thread(target=self._read, args=(name,), daemon=True,
                                           name=f"lakelab-spark-jvm-{name}") for name in ("stdout", "stderr")]
         for reader in self._readers:
@@ -183,10 +187,15 @@ def _clear_spark_properties(system: Any) -> None:
 
 
 def _connect(port: int, secret: str) -> Any:
-    """A gateway client as PySpark builds one (pinned threads), from py4j alone: no pyspark import here."""
+    """A gateway client as PySpark builds one (pinned threads), from py4j alone: no pyspark import here.
+
+    Without memory management: the few Java objects a release touches stay referenced until the JVM
+    goes (bounded by MAX_RUNS_PER_JVM), and no background thread sends their release to a JVM that
+    was just killed (which py4j would log as an error)."""
     from py4j.clientserver import ClientServer, JavaParameters, PythonParameters
 
-    return ClientServer(java_parameters=JavaParameters(port=port, auth_token=secret, auto_convert=True),
+    return ClientServer(java_parameters=JavaParameters(port=port, auth_token=secret, auto_convert=True,
+                                                       enable_memory_management=False),
                         python_parameters=PythonParameters(port=0, eager_load=False))
 
 
