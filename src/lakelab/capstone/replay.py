@@ -71,22 +71,40 @@ def forget() -> None:
 
 def replay(terms: Contract) -> Day:
     seen = Day()
-    seen.pipeline, seen.found = orchestration.find(terms)
+    try:
+        seen.pipeline, seen.found = orchestration.find(terms)
+    except Exception as error:  # a listing refused: no orchestration to judge, the rest still is
+        seen.found = f"the orchestration could not be listed: {type(error).__name__}: {str(error)[:200]}"
     seen.source = _change_the_source(terms)
     seen.raw_files, seen.malformed_marker = _drop_customer_files(terms, seen.run)
     _put_clicks(terms, seen)
     if seen.pipeline is None:
         return seen
-    from lakelab.capstone import observe
-
     time.sleep(6)  # DMS writes a batch of changes every few seconds here (CdcMaxBatchInterval)
     for attempt in range(3):  # a run may start before DMS wrote the day's changes: run again, as tomorrow would
-        seen.runs.append(seen.pipeline.run())
-        if not seen.runs[-1][0] or observe.orders_match(terms)[0] or seen.source:
+        seen.runs.append(_run(seen.pipeline))
+        if not seen.runs[-1][0] or seen.source or _orders_match(terms):
             break
         time.sleep(8)
-    _break_and_run(terms, seen)
+    try:
+        _break_and_run(terms, seen)
+    except Exception as error:
+        seen.notes.append(f"the broken run could not be made: {type(error).__name__}: {str(error)[:200]}")
     return seen
+
+
+def _run(pipeline: orchestration.Pipeline, timeout: float = 120) -> tuple[bool, str]:
+    """One run, never raising: (succeeded, what was seen)."""
+    try:
+        return pipeline.run(timeout)
+    except Exception as error:
+        return False, f"the run could not be started or followed: {type(error).__name__}: {str(error)[:300]}"
+
+
+def _orders_match(terms: Contract) -> bool:
+    from lakelab.capstone import observe
+
+    return observe.orders_match(terms)[0]
 
 
 def _change_the_source(terms: Contract) -> str:
@@ -177,6 +195,6 @@ def _break_and_run(terms: Contract, seen: Day) -> None:
     seen.broken_roles = orchestration.break_reading(terms, seen.pipeline)
     seen.broken_at = time.time()
     try:
-        seen.broken_run = seen.pipeline.run(timeout=90)
+        seen.broken_run = _run(seen.pipeline, timeout=90)
     finally:
         orchestration.mend(seen.broken_roles)

@@ -197,7 +197,7 @@ def warehouse_and_cost():
 def failure_alarmed():
     day, terms = replay.day(), contract()
     expect(day.broken_run is not None, expected="the grader's broken run (the pipeline's roles may not read "
-           "raw/customers/)", found=day.found if not day.pipeline else "no successful run to break after")
+           "raw/customers/)", found=day.found if not day.pipeline else "; ".join(day.notes) or "no broken run")
     expect(not day.broken_run[0], expected="the run to fail when its roles cannot read raw/customers/",
            found=f"{day.broken_run[1]} (roles denied: {day.broken_roles})")
     cloudwatch = boto3.client("cloudwatch")
