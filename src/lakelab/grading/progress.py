@@ -26,6 +26,7 @@ itself (week 7 queries as an assumed role) is not guarded; those only run SELECT
 from __future__ import annotations
 
 import html
+import importlib
 import json
 import os
 import re
@@ -125,11 +126,14 @@ def collect(weeks: list[int] | None = None, target=None) -> tuple[list[Exercise]
     try:
         for week in chosen:
             attempted: bool | None = None  # looked for only when a check fails and never passed
+            grader_only = getattr(importlib.import_module(week.checks_module), "GRADER_ONLY", "")
             for check in checks_for(week.key):
                 key = f"{week.key}:{check.number}"
                 entry = Exercise(week.key, week.lab, check.number, check.title, check.stretch, NOT_ATTEMPTED,
                                  last_pass=record.get(key, ""))
-                if live and _lacking(check.needs):
+                if grader_only:  # judged by replaying data and tearing down: never against the learner's target
+                    entry.status, entry.hint = NOT_SHOWN, grader_only
+                elif live and _lacking(check.needs):
                     entry.status, entry.hint = NOT_SHOWN, _lacking(check.needs)
                 elif live:
                     result = run_check(check)
@@ -152,13 +156,17 @@ def collect(weeks: list[int] | None = None, target=None) -> tuple[list[Exercise]
 
 def where_you_are(week, target) -> str:
     """A lab's Setup line: this lab's progress on the target, judged now from what exists (the same checks,
-    read-only), and the exercise to do next. Nothing of the lab on the target: the checks are not run (they
-    could only fail), so a first Setup costs one listing per kind the lab creates."""
+    read-only), and the exercise to do next; for a lab whose checks only the grader runs (the capstone's
+    criteria replay data and tear down), how it is judged. Nothing of the lab on the target: the checks are
+    not run (they could only fail), so a first Setup costs one listing per kind the lab creates."""
     from lakelab.checks import checks_for
 
     checks = [check for check in checks_for(week.key) if not check.stretch]
     if not checks:
         return ""
+    grader_only = getattr(importlib.import_module(week.checks_module), "GRADER_ONLY", "")
+    if grader_only:
+        return f"Your progress on this lab: {grader_only}."
     if not _built(week, target):
         return (f"Your progress on this lab: nothing of it exists on this target yet — start with exercise "
                 f"{checks[0].number}.")
