@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import boto3
+import pytest
 
 from lakelab.capstone import contract, inventory
 from lakelab.capstone import pipeline as orchestration
@@ -180,3 +181,31 @@ def test_late_events_in_the_curated_table_fail_the_clickstream_criterion(emulato
         raise AssertionError("late events in the curated table passed criterion 4")
     finally:
         replay.forget()
+
+
+def test_on_the_learners_own_target_the_criteria_refuse_and_progress_runs_none(emulator, monkeypatch, tmp_path):
+    """A notebook (or `lakelab progress`) that activated the learner's target never runs the criteria: they
+    would commit changes in the source database and tear the lake down. The Setup line says how it is judged."""
+    from lakelab import course, targets
+    from lakelab.checks import CheckFailed, checks_for
+    from lakelab.grading import progress
+
+    monkeypatch.setenv("LAKELAB_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("LAKELAB_EMBEDDED", raising=False)
+    targets.forget()
+    try:
+        target = targets.activate()  # what a Setup cell does
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="lakelab-learner-lake")
+        s3.put_bucket_tagging(Bucket="lakelab-learner-lake", Tagging={"TagSet": TAG_SET})
+        teardown = next(check for check in checks_for(9) if check.number == "10")
+        with pytest.raises(CheckFailed) as refused:
+            teardown()
+        assert "lakelab check labs/week09_capstone.ipynb" in str(refused.value)
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["lakelab-learner-lake"], "nothing torn down"
+        exercises, _ = progress.collect([9], target)
+        assert len(exercises) == 10 and {e.status for e in exercises} == {progress.NOT_SHOWN}
+        assert progress.where_you_are(course.week(9), target).startswith(
+            "Your progress on this lab: judged by behaviour, not cell by cell: `lakelab check")
+    finally:
+        targets.forget()

@@ -16,6 +16,20 @@ from lakelab.capstone.contract import CEILING_USD, COST_ESTIMATE_KEY, PII, PIPEL
 from lakelab.checks.framework import exercise, expect
 
 WEEK = 9
+# Read by `lakelab progress` and the Setup cell, which then run none of these criteria: they commit changes in
+# the source database, break the pipeline's roles for a run and tear everything down.
+GRADER_ONLY = ("judged by behaviour, not cell by cell: `lakelab check labs/week09_capstone.ipynb` runs your "
+               "notebook on a fresh emulator, replays a day through it and scores the brief's ten criteria")
+
+
+def _on_the_graders_emulator() -> None:
+    """Refuse to judge a target a notebook or `lakelab progress` activated: the learner's own lake."""
+    from lakelab import targets
+
+    expect(targets.current() is None, expected="to be judged by lakelab check or lakelab grade, on a fresh emulator",
+           found=f"called against your own target ({targets.current() and targets.current().kind}), whose data the "
+                 "grader would change and whose resources it would tear down",
+           hint="run `lakelab check labs/week09_capstone.ipynb` instead")
 CLICK_LATENCY_S = 90  # locally; the brief's requirement on AWS is 5 minutes
 ALARM_WAIT_S = 90  # a 60 s period, evaluated at its end, plus delivery
 
@@ -24,6 +38,7 @@ ALARM_WAIT_S = 90  # a 60 s period, evaluated at its end, plus delivery
     "tag your state machine or MWAA environment component=pipeline (and only one); a run must process what "
     "arrived since the last one and succeed"))
 def orchestration_runs_the_day():
+    _on_the_graders_emulator()
     day = replay.day()
     expect(day.pipeline, expected=f"one orchestration tagged {'='.join(PIPELINE_TAG)}", found=day.found)
     expect(day.replayed, expected=f"a run of {day.found} started by the grader to succeed",
@@ -34,6 +49,7 @@ def orchestration_runs_the_day():
     "replicate shop.orders with DMS (full load and CDC) and apply each run's changes to curated orders, "
     "newest change per order, deletes included"))
 def orders_current():
+    _on_the_graders_emulator()
     day, terms = replay.day(), contract()
     expect(not day.source, expected="the grader to commit changes in shop.orders", found=day.source,
            hint=f"the source is the RDS instance {terms.source_instance}, user shop_admin, database shop, "
@@ -49,6 +65,7 @@ def orders_current():
     "validate every file under raw/customers/: good rows reach curated customers, rows breaking the brief's rules "
     "and files that are not customer files go under quarantine/"))
 def customers_validated():
+    _on_the_graders_emulator()
     day, terms = replay.day(), contract()
     expect(day.replayed, expected="a successful pipeline run after the day's files arrived",
            found=day.found if not day.pipeline else "; ".join(seen for _, seen in day.runs))
@@ -74,6 +91,7 @@ def customers_validated():
     "one row per event with its event_id; events more than a day older than their arrival stay out of it, kept "
     "under quarantine/ or errors/"))
 def clickstream_queryable():
+    _on_the_graders_emulator()
     day, terms = replay.day(), contract()
     expect(not day.clicks_error, expected=f"the grader's {len(day.clicks)} events accepted by {terms.stream}",
            found=day.clicks_error)
@@ -102,6 +120,7 @@ def clickstream_queryable():
     "govern the curated tables with Lake Formation: the analyst role may query orders and customers, "
     f"but never {', '.join(PII)}"))
 def pii_hidden():
+    _on_the_graders_emulator()
     terms = contract()
     try:
         analyst = observe.assume(terms.analyst_role)
@@ -133,6 +152,7 @@ def pii_hidden():
     "a CloudTrail trail named with your prefix, logging into a bucket: the analyst's queries (Athena and Lake "
     "Formation's GetDataAccess) must be in its files"))
 def trail_records_access():
+    _on_the_graders_emulator()
     terms = contract()
     cloudtrail = boto3.client("cloudtrail")
     trails = [t for t in cloudtrail.describe_trails()["trailList"] if t["Name"].startswith(terms.prefix)]
@@ -162,6 +182,7 @@ def trail_records_access():
     "a Redshift Serverless workgroup named with your prefix, an orders table loaded in its dev database, and "
     f"s3://<lake>/{COST_ESTIMATE_KEY} with monthly_usd per service and total_monthly_usd ≤ {CEILING_USD:g}"))
 def warehouse_and_cost():
+    _on_the_graders_emulator()
     terms = contract()
     serverless, data_api = boto3.client("redshift-serverless"), boto3.client("redshift-data")
     groups = [w["workgroupName"] for w in serverless.list_workgroups()["workgroups"]
@@ -195,6 +216,7 @@ def warehouse_and_cost():
     "an alarm (named with your prefix, with an action) must go to ALARM when a pipeline run fails, the failure "
     "must be in a log group named with your prefix, and a dashboard named with your prefix must show the pipeline"))
 def failure_alarmed():
+    _on_the_graders_emulator()
     day, terms = replay.day(), contract()
     expect(day.broken_run is not None, expected="the grader's broken run (the pipeline's roles may not read "
            "raw/customers/)", found=day.found if not day.pipeline else "; ".join(day.notes) or "no broken run")
@@ -229,6 +251,7 @@ def failure_alarmed():
     "tag everything you create with names.tags (course, week, lab, learner): teardown finds the course's "
     "resources by those tags"))
 def everything_tagged():
+    _on_the_graders_emulator()
     from lakelab.capstone import inventory
 
     day = replay.day()
@@ -242,6 +265,7 @@ def everything_tagged():
 @exercise(WEEK, "10", "teardown leaves nothing", hint=(
     "name everything with your prefix and tag it: lab.clean_up() must then remove it all"))
 def teardown_leaves_nothing():
+    _on_the_graders_emulator()
     from lakelab.capstone import inventory
 
     day = replay.day()
