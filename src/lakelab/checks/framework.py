@@ -43,13 +43,14 @@ class Check:
     stretch: bool = False
     needs: tuple[str, ...] = ()  # capabilities a target may lack (``Target.lacks``): then nothing is shown
 
-    def __call__(self) -> None:
+    def __call__(self) -> str | None:
+        """Run the check: print PASS (with what it observed, when it says) or raise :class:`CheckFailed`."""
         missing = _lacking(self.needs)
         if missing:
             print(f"⏭ SKIP {self.number} {self.title}: not shown on this target, because {missing}")
-            return
+            return None
         try:
-            self.function()
+            observed = self.function()  # a check may return what it saw (the capstone's criteria do)
         except _Problem as problem:
             raise CheckFailed(self.number, self.title, problem.expected, problem.found,
                               problem.hint or self.hint) from None
@@ -60,7 +61,8 @@ class Check:
         except BotoCoreError as error:
             raise CheckFailed(self.number, self.title, "the target to answer", str(error),
                               "run the Setup cell first, then this exercise") from None
-        print(f"✅ PASS {self.number} {self.title}")
+        print(f"✅ PASS {self.number} {self.title}" + (f"\n   observed: {observed}" if observed else ""))
+        return observed
 
 
 def _lacking(needs: tuple[str, ...]) -> str:

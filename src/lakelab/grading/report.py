@@ -111,7 +111,7 @@ def feedback(outcome: Outcome) -> str:
 def _check_lines(check: CheckResult) -> list[str]:
     label = f"**{check.number}**{' (stretch)' if check.stretch else ''} {check.title}"
     if check.passed:
-        return [f"- ✅ PASS {label}"]
+        return [f"- ✅ PASS {label}"] + ([f"  observed: {_plain(check.found)}"] if check.found else [])
     return [f"- ❌ FAIL {label}  ", f"  expected: {_plain(check.expected)}  ",
             f"  found: {_plain(check.found)}  ", f"  hint: {_plain(check.hint)}"]
 

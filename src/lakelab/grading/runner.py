@@ -135,13 +135,13 @@ def run_check(check: Check) -> CheckResult:
     result = CheckResult(check.number, check.title, check.stretch, passed=False, hint=check.hint)
     try:
         with redirect_stdout(io.StringIO()):
-            check()
+            observed = check()
     except CheckFailed as failure:
         result.expected, result.found, result.hint = failure.expected, truncated(failure.found), failure.hint
     except Exception as error:  # a check that crashes fails, it does not stop the grading
         result.expected, result.found = "the check to run", truncated(f"{type(error).__name__}: {error}")
     else:
-        result.passed = True
+        result.passed, result.found = True, truncated(observed) if observed else ""  # what a passing check saw
     return result
 
 
