@@ -67,8 +67,7 @@ def test_untagged_resources_are_reported_and_teardown_still_removes_them(emulato
     sqs.create_queue(QueueName="lakelab-learner-forgotten")  # named with the prefix, no tags
     assert sorted(inventory.prefixed()) == [("bucket", "lakelab-learner-lake", True),
                                             ("queue", "lakelab-learner-forgotten", False)]
-    left, outside = inventory.tear_down()
-    assert (left, outside) == ([], [])
+    assert inventory.tear_down() == ([], [], ["queue lakelab-learner-forgotten"])
     assert sqs.list_queues().get("QueueUrls", []) == [] and s3.list_buckets()["Buckets"] == []
 
 
@@ -76,8 +75,7 @@ def test_a_course_tagged_resource_without_the_prefix_is_what_teardown_cannot_fin
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="acme-shop-raw")
     s3.put_bucket_tagging(Bucket="acme-shop-raw", Tagging={"TagSet": TAG_SET})
-    left, outside = inventory.tear_down()
-    assert left == [] and outside == ["arn:aws:s3:::acme-shop-raw"]
+    assert inventory.tear_down() == ([], ["arn:aws:s3:::acme-shop-raw"], [])
 
 
 DAILY = '''

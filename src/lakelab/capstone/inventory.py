@@ -31,19 +31,22 @@ def prefixed() -> list[tuple[str, str, bool]]:
     return found
 
 
-def tear_down() -> tuple[list[str], list[str]]:
-    """Run the course's teardown, then remove what is left by prefix; (still left, tagged outside the prefix)."""
+def tear_down() -> tuple[list[str], list[str], list[str]]:
+    """Run the course's teardown, then remove what is left by prefix: (still left, tagged outside the prefix,
+    removed by the prefix sweep alone)."""
     prefix = f"{naming.COURSE}-{naming.learner()}-"
     with redirect_stdout(io.StringIO()):
         teardown.teardown(report=lambda line: None)
+    swept = []
     for kind, sweeper in sweepers.ORDER:
         try:
-            for _name, _tags, remove in list(sweeper(prefix)):
+            for name, _tags, remove in list(sweeper(prefix)):
                 remove()
+                swept.append(f"{kind} {name}")
         except Exception:
             continue
     left = [f"{kind} {name}" for kind, name, _ in prefixed()]
-    return left, _tagged_without_prefix()
+    return left, _tagged_without_prefix(), swept
 
 
 def _tagged_without_prefix() -> list[str]:

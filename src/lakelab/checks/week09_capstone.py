@@ -43,6 +43,7 @@ def orchestration_runs_the_day():
     expect(day.pipeline, expected=f"one orchestration tagged {'='.join(PIPELINE_TAG)}", found=day.found)
     expect(day.replayed, expected=f"a run of {day.found} started by the grader to succeed",
            found="; ".join(seen for _, seen in day.runs) or "no run")
+    return f"{day.found}: " + "; ".join(seen for _, seen in day.runs)
 
 
 @exercise(WEEK, "2", "orders are current after CDC", hint=(
@@ -59,6 +60,7 @@ def orders_current():
     matched, seen = observe.orders_match(terms)
     expect(matched, found=seen,
            expected=f"{terms.database}.orders equal to shop.orders after the run (3 returned, 1 deleted, 5 new)")
+    return f"{seen} after 3 orders returned, 1 deleted and 5 placed in the source"
 
 
 @exercise(WEEK, "3", "bad customer rows and files are quarantined", hint=(
@@ -84,6 +86,8 @@ def customers_validated():
     expect(not missing, expected="the day's bad rows under quarantine/", found=f"{missing} not found there")
     expect(day.malformed_marker.encode() in quarantined, found="not there",
            expected=f"the malformed file {day.raw_files.get('malformed')} under quarantine/")
+    return (f"{len(good)} good customers in customers; {len(bad)} bad rows and the malformed file "
+            f"{day.raw_files.get('malformed')} under quarantine/")
 
 
 @exercise(WEEK, "4", "the clickstream is queryable within minutes, late events kept apart", hint=(
@@ -114,6 +118,8 @@ def clickstream_queryable():
     missing = [event_id for event_id in day.late_clicks if event_id not in kept]
     expect(not missing, expected=f"the {len(day.late_clicks)} late events kept under quarantine/ or errors/",
            found=f"{missing} not found there")
+    return (f"{len(wanted)} events queryable within {CLICK_LATENCY_S} s; the {len(day.late_clicks)} late ones "
+            "kept apart")
 
 
 @exercise(WEEK, "5", "the analyst sees no personal data", hint=(
@@ -146,6 +152,7 @@ def pii_hidden():
             pass
     expect(not named, expected="the analyst's query naming a PII column to fail", found=f"{sorted(named)} answered")
     expect(orders and int(orders[0]["n"]) > 0, expected="the analyst to count orders", found=orders)
+    return f"the analyst sees customers' {', '.join(sorted(columns))}; email and phone refused; {orders[0]['n']} orders"
 
 
 @exercise(WEEK, "6", "the trail records the data access", hint=(
@@ -172,7 +179,7 @@ def trail_records_access():
         seen = [r for r in records if r.get("eventName") in ("GetDataAccess", "StartQueryExecution")
                 and terms.analyst_role in json.dumps(r.get("userIdentity", {}))]
         if seen:
-            return
+            return f"{seen[0]['eventName']} by {terms.analyst_role} in {logging[0]['Name']}'s files"
         time.sleep(2)
     expect(False, expected="the analyst's StartQueryExecution or GetDataAccess in the trail's files within 30 s",
            found="not delivered")
@@ -210,6 +217,7 @@ def warehouse_and_cost():
            found=f"{len(services)} services summing to {summed:.2f}, total {total:.2f}")
     expect(0 < total <= CEILING_USD, expected=f"a monthly total within the ceiling of ${CEILING_USD:g}",
            found=f"${total:.2f}")
+    return f"{count:,} orders in {groups[0]}; estimate ${total:.2f} a month over {len(services)} services"
 
 
 @exercise(WEEK, "8", "a failed run alarms and is found in the logs", hint=(
@@ -245,6 +253,8 @@ def failure_alarmed():
     bodies = "".join(cloudwatch.get_dashboard(DashboardName=name)["DashboardBody"] for name in dashboards)
     expect(terms.prefix in bodies, expected=f"a dashboard named {terms.prefix}… showing the pipeline's resources",
            found=f"dashboards {dashboards or 'none'}")
+    return (f"broken run: {day.broken_run[1][:80]}; {', '.join(fired)} in ALARM; AccessDenied in "
+            f"{sorted(set(failures))[0]}; dashboards {', '.join(dashboards)}")
 
 
 @exercise(WEEK, "9", "every resource is tagged", hint=(
@@ -260,6 +270,7 @@ def everything_tagged():
     untagged = [f"{kind} {name}" for kind, name, tagged in resources if not tagged]
     expect(not untagged, expected="the course's tags on every resource named with your prefix",
            found=f"{len(untagged)} untagged: {', '.join(untagged[:8])}")
+    return f"{len(resources)} resources named with your prefix, every one tagged"
 
 
 @exercise(WEEK, "10", "teardown leaves nothing", hint=(
@@ -270,8 +281,10 @@ def teardown_leaves_nothing():
 
     day = replay.day()
     expect(day.pipeline, expected="a built capstone (its orchestration found)", found=day.found)
-    left, outside = inventory.tear_down()
+    left, outside, swept = inventory.tear_down()
     expect(not left, expected="nothing named with your prefix after lab.clean_up()",
            found=f"{len(left)} left: {', '.join(left[:8])}")
     expect(not outside, expected="nothing tagged for the course without your prefix (teardown cannot find it)",
            found=f"{', '.join(outside[:8])}")
+    return "nothing of the course left after lab.clean_up()" + (
+        f" and the sweep by prefix, which removed {len(swept)} untagged: {', '.join(swept[:5])}" if swept else "")
