@@ -225,3 +225,19 @@ def test_the_warm_jvm_is_retired_after_its_runs_and_when_idle(lake, monkeypatch)
     assert value(second_output, "jvm") != value(first_output, "jvm")
     time.sleep(3)
     assert warm_spark.pool.warm_pid() is None and not alive(value(second_output, "jvm")), "idle: given back"
+
+
+def test_folders_of_warm_jvms_that_are_gone_are_swept(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(warm_spark.tempfile, "gettempdir", lambda: str(tmp_path))
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    folders = {name: tmp_path / f"lakelab-spark-jvm-{name}" for name in ("gone", "alive", "starting")}
+    for folder in folders.values():
+        folder.mkdir()
+    (folders["gone"] / "jvm.pid").write_text(str(ended.pid))
+    (folders["alive"] / "jvm.pid").write_text(str(os.getpid()))
+    assert warm_spark.sweep_stale_folders() == [folders["gone"]]
+    assert not folders["gone"].exists() and folders["alive"].exists() and folders["starting"].exists()

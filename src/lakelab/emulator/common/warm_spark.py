@@ -29,6 +29,7 @@ import os
 import signal
 import struct
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -56,7 +57,7 @@ class WarmJvm:
     """A started JVM: its process, the gateway the emulator talks to it through, its output."""
 
     def __init__(self) -> None:
-        self.folder = user_code.run_folder("lakelab-spark-jvm-")
+        self.folder = user_code.run_folder(FOLDER_PREFIX)
         self.runs = 0
         self._sink: dict[str, list[tuple[int, str]]] | None = None
         self._sink_lock = threading.Lock()
@@ -71,6 +72,7 @@ class WarmJvm:
         except BaseException:
             user_code.remove(self.folder)
             raise
+        (self.folder / "jvm.pid").write_text(str(self.process.pid), encoding="ascii")  # for sweep_stale_folders
         self._readers = [threading.Thread(target=self._read, args=(name,), daemon=True,
                                           name=f"lakelab-spark-jvm-{name}") for name in ("stdout", "stderr")]
         for reader in self._readers:
@@ -174,6 +176,28 @@ class WarmJvm:
         user_code.remove(self.folder)
 
 
+FOLDER_PREFIX = "lakelab-spark-jvm-"
+
+
+def sweep_stale_folders() -> list[Path]:
+    """Remove the folders of warm JVMs that are gone: a process killed without its exit handlers (a
+    kernel shut down hard) leaves its JVM to end by itself, when its input closes, and its folder behind."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(FOLDER_PREFIX + "*"):
+        try:
+            pid = int((folder / "jvm.pid").read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            continue  # being created by another process, or not one of ours
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            user_code.remove(folder)
+            removed.append(folder)
+        except PermissionError:
+            continue  # someone else's live process
+    return removed
+
+
 def _scala_object(package: Any, name: str) -> Any:
     """A Scala object (its ``private[spark]`` methods have no static forwarders for py4j to call)."""
     return getattr(package, f"{name}$").__getattr__("MODULE$")
@@ -229,6 +253,7 @@ class Pool:
             jvm = None
         if jvm is None:
             try:
+                sweep_stale_folders()
                 jvm = WarmJvm()
             except Exception as error:
                 log.warning("the warm Spark JVM did not start (%s): runs start their own", error)
