@@ -129,6 +129,10 @@ def pii_hidden():
     _on_the_graders_emulator()
     terms = contract()
     try:
+        boto3.client("iam").get_role(RoleName=terms.analyst_role)
+    except Exception as error:
+        expect(False, expected=f"the analyst's role {terms.analyst_role}", found=f"{type(error).__name__}: {error}")
+    try:
         analyst = observe.assume(terms.analyst_role)
     except Exception as error:
         expect(False, expected=f"the role {terms.analyst_role} assumable by the account", found=error)
