@@ -164,7 +164,7 @@ def test_check_prints_the_feedback_and_fails_until_every_check_passes(graded, mo
     assert main(["check", "my_attempt.ipynb"]) == 1
     printed = capsys.readouterr().out
     assert "**Score: 14.3 / 100**" in printed and "✅ PASS **1.1**" in printed and "❌ FAIL **1.2**" in printed
-    assert "First failing cell: cell 9 (index 8) `raise NotImplementedError(\"Exercise 1.2" in printed
+    assert "First failing cell: cell 11 (index 10) `raise NotImplementedError(\"Exercise 1.2" in printed
 
 
 def test_check_exit_codes(monkeypatch, capsys, tmp_path):
