@@ -24,7 +24,8 @@ teardown could not see (something untagged, another Region) hours later, when bi
 is what the learner runs teardown as. ``lakelab bootstrap --remove --yes`` removes exactly these.
 
 Fidelity note: the local emulator keeps a budget's notifications but not its tags (moto has no Budgets
-TagResource and ignores CreateBudget's ResourceTags); on AWS both are kept.
+TagResource and ignores CreateBudget's ResourceTags), and cannot show its subscribers (no
+DescribeSubscribersForNotification); on AWS all are kept.
 """
 
 from __future__ import annotations
@@ -132,9 +133,7 @@ def _budget(budgets: Any, guardrails: Guardrails, report: Callable[[str], None])
               for kind, threshold in (("ACTUAL", 80.0), ("FORECASTED", 100.0))]
     existing = budgets.describe_budgets(AccountId=guardrails.account).get("Budgets", [])
     if any(found["BudgetName"] == guardrails.budget for found in existing):
-        budgets.update_budget(AccountId=guardrails.account, NewBudget=budget)
-        report(f"budget {guardrails.budget}: limit set to ${guardrails.monthly_usd:.2f} a month (it existed; its "
-               f"alerts were kept)")
+        report(f"budget {guardrails.budget}: kept as it is (it exists; --remove, then bootstrap again, to change it)")
         return
     budgets.create_budget(AccountId=guardrails.account, Budget=budget, NotificationsWithSubscribers=alerts,
                           ResourceTags=guardrails.tags)
