@@ -16,7 +16,7 @@ def for_learner(made: dict, account: str, region: str, learner: str) -> dict:
         "resources": [{"kind": kind, "name": _name(kind, name, account, region, learner), "size": size}
                       for kind, name, size in made["resources"]],
         "cost": {"lab_minutes": minutes, "usd": round(estimate.total(charges), 4),
-                 "charges": [{"item": c.item, "quantity": c.quantity, "usd": round(c.usd, 5), "confirmed": c.confirmed}
+                 "charges": [{"item": c.item.replace("{learner}", learner), "quantity": c.quantity, "usd": round(c.usd, 5), "confirmed": c.confirmed}
                              for c in charges], "free": estimate.FREE,
                  "prices": "us-east-1, on demand, dated prices in lakelab.course.costs"},
         "policy": policy.render(policy.for_aws(made["policy"]), account, region, learner),
