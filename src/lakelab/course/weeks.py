@@ -162,7 +162,7 @@ WEEKS: dict[Key, Week] = {
                         ("environment", "your choice instead of the state machine"),
                         ("role", "warehouse-loader"), ("redshift namespace", "warehouse"),
                         ("redshift workgroup", "warehouse"), ("role", "analyst"),
-                        ("registered location", "curated"), ("lake formation grant", "analyst"),
+                        ("registered location", "curated/customers"), ("lake formation grant", "analyst"),
                         ("bucket", "audit-logs"), ("trail", "audit-trail"), ("topic", "pipeline-alerts"),
                         ("alarm", "validator-errors"), ("dashboard", "pipeline"), ("metric filter", "your choice"),
                         ("queue", "your choice"), ("job", "your choice")),
