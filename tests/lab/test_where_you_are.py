@@ -11,6 +11,9 @@ def test_setup_says_where_the_learner_stands_on_the_lab(client, monkeypatch, tmp
 
     monkeypatch.setenv("LAKELAB_HOME", str(tmp_path))
     monkeypatch.setenv("LAKELAB_LEARNER", "learner")
+    from lakelab.targets import choice
+
+    monkeypatch.setattr(choice, "_current", None)  # resolved for this test only: restored afterwards
     week, target = course.week(1), targets.activate()
     assert where_you_are(week, target) == (
         "Your progress on this lab: nothing of it exists on this target yet — start with exercise 1.1.")

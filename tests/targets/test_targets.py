@@ -192,3 +192,26 @@ def test_localstack_refuses_what_its_health_does_not_list_even_with_a_token(monk
     assert targets.localstack_tier_warning("localstack", course.week(3).services) is None
     assert community.offers("s3") and not community.offers("glue")
     assert targets.Target("local", "123456789012", "us-east-1").offers("glue")
+
+
+def test_a_target_resolved_earlier_does_not_outlive_the_environment(monkeypatch):
+    """Once resolved, the target still follows the environment: a wrong name is refused, another name is
+    resolved afresh, and a removed endpoint is put back rather than letting boto3 reach a real account."""
+    from lakelab.targets import choice
+
+    monkeypatch.setattr(choice, "_current", choice.Target("local", "123456789012", "us-east-1",
+                                                          "http://127.0.0.1:1", "local"))
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("LAKELAB_TARGET", raising=False)
+    assert targets.activate().endpoint == "http://127.0.0.1:1"
+    assert os.environ["AWS_ENDPOINT_URL"] == "http://127.0.0.1:1"
+    monkeypatch.setenv("LAKELAB_TARGET", "prod")
+    with pytest.raises(targets.TargetError, match="'prod' is not a target"):
+        targets.activate()
+    monkeypatch.setenv("LAKELAB_TARGET", "aws")
+    with pytest.raises(targets.TargetError, match="AWS_ENDPOINT_URL is set"):
+        targets.activate()  # the local endpoint is still in the environment: aws refuses it
+    os.environ.pop("AWS_ENDPOINT_URL")  # not monkeypatch: it would put back the value activate() set
+    monkeypatch.delenv("LAKELAB_AWS_ACCOUNT", raising=False)
+    with pytest.raises(targets.TargetError, match="LAKELAB_AWS_ACCOUNT"):
+        targets.activate()

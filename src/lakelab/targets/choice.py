@@ -67,11 +67,19 @@ _current: Target | None = None
 def activate() -> Target:
     """Resolve the target once per process and point boto3 at it through the environment."""
     global _current
+    kind = selected()  # a target named wrongly is refused even after one was resolved
+    if _current is not None and _current.kind != kind:
+        forget()  # the environment now names another target: resolve that one
     if _current is None:
         from lakelab.targets import RESOLVERS  # the package's table: the package imports this module first
 
         _show_target_errors_plainly()
-        _current = RESOLVERS[selected()]()
+        _current = RESOLVERS[kind]()
+    elif _current.endpoint and not os.environ.get("AWS_ENDPOINT_URL"):
+        # Something removed the endpoint since (a restored environment): without it boto3 would reach a
+        # real account with the course's made-up keys. Point it back at the target that was resolved.
+        os.environ["AWS_ENDPOINT_URL"] = _current.endpoint
+        os.environ["AWS_DISABLE_HOST_PREFIX_INJECTION"] = "true"
     return _current
 
 
