@@ -73,7 +73,11 @@ def new_application(client):
                                                        type="SPARK")["applicationId"]
 
 
-def test_applications_start_and_stop_through_their_states(emr):
+def test_applications_start_and_stop_through_their_states(emr, monkeypatch):
+    from lakelab.emulator.services.emr_serverless import hooks
+
+    # The in-between states last a second; on a loaded machine the next call can come later than that.
+    monkeypatch.setattr(hooks, "APPLICATION_TRANSITION_SECONDS", 4.0)
     service, application_id = emr("emr-serverless"), new_application(emr)
     assert service.get_application(applicationId=application_id)["application"]["state"] == "CREATED"
     service.start_application(applicationId=application_id)
