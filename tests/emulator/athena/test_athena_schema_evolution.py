@@ -31,3 +31,15 @@ def test_csv_reads_by_position_so_a_new_column_is_safe_only_at_the_end(athena):
     # a column inserted in the middle of the files shifts every later value: CSV has no names
     athena.put("csv_export/newer.csv", "4,WEB10,4.0\n")
     assert athena.rows("SELECT amount, coupon FROM csv_export WHERE id = 4") == [[None, "4.0"]]
+
+
+def test_adding_a_column_the_table_already_has_fails_and_changes_nothing(athena):
+    """Hive DDL refuses a duplicate name, a partition key's included, rather than making two columns of one name."""
+    athena.ok(f"CREATE EXTERNAL TABLE dup (id bigint, amount double) PARTITIONED BY (dt string) "
+              f"STORED AS PARQUET LOCATION 's3://{LAKE}/dup/'")
+    for columns, name in (("(amount double)", "amount"), ("(coupon string, Coupon string)", "coupon"),
+                          ("(DT string)", "dt")):
+        error = athena.failure(f"ALTER TABLE dup ADD COLUMNS {columns}")
+        assert error == f"FAILED: SemanticException [Error 10036]: Duplicate column name: {name}", error
+    table = athena.glue.get_table(DatabaseName="lab", Name="dup")["Table"]
+    assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]] == ["id", "amount"]

@@ -215,6 +215,15 @@ def alter_table(context: Context, statement: Statement) -> Result:
         definition["Parameters"] = {**table.parameters, **statement.options["properties"]}
     elif statement.kind == "add_columns":
         new: list[Column] = statement.options["columns"]
+        # Hive's DDL refuses a name the table already has (partition keys included), as on AWS; appending it
+        # would make a table with two columns of one name that every later query misreads. The text is Hive's
+        # (ErrorMsg DUPLICATE_COLUMN_NAMES, 10036); Athena's exact wording for it is unverified.
+        taken = {c["Name"].lower() for c in table.storage.get("Columns", []) + table.definition.get("PartitionKeys", [])}
+        for column in new:
+            if column.name.lower() in taken:
+                raise errors.QueryFailed(f"FAILED: SemanticException [Error 10036]: Duplicate column name: "
+                                         f"{column.name.lower()}")
+            taken.add(column.name.lower())
         definition["StorageDescriptor"]["Columns"] = table.storage.get("Columns", []) + [c.to_glue() for c in new]
     context.catalog.glue.update_table(table.database, table.name, definition)
     return results.empty_result()
