@@ -29,7 +29,6 @@ CHROMIUM = find_chromium()
 NO_CHROMIUM = ("no Chromium installed, so JupyterLab is not tested in a browser: install one (Debian, Ubuntu: "
                "`apt-get install chromium`) or name it with LAKELAB_CHROMIUM=/path/to/chrome")
 LAB = "labs/week01_s3.ipynb"
-GOAL_SECONDS = 60
 
 
 def _environment(home: Path, emulator_port: int, jupyter_port: int, token: str) -> dict[str, str]:
@@ -113,7 +112,7 @@ NEWS_QUESTION = "official Jupyter news"  # JupyterLab 4: "Would you like to get 
 @pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
 def test_week_1_opens_clean_and_its_setup_cell_prints_the_target(tmp_path: Path) -> None:
     checkpoints = ROOT / "labs" / ".ipynb_checkpoints"
-    had_checkpoints, started = checkpoints.exists(), time.monotonic()
+    had_checkpoints = checkpoints.exists()
     with make_lab(tmp_path) as (base, token), \
             Browser(CHROMIUM, tmp_path / "chromium", f"{base}/lab/tree/{LAB}?token={token}") as browser:
         try:
@@ -134,5 +133,3 @@ def test_week_1_opens_clean_and_its_setup_cell_prints_the_target(tmp_path: Path)
     saves = [line for line in (tmp_path / "make-lab.log").read_text().splitlines() if "Saving file at" in line]
     assert not [line for line in saves if LAB in line], saves
     assert had_checkpoints or not checkpoints.exists(), "JupyterLab's checkpoint went into the repository"
-    # The goal is a minute on two cores; twice that before failing, as other processes share the machine.
-    assert time.monotonic() - started < 2 * GOAL_SECONDS, f"the browser test took {time.monotonic() - started:.0f} s"

@@ -75,7 +75,7 @@ def test_lambda_results_ok_dropped_and_failed_and_the_counts_add_up(lake, servic
     time.sleep(0.2)
     assert _sum(lake, "IncomingRecords") == 4
     assert _sum(lake, "DeliveryToS3.Records") == 2  # + 1 dropped + 1 failed: nothing lost
-    assert 1.0 <= _sum(lake, "DeliveryToS3.DataFreshness") < 5.0  # the 1 s interval, and the flush
+    assert 1.0 <= _sum(lake, "DeliveryToS3.DataFreshness") < 60.0  # the 1 s interval and the flush: never 0
 
 
 def test_a_function_that_errors_sends_its_batch_to_the_error_prefix(lake, service_role):
