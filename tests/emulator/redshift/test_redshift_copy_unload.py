@@ -28,6 +28,20 @@ def test_copy_parquet_by_position(redshift: Redshift, warehouse_role: str) -> No
         ["eu", "6.00"], ["us", "2.25"]]
 
 
+def test_copy_parquet_refuses_what_columnar_copy_does_not_support(redshift: Redshift, warehouse_role: str) -> None:
+    """AWS: "ACCEPTANYDATE and MAXERROR aren't supported for columnar data types"; REGION fails too."""
+    redshift.ok(SALES)
+    redshift.put_parquet("curated/sales/part-0.parquet", pa.table({"id": pa.array([1], pa.int32()), "region": ["eu"],
+                                                                   "day": pa.array([19723], pa.date32()),
+                                                                   "amount": [1.5]}))
+    copy = f"COPY sales FROM 's3://{BUCKET}/curated/sales/' IAM_ROLE '{warehouse_role}' FORMAT AS PARQUET"
+    for extra, name in ((" MAXERROR 5", "MAXERROR"), (" ACCEPTANYDATE", "ACCEPTANYDATE"),
+                        (" REGION 'us-east-1'", "REGION")):
+        assert redshift.failure(copy + extra) == f"ERROR: {name} argument is not supported for PARQUET based COPY"
+    assert redshift.value("SELECT COUNT(*) FROM sales") == 0, "a refused COPY loads nothing"
+    assert redshift.ok(copy)["ResultRows"] == 1
+
+
 def test_copy_csv_with_options_and_the_default_role(redshift: Redshift) -> None:
     redshift.ok(SALES)
     redshift.put("raw/sales.csv.gz", gzip.compress(b'id;region;day;amount\n1;"e;u";2024-01-01;1.5\n2;;2024-01-02;\n'))
