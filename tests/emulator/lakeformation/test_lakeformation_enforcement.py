@@ -220,3 +220,29 @@ def test_a_governed_table_is_read_as_the_role_its_location_was_registered_with(l
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject"],
                                                 "Resource": [f"arn:aws:s3:::{LAKE}", f"arn:aws:s3:::{LAKE}/*"]}]}))
     assert lake.querier(analyst).rows("SELECT count(*) FROM customers") == [["_col0"], ["5"]]
+
+
+WRITER_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["athena:*", "glue:*", "lakeformation:GetDataAccess", "s3:*"], "Resource": "*"}]}
+
+
+def test_changing_a_governed_table_needs_insert_alter_and_drop_granted_not_only_iam(lake):
+    """IAM lets the writer do anything; once Lake Formation governs the table, each change needs its permission."""
+    writer = lake.role("writer", WRITER_POLICY)
+    querier = lake.querier(writer)
+    querier.rows("INSERT INTO customers VALUES (6, 'Fay', 'fay@x.io', 'FR')")  # left to IAM: allowed
+    lake.govern()
+    lake.grant(writer, table())  # SELECT only
+    for change in ("INSERT INTO customers VALUES (7, 'Gil', 'gil@x.io', 'DE')",
+                   "ALTER TABLE customers ADD COLUMNS (phone string)", "DROP TABLE customers"):
+        assert "Insufficient Lake Formation permission(s) on customers" in querier.failure(change), change
+    assert querier.rows("SELECT count(*) FROM customers") == [["_col0"], ["6"]], "a refused change changes nothing"
+    lake.grant(writer, table(), ("INSERT",))
+    querier.rows("INSERT INTO customers VALUES (7, 'Gil', 'gil@x.io', 'DE')")
+    assert querier.rows("SELECT count(*) FROM customers") == [["_col0"], ["7"]]
+    assert "Insufficient Lake Formation permission(s)" in querier.failure("DROP TABLE customers")
+    lake.grant(writer, table(), ("ALTER",))
+    querier.rows("ALTER TABLE customers ADD COLUMNS (phone string)")
+    lake.grant(writer, {"Table": {"DatabaseName": "lake", "TableWildcard": {}}}, ("ALL",))
+    querier.rows("DROP TABLE customers")
+    assert "customers" not in [t["Name"] for t in lake.glue.get_tables(DatabaseName="lake")["TableList"]]

@@ -88,6 +88,7 @@ HANDLERS.update({
 
 def run(context: Context, statement: Statement) -> Result:
     try:
+        governance.require_change(context, statement.kind, statement.database, statement.name)
         return HANDLERS[statement.kind](context, statement)
     except errors.QueryFailed:
         raise

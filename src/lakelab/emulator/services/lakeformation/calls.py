@@ -39,6 +39,15 @@ def table_access(database: str, table: str) -> TableAccess | None:
     return access
 
 
+def missing_permissions(database: str, table: str, needed: set[str]) -> frozenset[str]:
+    """The Lake Formation permissions of ``needed`` the caller lacks to change a table (empty: it may)."""
+    from lakelab.emulator.services.lakeformation import decisions
+
+    caller = context.current()
+    return decisions.lacks(store.lake(caller.principal.account_id, caller.region), caller.principal,
+                           database, table, frozenset(needed))
+
+
 def visible_columns(database: str, table: str) -> tuple[str, ...] | None:
     """Columns of a table whose metadata the caller sees (None: every one; empty: the table is hidden)."""
     from lakelab.emulator.services.lakeformation import decisions

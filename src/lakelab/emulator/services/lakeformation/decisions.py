@@ -90,6 +90,50 @@ def decide(lake: Lake, who: context.Principal, database: str, table: str) -> Tab
     return _answer(decided)
 
 
+def lacks(lake: Lake, who: context.Principal, database: str, table: str, needed: frozenset[str]) -> frozenset[str]:
+    """Which of ``needed`` (INSERT, DELETE, DROP, ALTER) the principal lacks to change a table (empty: none).
+
+    The table is left to IAM as for reading (hybrid access mode and not opted in), or when
+    ``IAMAllowedPrincipals`` holds ALL or every needed permission on it. Otherwise the principal needs them
+    through grants on the table (by name or ``TableWildcard``) or an LF-tag policy its tags match; ALL
+    covers every one. Column grants and data filters give SELECT only. Permission names per resource:
+    https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html
+    """
+    if who.type in (context.ROOT, context.AWS_SERVICE) or not needed:
+        return frozenset()
+    catalog.sync(lake)
+    found = catalog.find_table(lake, database, table)
+    if found is None:
+        return frozenset()  # the engine reports a missing table in its own words
+    database, name = found.database, found.name
+    with lake.lock:
+        grants = list(lake.grants.values())
+        identifiers = principals.identifiers(who)
+        location = registration(lake, found.location or catalog.database_location(lake, database))
+        if location is not None and location.hybrid:
+            if not optins.opted_in(lake, identifiers, database, name):
+                return frozenset()
+        else:
+            everyone = set().union(*(_on_table(lake, g, database, name) for g in grants
+                                     if g.principal == IAM_ALLOWED_PRINCIPALS))
+            if "ALL" in everyone or needed <= everyone:
+                return frozenset()
+        held = set().union(*(_on_table(lake, g, database, name) for g in grants if g.principal in identifiers))
+    return frozenset() if "ALL" in held else frozenset(needed - held)
+
+
+def _on_table(lake: Lake, grant: Grant, database: str, table: str) -> set[str]:
+    """The permissions ``grant`` gives on the whole table (not on some of its columns)."""
+    kind, body = next(iter(grant.resource.items()))
+    if kind == "Table" and body.get("DatabaseName") == database and (
+            "TableWildcard" in body or body.get("Name") == table):
+        return set(grant.permissions)
+    if kind == "LFTagPolicy" and body.get("ResourceType") == "TABLE" and \
+            tags.matches(body["Expression"], tags.table_tags(lake, database, table)):
+        return set(grant.permissions)
+    return set()
+
+
 def _answer(decided: TableAccess | Denied | None) -> TableAccess | None:
     if isinstance(decided, Denied):  # a new exception each time: a cached one would grow its traceback
         raise Denied(decided.principal_arn, decided.database, decided.table)
