@@ -25,8 +25,10 @@ Fidelity notes:
 > ``SHOW CREATE TABLE`` and ``information_schema`` show a governed table's granted columns (all of
 > them with DESCRIBE on the table), but Glue's own API (GetTable, GetTables, GetDatabases) still
 > shows every database, table and column: Lake Formation's filtering of Glue is not modelled.
-> Writes are not checked against INSERT, DELETE, ALTER, DROP or CREATE_TABLE grants (IAM decides);
-> only a table's location is (``DATA_LOCATION_ACCESS``). A table whose location is not registered
+> Changes through Athena are checked against the table's INSERT, DELETE, ALTER and DROP grants
+> (``decisions.lacks``: UPDATE, MERGE and OPTIMIZE need INSERT and DELETE, the emulator's reading);
+> CREATE_TABLE on a database is not checked (IAM decides), nor are changes through Glue's API or a
+> Spark job; a table's location is (``DATA_LOCATION_ACCESS``). A table whose location is not registered
 > but that ``IAMAllowedPrincipals`` no longer covers needs a SELECT grant to be read, and is then
 > read whole with the caller's IAM permissions: without credential vending, nothing narrows it
 > (how AWS's Athena treats that case was not checked here).
