@@ -109,11 +109,10 @@ def lacks(lake: Lake, who: context.Principal, database: str, table: str, needed:
     with lake.lock:
         grants = list(lake.grants.values())
         identifiers = principals.identifiers(who)
-        location = registration(lake, found.location or catalog.database_location(lake, database))
-        if location is not None and location.hybrid:
-            if not optins.opted_in(lake, identifiers, database, name):
-                return frozenset()
-        else:
+        _, opted_in = _hybrid(lake, identifiers, found)
+        if opted_in is False:
+            return frozenset()
+        if opted_in is None:
             everyone = set().union(*(_on_table(lake, g, database, name) for g in grants
                                      if g.principal == IAM_ALLOWED_PRINCIPALS))
             if "ALL" in everyone or needed <= everyone:
@@ -134,6 +133,15 @@ def _on_table(lake: Lake, grant: Grant, database: str, table: str) -> set[str]:
     return set()
 
 
+def _hybrid(lake: Lake, identifiers: Any, table: Any) -> tuple[Location | None, bool | None]:
+    """The registered location covering a table and, if it is in hybrid access mode, whether the principal
+    is opted in (None: not hybrid, ``IAMAllowedPrincipals`` then decides whether IAM does)."""
+    location = registration(lake, table.location or catalog.database_location(lake, table.database))
+    if location is None or not location.hybrid:
+        return location, None
+    return location, optins.opted_in(lake, identifiers, table.database, table.name)
+
+
 def _answer(decided: TableAccess | Denied | None) -> TableAccess | None:
     if isinstance(decided, Denied):  # a new exception each time: a cached one would grow its traceback
         raise Denied(decided.principal_arn, decided.database, decided.table)
@@ -145,11 +153,11 @@ def _decide(lake: Lake, who: context.Principal, table: Any) -> TableAccess | Non
     with lake.lock:
         grants = list(lake.grants.values())
         identifiers = principals.identifiers(who)
-        location = registration(lake, table.location or catalog.database_location(lake, database))
-        if location is not None and location.hybrid:
-            if not optins.opted_in(lake, identifiers, database, name):
-                return None  # hybrid access mode: IAM decides for every principal not opted in
-        elif any(_reads_table(g, database, name) for g in grants if g.principal == IAM_ALLOWED_PRINCIPALS):
+        location, opted_in = _hybrid(lake, identifiers, table)
+        if opted_in is False:
+            return None  # hybrid access mode: IAM decides for every principal not opted in
+        if opted_in is None and any(_reads_table(g, database, name) for g in grants
+                                    if g.principal == IAM_ALLOWED_PRINCIPALS):
             return None
         mine = [g for g in grants if g.principal in identifiers]
         all_columns = tuple(catalog.column_names(table))
