@@ -210,3 +210,24 @@ def test_a_reset_stops_the_evaluator(emulator, cloudwatch):
     running.thread.join(timeout=5)
     assert not running.thread.is_alive()
     assert cloudwatch.describe_alarms()["MetricAlarms"] == []
+
+
+def test_delete_alarms_takes_one_composite_a_call_and_not_an_alarm_a_composite_names(cloudwatch):
+    """DeleteAlarms' API reference: no more than one composite alarm per call; an alarm a composite alarm
+    still depends on cannot be deleted. A refused call deletes nothing."""
+    alarm(cloudwatch)
+    alarm(cloudwatch, "errors-high")
+    cloudwatch.put_composite_alarm(AlarmName="unhealthy", AlarmRule="ALARM(lag-high) OR ALARM(errors-high)")
+    cloudwatch.put_composite_alarm(AlarmName="paging", AlarmRule="ALARM(unhealthy)")
+    names = lambda: sorted(a["AlarmName"] for kind in ("MetricAlarms", "CompositeAlarms")  # noqa: E731
+                           for a in cloudwatch.describe_alarms(AlarmTypes=["MetricAlarm", "CompositeAlarm"])[kind])
+    with pytest.raises(ClientError, match="at most one composite alarm a call; this one names 2: paging, unhealthy"):
+        cloudwatch.delete_alarms(AlarmNames=["paging", "unhealthy"])
+    with pytest.raises(ClientError, match="lag-high cannot be deleted: composite alarm.s. unhealthy depend on it"):
+        cloudwatch.delete_alarms(AlarmNames=["lag-high", "errors-high"])
+    with pytest.raises(ClientError, match="unhealthy cannot be deleted: composite alarm.s. paging"):
+        cloudwatch.delete_alarms(AlarmNames=["unhealthy"])
+    assert names() == ["errors-high", "lag-high", "paging", "unhealthy"]
+    cloudwatch.delete_alarms(AlarmNames=["paging"])
+    cloudwatch.delete_alarms(AlarmNames=["unhealthy", "lag-high", "errors-high", "nowhere"])  # a parent with its children
+    assert names() == []

@@ -27,11 +27,11 @@ Fidelity notes:
 > rolled up). Every metric is kept at full resolution: a 10, 20 or 30 s alarm on a metric AWS stores
 > per minute (services' own metrics, ``PutMetricData`` without ``StorageResolution: 1``) sees data
 > here that AWS would have rolled into one-minute datapoints (there, such an alarm often lapses into
-> INSUFFICIENT_DATA). Dashboards are checked for structure, not every property. DeleteAlarms deletes
-> an alarm a composite alarm still names, and several composite alarms in one call; AWS takes one
-> composite alarm a call and implies it refuses the first ("there is always still a composite alarm
-> that depends on that alarm", DeleteAlarms' API reference; its error is unverified), so delete
-> composite alarms first, one at a time, as teardown does.
+> INSUFFICIENT_DATA). Dashboards are checked for structure, not every property. DeleteAlarms takes
+> at most one composite alarm a call and refuses an alarm a composite alarm not deleted with it still
+> names ("there is always still a composite alarm that depends on that alarm", DeleteAlarms' API
+> reference); both refusals are ValidationErrors whose words are the emulator's (AWS's unverified).
+> Delete composite alarms first, one at a time, as teardown does.
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ PATCHES = (
           why="percentiles and metric math over each metric's own datapoints; moto has neither"),
     Patch("CloudWatchResponse", "get_metric_statistics", value=".api:get_metric_statistics",
           why="the metric is the one the dimensions name exactly; ExtendedStatistics; periods from StartTime"),
+    Patch("CloudWatchBackend", "delete_alarms", wrap=".api:delete_alarms",
+          why="one composite alarm a call, and not an alarm a composite alarm still names (DeleteAlarms)"),
     Patch("CloudWatchBackend", "get_filtered_metrics", value=".api:get_filtered_metrics",
           why="ListMetrics names each metric once; moto repeats a metric without dimensions per datum, in O(n^2)"),
 )

@@ -55,6 +55,29 @@ def put_composite_alarm(response: Any) -> Any:
     return seam.EmptyResult()
 
 
+def delete_alarms(original: Any) -> Any:
+    """DeleteAlarms as its API reference has it: "no more than one composite alarm" a call, and an alarm a
+    composite alarm depends on cannot go while that composite stays (the words of both errors are ours)."""
+
+    def delete(self: Any, alarm_names: list[str]) -> None:
+        named = [self.alarms[name] for name in alarm_names if name in self.alarms]
+        composites = sorted(alarm.name for alarm in named if alarm.rule)
+        if len(composites) > 1:
+            raise seam.CloudWatchValidationError(
+                f"DeleteAlarms takes at most one composite alarm a call; this one names {len(composites)}: "
+                f"{', '.join(composites)}")
+        for alarm in named:
+            still = sorted(parent.name for parent in composite.parents(self, alarm.name)
+                           if parent.name not in alarm_names)
+            if still:
+                raise seam.CloudWatchValidationError(
+                    f"Alarm {alarm.name} cannot be deleted: composite alarm(s) {', '.join(still)} depend on it; "
+                    f"delete or change them first")
+        return original(self, alarm_names)
+
+    return delete
+
+
 def describe_alarms(response: Any) -> Any:
     """``DescribeAlarms`` with its filters combined, as the API reference lists them."""
     get, backend = response._get_param, response.cloudwatch_backend
