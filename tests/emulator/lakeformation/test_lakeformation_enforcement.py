@@ -246,3 +246,25 @@ def test_changing_a_governed_table_needs_insert_alter_and_drop_granted_not_only_
     lake.grant(writer, {"Table": {"DatabaseName": "lake", "TableWildcard": {}}}, ("ALL",))
     querier.rows("DROP TABLE customers")
     assert "customers" not in [t["Name"] for t in lake.glue.get_tables(DatabaseName="lake")["TableList"]]
+
+
+def test_a_table_creator_holds_all_on_its_table_and_no_one_else_does(lake):
+    """"Table creators have all permissions on tables that they create" (Implicit Lake Formation permissions);
+    a table of the same name created again by someone else is not theirs."""
+    maker, other = lake.role("maker", WRITER_POLICY), lake.role("other", WRITER_POLICY)
+    lake.lf.register_resource(ResourceArn=f"arn:aws:s3:::{LAKE}/curated", UseServiceLinkedRole=True)
+    settings = lake.lf.get_data_lake_settings()["DataLakeSettings"]
+    settings.update(CreateDatabaseDefaultPermissions=[], CreateTableDefaultPermissions=[])
+    lake.lf.put_data_lake_settings(DataLakeSettings=settings)
+    lake.glue.create_database(DatabaseInput={"Name": "sales"})  # born under the new defaults
+    lake.grant(maker, {"DataLocation": {"ResourceArn": f"arn:aws:s3:::{LAKE}/curated"}}, ("DATA_LOCATION_ACCESS",))
+    create = f"CREATE EXTERNAL TABLE sales.made (id bigint, name string) STORED AS PARQUET LOCATION 's3://{LAKE}/curated/made/'"
+    lake.querier(maker).rows(create)
+    assert lake.lf.list_permissions(Resource={"Table": {"DatabaseName": "sales", "Name": "made"}})["PrincipalResourcePermissions"] == []  # nothing granted
+    lake.querier(maker).rows("INSERT INTO sales.made VALUES (1, 'Ana')")
+    assert lake.querier(maker).rows("SELECT * FROM sales.made") == [["id", "name"], ["1", "Ana"]]
+    for sql in ("SELECT * FROM sales.made", "INSERT INTO sales.made VALUES (2, 'Ben')", "DROP TABLE sales.made"):
+        assert "Insufficient Lake Formation permission(s) on made" in lake.querier(other).failure(sql), sql
+    lake.admin.rows("DROP TABLE sales.made")
+    lake.admin.rows(create)  # the same name, created by the account's root: the maker's rights went with the old one
+    assert "Insufficient Lake Formation permission(s) on made" in lake.querier(maker).failure("SELECT * FROM sales.made")

@@ -36,8 +36,8 @@ Fidelity notes:
 > and their queries are not governed (as the emulator's IAM layer never denies root); on AWS the
 > root user is no data lake administrator and reads nothing without grants. Query as a role to
 > see Lake Formation at work. Data lake administrators, as on AWS, get no data without grants.
-> Implicit permissions of database and
-> table creators are not given: grant them explicitly. Grants to
+> A table's creator holds all permissions on it (implicitly, as on AWS, recorded when Glue creates
+> it for a role or user); database creators' implicit permissions are not given: grant them explicitly. Grants to
 > other accounts, organizations and Identity Center principals are stored and never match.
 > A governed table read through a view is governed by the grants on its tables (a grant on the
 > view itself is not needed here). Error messages Lake Formation's documentation does not give

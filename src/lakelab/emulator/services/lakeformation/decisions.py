@@ -5,7 +5,7 @@ when its location is registered in hybrid access mode and the principal is not o
 opted-in principal is governed, ``IAMAllowedPrincipals`` or not). Otherwise the
 principal needs SELECT through some grant -- on the table, on all tables of its database
 (``TableWildcard``), on columns, through a data cells filter, or through an LF-tag expression its
-table or columns match -- or it is denied. When the table's data is in a registered location,
+table or columns match; the table's creator holds ALL on it implicitly -- or it is denied. When the table's data is in a registered location,
 the grants narrow what is read: only the granted columns exist, rows pass the union (OR) of the
 principal's row filters, and a cell shows only when a grant covering its column also covers its
 row (otherwise NULL: cell-level security). A location that is not registered gets no credential
@@ -118,7 +118,15 @@ def lacks(lake: Lake, who: context.Principal, database: str, table: str, needed:
             if "ALL" in everyone or needed <= everyone:
                 return frozenset()
         held = set().union(*(_on_table(lake, g, database, name) for g in grants if g.principal in identifiers))
+        if _created_by(lake, found, identifiers):
+            held.add("ALL")
     return frozenset() if "ALL" in held else frozenset(needed - held)
+
+
+def _created_by(lake: Lake, table: Any, identifiers: set[str]) -> bool:
+    """Whether the principal created this table (this one: not an earlier table of the same name)."""
+    recorded = lake.creators.get((table.database.lower(), table.name.lower()))
+    return recorded is not None and recorded[0] == table.fake.created_time and bool(recorded[1] & identifiers)
 
 
 def _on_table(lake: Lake, grant: Grant, database: str, table: str) -> set[str]:
@@ -160,6 +168,8 @@ def _decide(lake: Lake, who: context.Principal, table: Any) -> TableAccess | Non
                                     if g.principal == IAM_ALLOWED_PRINCIPALS):
             return None
         mine = [g for g in grants if g.principal in identifiers]
+        if _created_by(lake, table, identifiers):  # a table creator's implicit permissions: all of them
+            mine.append(Grant(next(iter(identifiers)), {"Table": {"DatabaseName": database, "Name": name}}, {"ALL"}))
         all_columns = tuple(catalog.column_names(table))
         columns: dict[str, list[str | None]] = {}
         for covered, row_filter in _sources(lake, mine, database, name, all_columns):

@@ -60,9 +60,24 @@ def checks_create_table(create_table: Callable[..., Any]) -> Callable[..., Any]:
     def create(self: Any, database_name: str, table_name: str, table_input: dict[str, Any], *args: Any,
                **kwargs: Any) -> Any:
         check(self.account_id, self.region_name, _location(table_input))
-        return create_table(self, database_name, table_name, table_input, *args, **kwargs)
+        created = create_table(self, database_name, table_name, table_input, *args, **kwargs)
+        _remember_creator(self, database_name, table_name)
+        return created
 
     return create
+
+
+def _remember_creator(backend: Any, database: str, table: str) -> None:
+    """Table creators hold all permissions on the tables they create ("Implicit Lake Formation permissions")."""
+    lake = store.lake(backend.account_id, backend.region_name)
+    mine = frozenset(principals.identifiers(context.principal()))
+    with lake.lock:
+        key = (database.lower(), table.lower())
+        if mine:
+            lake.creators[key] = (backend.get_table(database, table).created_time, mine)
+        else:  # root or a service: no grants to imply, and an earlier creator's are gone with its table
+            lake.creators.pop(key, None)
+        lake.changed()
 
 
 def checks_update_table(update_table: Callable[..., Any]) -> Callable[..., Any]:
