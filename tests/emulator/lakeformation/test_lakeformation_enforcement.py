@@ -257,6 +257,7 @@ def test_a_table_creator_holds_all_on_its_table_and_no_one_else_does(lake):
     settings.update(CreateDatabaseDefaultPermissions=[], CreateTableDefaultPermissions=[])
     lake.lf.put_data_lake_settings(DataLakeSettings=settings)
     lake.glue.create_database(DatabaseInput={"Name": "sales"})  # born under the new defaults
+    lake.grant(maker, {"Database": {"Name": "sales"}}, ("CREATE_TABLE",))
     lake.grant(maker, {"DataLocation": {"ResourceArn": f"arn:aws:s3:::{LAKE}/curated"}}, ("DATA_LOCATION_ACCESS",))
     create = f"CREATE EXTERNAL TABLE sales.made (id bigint, name string) STORED AS PARQUET LOCATION 's3://{LAKE}/curated/made/'"
     lake.querier(maker).rows(create)
@@ -268,3 +269,26 @@ def test_a_table_creator_holds_all_on_its_table_and_no_one_else_does(lake):
     lake.admin.rows("DROP TABLE sales.made")
     lake.admin.rows(create)  # the same name, created by the account's root: the maker's rights went with the old one
     assert "Insufficient Lake Formation permission(s) on made" in lake.querier(maker).failure("SELECT * FROM sales.made")
+
+
+def test_creating_a_table_in_a_governed_database_needs_create_table_or_being_its_creator(lake):
+    """A database born without IAMAllowedPrincipals takes tables only from principals holding CREATE_TABLE on
+    it, or from its creator (implicit permissions); a database left to IAM takes them from anyone IAM allows."""
+    maker, other = lake.role("maker", WRITER_POLICY), lake.role("other", WRITER_POLICY)
+    lake.querier(other).rows("CREATE EXTERNAL TABLE lake.anyone (id bigint) STORED AS PARQUET "
+                             f"LOCATION 's3://{LAKE}/raw/anyone/'")  # "lake" is left to IAM
+    settings = lake.lf.get_data_lake_settings()["DataLakeSettings"]
+    settings.update(CreateDatabaseDefaultPermissions=[], CreateTableDefaultPermissions=[])
+    lake.lf.put_data_lake_settings(DataLakeSettings=settings)
+    lake.session(maker, "glue").create_database(DatabaseInput={"Name": "mine"})
+    lake.glue.create_database(DatabaseInput={"Name": "theirs"})
+    create = "CREATE EXTERNAL TABLE {db}.t (id bigint) STORED AS PARQUET LOCATION 's3://" + LAKE + "/raw/{db}/'"
+    lake.querier(maker).rows(create.format(db="mine"))  # its creator
+    for querier, db in ((lake.querier(maker), "theirs"), (lake.querier(other), "mine")):
+        reason = querier.failure(create.format(db=db).replace(".t (", ".x ("))
+        assert f"Insufficient Lake Formation permission(s) on {db} (Database name: {db})" in reason, reason
+    with pytest.raises(lake.glue.exceptions.AccessDeniedException):
+        lake.session(other, "glue").create_table(DatabaseName="mine", TableInput={"Name": "api"})
+    lake.grant(other, {"Database": {"Name": "mine"}}, ("CREATE_TABLE",))
+    lake.querier(other).rows(create.format(db="mine").replace("mine.t", "mine.u"))
+    assert sorted(t["Name"] for t in lake.glue.get_tables(DatabaseName="mine")["TableList"]) == ["t", "u"]

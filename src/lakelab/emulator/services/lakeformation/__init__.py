@@ -27,8 +27,9 @@ Fidelity notes:
 > shows every database, table and column: Lake Formation's filtering of Glue is not modelled.
 > Changes through Athena are checked against the table's INSERT, DELETE, ALTER and DROP grants
 > (``decisions.lacks``: UPDATE, MERGE and OPTIMIZE need INSERT and DELETE, the emulator's reading);
-> CREATE_TABLE on a database is not checked (IAM decides), nor are changes through Glue's API or a
-> Spark job; a table's location is (``DATA_LOCATION_ACCESS``). A table whose location is not registered
+> Creating a table (Athena, crawlers, Glue's API) in a database ``IAMAllowedPrincipals`` does not cover
+> needs CREATE_TABLE on it (``locations.check_create_table``); changes through Glue's API or a Spark job
+> are not checked; a table's location is (``DATA_LOCATION_ACCESS``). A table whose location is not registered
 > but that ``IAMAllowedPrincipals`` no longer covers needs a SELECT grant to be read, and is then
 > read whole with the caller's IAM permissions: without credential vending, nothing narrows it
 > (how AWS's Athena treats that case was not checked here).
@@ -36,8 +37,8 @@ Fidelity notes:
 > and their queries are not governed (as the emulator's IAM layer never denies root); on AWS the
 > root user is no data lake administrator and reads nothing without grants. Query as a role to
 > see Lake Formation at work. Data lake administrators, as on AWS, get no data without grants.
-> A table's creator holds all permissions on it (implicitly, as on AWS, recorded when Glue creates
-> it for a role or user); database creators' implicit permissions are not given: grant them explicitly. Grants to
+> A table's creator holds all permissions on it, and a database's creator may create tables in it
+> (implicitly, as on AWS, recorded when Glue creates them for a role or user). Grants to
 > other accounts, organizations and Identity Center principals are stored and never match.
 > A governed table read through a view is governed by the grants on its tables (a grant on the
 > view itself is not needed here). Error messages Lake Formation's documentation does not give
@@ -54,6 +55,8 @@ SERVICES = ("lakeformation", "glue")  # Lake Formation's own (native here), and 
 PATCHES = (
     Patch("GlueBackend", "create_table", wrap=".locations:checks_create_table",
           why="a table in a registered location needs DATA_LOCATION_ACCESS on it (Lake Formation)"),
+    Patch("GlueBackend", "create_database", wrap=".locations:remembers_database_creator",
+          why="a database's creator may create tables in it (implicit Lake Formation permissions)"),
     Patch("GlueBackend", "update_table", wrap=".locations:checks_update_table",
           why="a table moved into a registered location needs DATA_LOCATION_ACCESS on it (Lake Formation)"),
 )

@@ -123,6 +123,21 @@ def lacks(lake: Lake, who: context.Principal, database: str, table: str, needed:
     return frozenset() if "ALL" in held else frozenset(needed - held)
 
 
+def on_database(lake: Lake, database: str, identifiers: set[str]) -> set[str]:
+    """The permissions ``identifiers`` hold on a database, by name or through an LF-tag policy on databases."""
+    held: set[str] = set()
+    for grant in list(lake.grants.values()):
+        if grant.principal not in identifiers:
+            continue
+        kind, body = next(iter(grant.resource.items()))
+        if kind == "Database" and body.get("Name") == database:
+            held |= grant.permissions
+        elif kind == "LFTagPolicy" and body.get("ResourceType") == "DATABASE" and \
+                tags.matches(body["Expression"], tags.database_tags(lake, database)):
+            held |= grant.permissions
+    return held
+
+
 def _created_by(lake: Lake, table: Any, identifiers: set[str]) -> bool:
     """Whether the principal created this table (this one: not an earlier table of the same name)."""
     recorded = lake.creators.get((table.database.lower(), table.name.lower()))

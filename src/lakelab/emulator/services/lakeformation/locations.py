@@ -19,6 +19,7 @@ from typing import Any
 
 from lakelab.emulator import context, seam
 from lakelab.emulator.services.lakeformation import decisions, principals, store
+from lakelab.emulator.services.lakeformation.store import IAM_ALLOWED_PRINCIPALS
 
 
 def check(account_id: str, region: str, location: str | None) -> None:
@@ -59,9 +60,56 @@ def checks_create_table(create_table: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(create_table)
     def create(self: Any, database_name: str, table_name: str, table_input: dict[str, Any], *args: Any,
                **kwargs: Any) -> Any:
+        check_create_table(self, database_name)
         check(self.account_id, self.region_name, _location(table_input))
         created = create_table(self, database_name, table_name, table_input, *args, **kwargs)
         _remember_creator(self, database_name, table_name)
+        return created
+
+    return create
+
+
+def check_create_table(backend: Any, database: str) -> None:
+    """Refuse the caller a table in a database Lake Formation governs, unless it holds CREATE_TABLE there.
+
+    A database is left to IAM while ``IAMAllowedPrincipals`` holds ALL or CREATE_TABLE on it (the default
+    for a new database). Otherwise the principal needs CREATE_TABLE or ALL on the database, through a grant
+    or an LF-tag policy its tags match, or to be its creator ("Implicit Lake Formation permissions").
+    """
+    who = context.principal()
+    if who.type in (context.ROOT, context.AWS_SERVICE):
+        return
+    lake = store.lake(backend.account_id, backend.region_name)
+    from lakelab.emulator.services.lakeformation import catalog
+
+    catalog.sync(lake)
+    found = backend.databases.get(database)
+    if found is None:
+        return  # Glue reports the missing database in its own words
+    mine = principals.identifiers(who)
+    with lake.lock:
+        everyone = decisions.on_database(lake, database, {IAM_ALLOWED_PRINCIPALS})
+        if everyone & {"ALL", "CREATE_TABLE"}:
+            return
+        if decisions.on_database(lake, database, mine) & {"ALL", "CREATE_TABLE"}:
+            return
+        recorded = lake.database_creators.get(database.lower())
+        if recorded is not None and recorded[0] == found.created_time and recorded[1] & mine:
+            return
+    _refuse(f"Insufficient Lake Formation permission(s) on {database} (Database name: {database})")
+
+
+def remembers_database_creator(create_database: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(create_database)
+    def create(self: Any, database_name: str, *args: Any, **kwargs: Any) -> Any:
+        created = create_database(self, database_name, *args, **kwargs)
+        lake = store.lake(self.account_id, self.region_name)
+        mine = frozenset(principals.identifiers(context.principal()))
+        with lake.lock:
+            if mine:
+                lake.database_creators[database_name.lower()] = (created.created_time, mine)
+            else:
+                lake.database_creators.pop(database_name.lower(), None)
         return created
 
     return create

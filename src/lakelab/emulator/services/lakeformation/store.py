@@ -113,6 +113,7 @@ class Lake:
     opt_ins: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (principal, resource) -> entry
     # (db, table) -> (the table's creation time, its creator's identifiers): a table creator's implicit ALL
     creators: dict[tuple[str, str], tuple[Any, frozenset[str]]] = field(default_factory=dict)
+    database_creators: dict[str, tuple[Any, frozenset[str]]] = field(default_factory=dict)  # db -> likewise
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     revision: int = 0  # bumped by every change of grants, tags, filters or settings (decisions cache on it)
 
