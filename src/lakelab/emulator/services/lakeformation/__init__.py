@@ -12,9 +12,10 @@ its state per account and Region. Modules, by concern:
   ``grants`` (Grant/Revoke/Batch/List),
   ``resources`` (what a grant may name, checked against the catalog), ``tags`` (LF-tags, their
   inheritance, and searching by them), ``filters`` (data cells filters and their row filter expressions)
-- ``locations`` (``DATA_LOCATION_ACCESS``: the one patch of moto, on Glue's ``create_table`` and
-  ``update_table``)
-- ``decisions`` (what a principal may read of a table) and ``calls`` (for Athena's planner, which
+- ``locations`` (``DATA_LOCATION_ACCESS``, patched onto Glue's ``create_table`` and ``update_table``)
+  and ``creation`` (``CREATE_TABLE``, and the implicit permissions of database and table creators,
+  recorded through Glue's ``create_database`` and ``create_table``)
+- ``decisions`` (what a principal may read of a table, and lacks to change one) and ``calls`` (for Athena's planner, which
   rewrites each governed table into a projected, filtered subquery: see ``services/athena/governance``)
 
 Fidelity notes:
@@ -28,7 +29,7 @@ Fidelity notes:
 > Changes through Athena are checked against the table's INSERT, DELETE, ALTER and DROP grants
 > (``decisions.lacks``: UPDATE, MERGE and OPTIMIZE need INSERT and DELETE, the emulator's reading);
 > Creating a table (Athena, crawlers, Glue's API) in a database ``IAMAllowedPrincipals`` does not cover
-> needs CREATE_TABLE on it (``locations.check_create_table``); changes through Glue's API or a Spark job
+> needs CREATE_TABLE on it (``creation.check_create_table``); changes through Glue's API or a Spark job
 > are not checked; a table's location is (``DATA_LOCATION_ACCESS``). A table whose location is not registered
 > but that ``IAMAllowedPrincipals`` no longer covers needs a SELECT grant to be read, and is then
 > read whole with the caller's IAM permissions: without credential vending, nothing narrows it
@@ -55,7 +56,7 @@ SERVICES = ("lakeformation", "glue")  # Lake Formation's own (native here), and 
 PATCHES = (
     Patch("GlueBackend", "create_table", wrap=".locations:checks_create_table",
           why="a table in a registered location needs DATA_LOCATION_ACCESS on it (Lake Formation)"),
-    Patch("GlueBackend", "create_database", wrap=".locations:remembers_database_creator",
+    Patch("GlueBackend", "create_database", wrap=".creation:remembers_database_creator",
           why="a database's creator may create tables in it (implicit Lake Formation permissions)"),
     Patch("GlueBackend", "update_table", wrap=".locations:checks_update_table",
           why="a table moved into a registered location needs DATA_LOCATION_ACCESS on it (Lake Formation)"),

@@ -140,8 +140,10 @@ def on_database(lake: Lake, database: str, identifiers: set[str]) -> set[str]:
 
 def _created_by(lake: Lake, table: Any, identifiers: set[str]) -> bool:
     """Whether the principal created this table (this one: not an earlier table of the same name)."""
-    recorded = lake.creators.get((table.database.lower(), table.name.lower()))
-    return recorded is not None and recorded[0] == table.fake.created_time and bool(recorded[1] & identifiers)
+    from lakelab.emulator.services.lakeformation import creation
+
+    return creation.created_by(lake.creators.get((table.database.lower(), table.name.lower())),
+                               table.fake.created_time, identifiers)
 
 
 def _on_table(lake: Lake, grant: Grant, database: str, table: str) -> set[str]:

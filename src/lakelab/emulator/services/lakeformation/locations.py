@@ -8,7 +8,8 @@ refused with Glue's ``AccessDeniedException``; an Athena statement fails as Athe
 "FAILED: Execution Error, return code 1 from org.apache.hadoop.hive.ql.exec.DDLTask.
 MetaException(message:Insufficient Lake Formation permission(s): ...)" (seen for a database in
 aws-samples/experimental-programmatic-access-ccft issue 5; AWS's knowledge center article
-"athena-insufficient-lake-formation-permissions" describes this case for a location).
+"athena-insufficient-lake-formation-permissions" describes this case for a location). The same wrapper
+asks ``creation`` whether the caller may create a table in the database, and records who created it.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lakelab.emulator import context, seam
-from lakelab.emulator.services.lakeformation import decisions, principals, store
-from lakelab.emulator.services.lakeformation.store import IAM_ALLOWED_PRINCIPALS
+from lakelab.emulator.services.lakeformation import creation, decisions, principals, store
 
 
 def check(account_id: str, region: str, location: str | None) -> None:
@@ -39,10 +39,10 @@ def check(account_id: str, region: str, location: str | None) -> None:
                 path = "s3://" + body["ResourceArn"].split(":::", 1)[-1].rstrip("/")
                 if location.rstrip("/") == path or location.startswith(path + "/"):
                     return
-    _refuse(f"Insufficient Lake Formation permission(s) on {location}")
+    refuse(f"Insufficient Lake Formation permission(s) on {location}")
 
 
-def _refuse(message: str) -> None:
+def refuse(message: str) -> None:
     if context.current().service == "athena":
         from lakelab.emulator.engine import errors
 
@@ -60,72 +60,13 @@ def checks_create_table(create_table: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(create_table)
     def create(self: Any, database_name: str, table_name: str, table_input: dict[str, Any], *args: Any,
                **kwargs: Any) -> Any:
-        check_create_table(self, database_name)
+        creation.check_create_table(self, database_name)
         check(self.account_id, self.region_name, _location(table_input))
         created = create_table(self, database_name, table_name, table_input, *args, **kwargs)
-        _remember_creator(self, database_name, table_name)
+        creation.remember_table_creator(self, database_name, table_name)
         return created
 
     return create
-
-
-def check_create_table(backend: Any, database: str) -> None:
-    """Refuse the caller a table in a database Lake Formation governs, unless it holds CREATE_TABLE there.
-
-    A database is left to IAM while ``IAMAllowedPrincipals`` holds ALL or CREATE_TABLE on it (the default
-    for a new database). Otherwise the principal needs CREATE_TABLE or ALL on the database, through a grant
-    or an LF-tag policy its tags match, or to be its creator ("Implicit Lake Formation permissions").
-    """
-    who = context.principal()
-    if who.type in (context.ROOT, context.AWS_SERVICE):
-        return
-    lake = store.lake(backend.account_id, backend.region_name)
-    from lakelab.emulator.services.lakeformation import catalog
-
-    catalog.sync(lake)
-    found = backend.databases.get(database)
-    if found is None:
-        return  # Glue reports the missing database in its own words
-    mine = principals.identifiers(who)
-    with lake.lock:
-        everyone = decisions.on_database(lake, database, {IAM_ALLOWED_PRINCIPALS})
-        if everyone & {"ALL", "CREATE_TABLE"}:
-            return
-        if decisions.on_database(lake, database, mine) & {"ALL", "CREATE_TABLE"}:
-            return
-        recorded = lake.database_creators.get(database.lower())
-        if recorded is not None and recorded[0] == found.created_time and recorded[1] & mine:
-            return
-    _refuse(f"Insufficient Lake Formation permission(s) on {database} (Database name: {database})")
-
-
-def remembers_database_creator(create_database: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(create_database)
-    def create(self: Any, database_name: str, *args: Any, **kwargs: Any) -> Any:
-        created = create_database(self, database_name, *args, **kwargs)
-        lake = store.lake(self.account_id, self.region_name)
-        mine = frozenset(principals.identifiers(context.principal()))
-        with lake.lock:
-            if mine:
-                lake.database_creators[database_name.lower()] = (created.created_time, mine)
-            else:
-                lake.database_creators.pop(database_name.lower(), None)
-        return created
-
-    return create
-
-
-def _remember_creator(backend: Any, database: str, table: str) -> None:
-    """Table creators hold all permissions on the tables they create ("Implicit Lake Formation permissions")."""
-    lake = store.lake(backend.account_id, backend.region_name)
-    mine = frozenset(principals.identifiers(context.principal()))
-    with lake.lock:
-        key = (database.lower(), table.lower())
-        if mine:
-            lake.creators[key] = (backend.get_table(database, table).created_time, mine)
-        else:  # root or a service: no grants to imply, and an earlier creator's are gone with its table
-            lake.creators.pop(key, None)
-        lake.changed()
 
 
 def checks_update_table(update_table: Callable[..., Any]) -> Callable[..., Any]:
