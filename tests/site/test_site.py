@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -17,29 +15,22 @@ from lakelab.notebooks.labs import ROOT
 from lakelab.site.checks import broken_links, solution_leaks, solution_lines
 from lakelab.site.sources import curriculum, reading_of
 
-BUILD_CPU_SECONDS = 30  # the goal is 30 s on 2 cores; the build takes about 11 s of CPU (one core)
-_seconds: dict[str, float] = {}
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site, built once per test session exactly as ``make site`` builds it (links checked there too)."""
+    """The site, built once per test session exactly as ``make site`` builds it (links checked there too).
+
+    How long it takes is measured by ``make bench`` (the site cases), not asserted here."""
     out = tmp_path_factory.mktemp("site")
-    started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     built = subprocess.run([sys.executable, "-m", "lakelab.site", "--out", str(out)], cwd=ROOT,
                            capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stdout + built.stderr
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    _seconds["wall"] = time.perf_counter() - started
-    _seconds["cpu"] = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     return out / "html"
 
 
-def test_it_builds_in_time(site: Path) -> None:
+def test_it_builds(site: Path) -> None:
     assert (site / "index.html").is_file()
-    # CPU time, not wall time: on a machine shared with other processes the wall clock says more about them.
-    assert _seconds["cpu"] <= BUILD_CPU_SECONDS, \
-        f"the site took {_seconds['cpu']:.0f} s of CPU ({_seconds['wall']:.0f} s on the clock) to build"
 
 
 def test_every_internal_link_and_anchor_resolves(site: Path) -> None:

@@ -86,7 +86,7 @@ def test_start_returns_at_once_and_stop_cancels_a_running_query(athena):
 
     started = time.perf_counter()
     execution_id = athena.start(SLOW)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 5.0  # the query itself would run for hours
     state = athena.athena.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]["Status"]["State"]
     assert state == "RUNNING"
     assert athena.value("SELECT 'the server still answers'") == "the server still answers"

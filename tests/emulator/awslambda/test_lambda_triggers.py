@@ -51,6 +51,17 @@ def test_s3_notification_to_lambda_needs_a_resource_policy(client):
         notify_lambda(client, "lakelab-landing", arn)
 
 
+def _hold_deliveries():
+    """Hold the emulator's deliveries (notifications, triggers) for up to 20 s; ``set()`` the gate to go on."""
+    import threading
+
+    from lakelab.emulator import dispatch
+
+    gate = threading.Event()
+    dispatch.submit(lambda: gate.wait(20))
+    return gate
+
+
 def test_s3_put_runs_the_function_after_the_put_returns(emulator, client):
     s3 = client("s3")
     for bucket in ("lakelab-landing", "lakelab-copies"):
@@ -59,9 +70,12 @@ def test_s3_put_runs_the_function_after_the_put_returns(emulator, client):
     client("lambda").add_permission(FunctionName="lakelab-copier", StatementId="s3", Action="lambda:InvokeFunction",
                                     Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::lakelab-landing")
     notify_lambda(client, "lakelab-landing", arn)
+    gate = _hold_deliveries()  # the function cannot run until the gate opens: the PUT must not wait for it
     started = time.perf_counter()
     s3.put_object(Bucket="lakelab-landing", Key="raw/sales 2024.csv", Body=b"a,b\n1,2\n")
-    assert time.perf_counter() - started < 0.5, "the PUT must not wait for the function"
+    assert time.perf_counter() - started < 5, "the PUT must not wait for the function"
+    assert not s3.list_objects_v2(Bucket="lakelab-copies").get("Contents")
+    gate.set()
     copied = wait_for(lambda: s3.list_objects_v2(Bucket="lakelab-copies").get("Contents"))
     assert [o["Key"] for o in copied] == ["copy/raw/sales 2024.csv"]
     assert s3.get_object(Bucket="lakelab-copies", Key="copy/raw/sales 2024.csv")["Body"].read() == b"a,b\n1,2\n"
@@ -77,9 +91,12 @@ def handler(event, context):
     arn = deploy(client, "lakelab-sns-fn", {"app.py": code})
     topic = client("sns").create_topic(Name="lakelab-alerts")["TopicArn"]
     client("sns").subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
+    gate = _hold_deliveries()
     started = time.perf_counter()
     client("sns").publish(TopicArn=topic, Message="disk full")
-    assert time.perf_counter() - started < 0.4, "Publish must not wait for the function"
+    assert time.perf_counter() - started < 5, "Publish must not wait for the function"
+    assert batches(client, "lakelab-sns-fn") == [], "the function ran inside Publish"
+    gate.set()
     emulator.drain()
     assert batches(client, "lakelab-sns-fn") == [["disk full"]]
 
